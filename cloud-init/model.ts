@@ -1,0 +1,162 @@
+/**
+ * Plain, fully-resolved data that the renderers in this folder turn into text.
+ *
+ * Nothing here knows about cdktf or libvirt: the constructs resolve a lab config into
+ * these shapes (defaults applied, validated) and the renderers only format them.
+ */
+
+/** IPVS scheduling algorithms keepalived accepts as `lb_algo`. */
+export type Scheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq';
+export const SCHEDULERS: readonly Scheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq'];
+
+/** Transport protocol of a virtual service. */
+export type ServiceProtocol = 'TCP' | 'UDP';
+export const SERVICE_PROTOCOLS: readonly ServiceProtocol[] = ['TCP', 'UDP'];
+
+/** How VRRP advertisements travel between the directors. */
+export type VrrpTransport = 'unicast' | 'multicast';
+export const VRRP_TRANSPORTS: readonly VrrpTransport[] = ['unicast', 'multicast'];
+
+/** Initial VRRP state of a director. */
+export type VrrpState = 'MASTER' | 'BACKUP';
+
+/** Timings shared by the active health checks. */
+export interface CheckTimings {
+  readonly connectTimeoutSec: number;
+  readonly retry: number;
+  readonly delayBeforeRetrySec: number;
+}
+
+/** A TCP connect check (`TCP_CHECK`). */
+export interface TcpHealthCheck extends CheckTimings {
+  readonly type: 'tcp';
+}
+
+/** An HTTP GET check (`HTTP_GET`) expecting a status code. */
+export interface HttpHealthCheck extends CheckTimings {
+  readonly type: 'http';
+  readonly path: string;
+  readonly statusCode: number;
+}
+
+/** No active check: the real server is always considered up. */
+export interface NoHealthCheck {
+  readonly type: 'none';
+}
+
+export type HealthCheck = TcpHealthCheck | HttpHealthCheck | NoHealthCheck;
+export const HEALTH_CHECK_TYPES: readonly HealthCheck['type'][] = ['tcp', 'http', 'none'];
+
+/** One real server behind a virtual service. DR cannot remap ports, so it serves on the virtual port. */
+export interface RealServerTarget {
+  readonly name: string;
+  readonly address: string;
+  readonly weight: number;
+}
+
+/** One IPVS virtual service (`virtual_server VIP PORT`). */
+export interface VirtualService {
+  readonly vip: string;
+  readonly port: number;
+  readonly protocol: ServiceProtocol;
+  readonly scheduler: Scheduler;
+  /** 0 disables persistence. */
+  readonly persistenceTimeoutSec: number;
+  readonly delayLoopSec: number;
+  readonly healthCheck: HealthCheck;
+  readonly realServers: readonly RealServerTarget[];
+}
+
+/** Optional SMTP alerting, as in the reference's `global_defs`. */
+export interface NotificationSettings {
+  readonly email: readonly string[];
+  readonly from: string;
+  readonly smtpServer: string;
+  readonly smtpConnectTimeoutSec: number;
+}
+
+/** A VRRP instance as one director sees it. */
+export interface VrrpInstanceModel {
+  /** keepalived instance name, e.g. `VI_LAB`. */
+  readonly name: string;
+  readonly state: VrrpState;
+  readonly virtualRouterId: number;
+  readonly priority: number;
+  readonly advertIntSec: number;
+  /** VRRP protocol version; fractional advert intervals need 3. */
+  readonly version: 2 | 3;
+  readonly transport: VrrpTransport;
+  /** PASS authentication, 1-8 printable characters; omitted means no authentication block. */
+  readonly authPass?: string;
+  readonly nopreempt: boolean;
+  /** Addresses owned by this instance, rendered as /32 on the lab interface. */
+  readonly vips: readonly string[];
+}
+
+/** Everything `renderKeepalivedConf` needs for one director. */
+export interface DirectorKeepalivedModel {
+  /** Distinct per director (`router_id`). */
+  readonly routerId: string;
+  /** Stable interface name (set by network-config), e.g. `lab0`. */
+  readonly interfaceName: string;
+  /** This director's own address on the lab segment (unicast_src_ip). */
+  readonly address: string;
+  /** The other directors' addresses (unicast_peer). */
+  readonly peers: readonly string[];
+  readonly instances: readonly VrrpInstanceModel[];
+  /** When true, `lvs_sync_daemon <iface> <first instance>` goes into global_defs. */
+  readonly connectionSync: boolean;
+  readonly notification?: NotificationSettings;
+  /** Absolute path of the state-change notify script; omitted means no notify hook. */
+  readonly notifyScriptPath?: string;
+  readonly services: readonly VirtualService[];
+}
+
+/** A static IPv4 interface for network-config v2. */
+export interface StaticInterface {
+  /** Stable name the NIC is renamed to, e.g. `lab0`. */
+  readonly name: string;
+  readonly macAddress: string;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly gateway?: string;
+  readonly dns: readonly string[];
+}
+
+/** The login user cloud-init creates. Keys only: no password is ever set. */
+export interface SshUser {
+  readonly name: string;
+  readonly authorizedKeys: readonly string[];
+}
+
+/** A file for cloud-init's write_files. */
+export interface CloudFile {
+  readonly path: string;
+  readonly content: string;
+  /** Quoted octal, e.g. '0644'. */
+  readonly permissions: string;
+  readonly owner?: string;
+  /** Write after packages are installed (the file depends on a package's user or directory). */
+  readonly defer?: boolean;
+}
+
+/** Common input of both user-data renderers. */
+export interface UserDataBase {
+  readonly hostname: string;
+  readonly ssh: SshUser;
+  /** true: the image already has keepalived/ipvsadm/nginx; install nothing. */
+  readonly preinstalled: boolean;
+}
+
+export interface DirectorUserDataModel extends UserDataBase {
+  readonly keepalived: DirectorKeepalivedModel;
+}
+
+export interface RealServerUserDataModel extends UserDataBase {
+  /** Every VIP this real server must accept traffic for (bound on lo as /32). */
+  readonly vips: readonly string[];
+  /** Ports the demo web service listens on (one per distinct service port). */
+  readonly webPorts: readonly { readonly port: number; readonly protocol: ServiceProtocol }[];
+  /** Health-check path that must answer 200 (http checks). */
+  readonly healthPaths: readonly string[];
+}
