@@ -143,6 +143,8 @@ export interface CloudFile {
 /** Common input of both user-data renderers. */
 export interface UserDataBase {
   readonly hostname: string;
+  /** Fully-qualified name for `fqdn` (and /etc/hosts); omitted means hostname only. */
+  readonly fqdn?: string;
   readonly ssh: SshUser;
   /** true: the image already has keepalived/ipvsadm/nginx; install nothing. */
   readonly preinstalled: boolean;
@@ -153,6 +155,8 @@ export interface DirectorUserDataModel extends UserDataBase {
 }
 
 export interface RealServerUserDataModel extends UserDataBase {
+  /** This real server's own lab address, shown by the demo web service; omitted means hostname only. */
+  readonly address?: string;
   /** Every VIP this real server must accept traffic for (bound on lo as /32). */
   readonly vips: readonly string[];
   /** Ports the demo web service listens on (one per distinct service port). */

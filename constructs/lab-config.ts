@@ -5,7 +5,10 @@
  * reference topology. `ResolvedLab` is the same with every default applied and every
  * rule checked; constructs and renderers only ever see a `ResolvedLab`.
  */
+import { createHash } from 'node:crypto';
 import type { HealthCheck, Scheduler, ServiceProtocol, VrrpTransport, NotificationSettings } from '../cloud-init/model';
+// lab-validation imports the defaults below back; it only reads them inside functions, so the cycle is safe.
+import { formatIpv4, parseCidr, validateLabConfig, type LabProblem } from './lab-validation';
 
 /** `kvm` needs hardware virtualization; `qemu` is software emulation (TCG). */
 export type DomainType = 'kvm' | 'qemu';
@@ -64,6 +67,7 @@ export interface LabVrrpConfig {
 }
 
 export interface LabDirectorConfig {
+  /** Lowercase letters, digits and '-', starting with a letter; `<lab>-<name>` becomes the hostname. */
   readonly name: string;
   readonly address: string;
   /** 1-254; the highest starts as MASTER. */
@@ -104,6 +108,7 @@ export interface LabServiceConfig {
 }
 
 export interface LabRealServerConfig {
+  /** Lowercase letters, digits and '-', starting with a letter; `<lab>-<name>` becomes the hostname. */
   readonly name: string;
   readonly address: string;
   /** 0-65535; 0 drains the server. @default 100 */
@@ -113,9 +118,9 @@ export interface LabRealServerConfig {
 }
 
 export interface LabVmSize {
-  /** @default 1 */
+  /** Integer 1-64. @default 1 */
   readonly vcpu?: number;
-  /** @default 512 */
+  /** Integer, at least 256. @default 512 */
   readonly memoryMiB?: number;
 }
 
@@ -229,4 +234,243 @@ export interface ResolvedLab {
   readonly services: readonly ResolvedService[];
   readonly realServers: readonly ResolvedRealServer[];
   readonly notification?: NotificationSettings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults: the reference topology (a keepalived pair in front of two nginx real servers).
+// ---------------------------------------------------------------------------------------------
+
+/** Debian 12 generic cloud image (cloud-init, no desktop, virtio drivers). */
+export const DEFAULT_IMAGE_SOURCE = 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2';
+
+/** The reference's `auth_pass`. Only a guard against a neighbouring VRRP setup, not a secret. */
+export const DEFAULT_AUTH_PASS = '1111';
+
+/** Per-service defaults, applied to every entry of `services` (user-given or default). */
+export const DEFAULT_SERVICE = {
+  port: 80,
+  protocol: 'TCP',
+  scheduler: 'wrr',
+  persistenceTimeoutSec: 0,
+  delayLoopSec: 6,
+} as const satisfies Omit<LabServiceConfig, 'vip'>;
+
+/** Health-check defaults; `retry 5` is the reference's `nb_get_retry 5` (keepalived 2.x spells it `retry`). */
+export const DEFAULT_HEALTH_CHECK = {
+  type: 'tcp',
+  connectTimeoutSec: 3,
+  retry: 5,
+  delayBeforeRetrySec: 3,
+  path: '/',
+  statusCode: 200,
+} as const satisfies LabHealthCheckConfig;
+
+export const DEFAULT_REAL_SERVER_WEIGHT = 100;
+
+export const DEFAULT_VM_SIZE = { vcpu: 1, memoryMiB: 512 } as const satisfies LabVmSize;
+
+export const DEFAULT_NOTIFICATION = { smtpServer: '127.0.0.1', smtpConnectTimeoutSec: 30 } as const;
+
+/**
+ * Every literal default of a lab config. `resolveLabConfig({})` is the reference topology.
+ *
+ * Values derived from others are not here: the gateway (first host for nat), dns ([gateway]
+ * for nat), storagePoolPath (`/var/lib/libvirt/images/<name>`), service real servers (every
+ * one), MAC addresses. `directors`, `services` and `realServers` are replaced wholesale by a
+ * user's list, so changing `network.cidr` means listing all three.
+ */
+export const DEFAULT_LAB = {
+  name: 'lvs-lab',
+  libvirtUri: 'qemu:///system',
+  domainType: 'kvm',
+  network: { mode: 'nat', cidr: '192.168.20.0/24' },
+  image: { source: DEFAULT_IMAGE_SOURCE, preinstalled: false },
+  ssh: { user: 'lab', authorizedKeys: [] },
+  vrrp: {
+    virtualRouterId: 112,
+    advertIntSec: 1,
+    version: 2,
+    transport: 'unicast',
+    authPass: DEFAULT_AUTH_PASS,
+    nopreempt: false,
+    connectionSync: true,
+  },
+  directors: [
+    { name: 'director-1', address: '192.168.20.141', priority: 180 },
+    { name: 'director-2', address: '192.168.20.142', priority: 80 },
+  ],
+  // Port 80, TCP, wrr, no persistence, delay_loop 6 and a TCP check come from DEFAULT_SERVICE
+  // and DEFAULT_HEALTH_CHECK, which apply to user-given services too.
+  services: [{ vip: '192.168.20.140' }],
+  realServers: [
+    { name: 'rs-1', address: '192.168.20.143', weight: DEFAULT_REAL_SERVER_WEIGHT },
+    { name: 'rs-2', address: '192.168.20.144', weight: DEFAULT_REAL_SERVER_WEIGHT },
+  ],
+  sizes: { director: DEFAULT_VM_SIZE, realServer: DEFAULT_VM_SIZE },
+} as const satisfies LabConfig;
+
+/** `/var/lib/libvirt/images/<lab name>`. */
+export function defaultStoragePoolPath(labName: string): string {
+  return `/var/lib/libvirt/images/${labName}`;
+}
+
+/** nat: the first host of the cidr (libvirt puts the host's bridge address there). Otherwise none. */
+export function defaultGateway(mode: NetworkMode, cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (mode !== 'nat' || !parsed) return undefined;
+  return formatIpv4(parsed.networkAddress + 1);
+}
+
+/** nat: [gateway] (libvirt's dnsmasq answers there). isolated/bridge: none. */
+export function defaultDns(mode: NetworkMode, gateway: string | undefined): string[] {
+  return mode === 'nat' && gateway !== undefined ? [gateway] : [];
+}
+
+/** `<lab>-<vm>`: the libvirt domain name and hostname of a VM. */
+export function vmDomainName(labName: string, vmName: string): string {
+  return `${labName}-${vmName}`;
+}
+
+/**
+ * A stable MAC in QEMU's locally administered 52:54:00 range: the first three bytes of
+ * sha256(`<lab>/<vm>`). Stable MACs keep the network-config `match` and libvirt's DHCP-less
+ * static addressing valid across re-creates.
+ */
+export function labMacAddress(labName: string, vmName: string): string {
+  const digest = createHash('sha256').update(`${labName}/${vmName}`).digest();
+  const tail = [...digest.subarray(0, 3)].map((byte) => byte.toString(16).padStart(2, '0'));
+  return ['52', '54', '00', ...tail].join(':');
+}
+
+/** A lab config that failed validation; `problems` holds every problem found, not just the first. */
+export class LabConfigError extends Error {
+  public readonly problems: readonly LabProblem[];
+
+  /** @param source - where the config came from (a file name), for the message */
+  constructor(problems: readonly LabProblem[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super([`Invalid lab config${where} (${count}):`, ...problems.map((p) => `  - ${p.message}`)].join('\n'));
+    this.name = 'LabConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates a lab config and applies every default.
+ *
+ * @throws LabConfigError listing every problem, when there is any
+ */
+export function resolveLabConfig(config: LabConfig): ResolvedLab {
+  const problems = validateLabConfig(config);
+  if (problems.length > 0) throw new LabConfigError(problems);
+
+  const name = config.name ?? DEFAULT_LAB.name;
+  const network = resolveNetwork(config.network ?? {});
+  const realServerConfigs = config.realServers ?? DEFAULT_LAB.realServers;
+  const allRealServers = realServerConfigs.map((rs) => rs.name);
+
+  const vrrp = config.vrrp ?? {};
+  const version = vrrp.version ?? DEFAULT_LAB.vrrp.version;
+  // VRRPv3 (RFC 5798) dropped authentication, so the default PASS only applies to version 2.
+  const authPass = vrrp.authPass ?? (version === 2 ? DEFAULT_LAB.vrrp.authPass : undefined);
+
+  const vm = (vmName: string, size: LabVmSize | undefined, address: string): ResolvedVm => ({
+    name: vmName,
+    domainName: vmDomainName(name, vmName),
+    address,
+    macAddress: labMacAddress(name, vmName),
+    vcpu: size?.vcpu ?? DEFAULT_VM_SIZE.vcpu,
+    memoryMiB: size?.memoryMiB ?? DEFAULT_VM_SIZE.memoryMiB,
+  });
+
+  return {
+    name,
+    libvirtUri: config.libvirtUri ?? DEFAULT_LAB.libvirtUri,
+    domainType: config.domainType ?? DEFAULT_LAB.domainType,
+    storagePoolPath: config.storagePoolPath ?? defaultStoragePoolPath(name),
+    network,
+    image: {
+      source: config.image?.source ?? DEFAULT_LAB.image.source,
+      preinstalled: config.image?.preinstalled ?? DEFAULT_LAB.image.preinstalled,
+    },
+    ssh: {
+      user: config.ssh?.user ?? DEFAULT_LAB.ssh.user,
+      authorizedKeys: [...(config.ssh?.authorizedKeys ?? DEFAULT_LAB.ssh.authorizedKeys)],
+    },
+    vrrp: {
+      virtualRouterId: vrrp.virtualRouterId ?? DEFAULT_LAB.vrrp.virtualRouterId,
+      advertIntSec: vrrp.advertIntSec ?? DEFAULT_LAB.vrrp.advertIntSec,
+      version,
+      transport: vrrp.transport ?? DEFAULT_LAB.vrrp.transport,
+      ...(authPass !== undefined ? { authPass } : {}),
+      nopreempt: vrrp.nopreempt ?? DEFAULT_LAB.vrrp.nopreempt,
+      connectionSync: vrrp.connectionSync ?? DEFAULT_LAB.vrrp.connectionSync,
+    },
+    directors: [...(config.directors ?? DEFAULT_LAB.directors)]
+      .sort((a, b) => b.priority - a.priority)
+      .map((d) => ({ ...vm(d.name, config.sizes?.director, d.address), priority: d.priority })),
+    services: (config.services ?? DEFAULT_LAB.services).map((service) => resolveService(service, allRealServers)),
+    realServers: realServerConfigs.map((rs) => ({
+      ...vm(rs.name, config.sizes?.realServer, rs.address),
+      weight: rs.weight ?? DEFAULT_REAL_SERVER_WEIGHT,
+    })),
+    ...(config.notification ? { notification: resolveNotification(config.notification) } : {}),
+  };
+}
+
+function resolveNetwork(network: LabNetworkConfig): ResolvedNetwork {
+  const mode = network.mode ?? DEFAULT_LAB.network.mode;
+  const cidr = network.cidr ?? DEFAULT_LAB.network.cidr;
+  const parsed = parseCidr(cidr);
+  if (!parsed) throw new Error(`unreachable: ${cidr} passed validation`);
+  const gateway = network.gateway ?? defaultGateway(mode, cidr);
+  return {
+    mode,
+    ...(network.bridge !== undefined ? { bridge: network.bridge } : {}),
+    cidr,
+    networkAddress: formatIpv4(parsed.networkAddress),
+    prefixLength: parsed.prefixLength,
+    ...(gateway !== undefined ? { gateway } : {}),
+    dns: [...(network.dns ?? defaultDns(mode, gateway))],
+  };
+}
+
+function resolveService(service: LabServiceConfig, allRealServers: readonly string[]): ResolvedService {
+  return {
+    vip: service.vip,
+    port: service.port ?? DEFAULT_SERVICE.port,
+    protocol: service.protocol ?? DEFAULT_SERVICE.protocol,
+    scheduler: service.scheduler ?? DEFAULT_SERVICE.scheduler,
+    persistenceTimeoutSec: service.persistenceTimeoutSec ?? DEFAULT_SERVICE.persistenceTimeoutSec,
+    delayLoopSec: service.delayLoopSec ?? DEFAULT_SERVICE.delayLoopSec,
+    healthCheck: resolveHealthCheck(service.healthCheck ?? {}),
+    realServers: [...(service.realServers ?? allRealServers)],
+  };
+}
+
+function resolveHealthCheck(check: LabHealthCheckConfig): HealthCheck {
+  const type = check.type ?? DEFAULT_HEALTH_CHECK.type;
+  if (type === 'none') return { type };
+  const timings = {
+    connectTimeoutSec: check.connectTimeoutSec ?? DEFAULT_HEALTH_CHECK.connectTimeoutSec,
+    retry: check.retry ?? DEFAULT_HEALTH_CHECK.retry,
+    delayBeforeRetrySec: check.delayBeforeRetrySec ?? DEFAULT_HEALTH_CHECK.delayBeforeRetrySec,
+  };
+  if (type === 'tcp') return { type, ...timings };
+  return {
+    type,
+    ...timings,
+    path: check.path ?? DEFAULT_HEALTH_CHECK.path,
+    statusCode: check.statusCode ?? DEFAULT_HEALTH_CHECK.statusCode,
+  };
+}
+
+function resolveNotification(notification: LabNotificationConfig): NotificationSettings {
+  return {
+    email: [...notification.email],
+    from: notification.from,
+    smtpServer: notification.smtpServer ?? DEFAULT_NOTIFICATION.smtpServer,
+    smtpConnectTimeoutSec: notification.smtpConnectTimeoutSec ?? DEFAULT_NOTIFICATION.smtpConnectTimeoutSec,
+  };
 }

@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { BaseImage } from './base-image';
+import { type LabConfig, type ResolvedLab, resolveLabConfig } from './lab-config';
+import { LabNetwork } from './lab-network';
+import { LvsDirector } from './lvs-director';
+import { RealServer } from './real-server';
+
+export interface LvsDrClusterProps extends LabConfig {
+  /** Log every VM's serial console to `<dir>/<domain>.log` on the libvirt host.
+   * @default - consoles only through `virsh console` */
+  readonly consoleLogDir?: string;
+}
+
+/**
+ * A complete LVS Direct-Routing lab: one L2 segment, a base image, two or more keepalived
+ * directors and the real servers behind them.
+ *
+ * The config is resolved and checked as a whole in the constructor: every problem is
+ * reported at once (a `LabConfigError`) before any resource exists.
+ */
+export class LvsDrCluster extends Construct {
+  public readonly lab: ResolvedLab;
+  public readonly network: LabNetwork;
+  public readonly image: BaseImage;
+  /** Highest priority (the initial MASTER) first. */
+  public readonly directors: readonly LvsDirector[];
+  public readonly realServers: readonly RealServer[];
+
+  constructor(scope: Construct, id: string, props: LvsDrClusterProps = {}) {
+    super(scope, id);
+    const { consoleLogDir, ...config } = props;
+    this.lab = resolveLabConfig(config);
+    const lab = this.lab;
+
+    this.network = new LabNetwork(this, 'Network', {
+      name: `${lab.name}-net`,
+      mode: lab.network.mode,
+      cidr: lab.network.cidr,
+      bridge: lab.network.bridge,
+    });
+    this.image = new BaseImage(this, 'Image', {
+      poolName: `${lab.name}-pool`,
+      poolPath: lab.storagePoolPath,
+      volumeName: `${lab.name}-base.qcow2`,
+      source: lab.image.source,
+    });
+
+    const shared = {
+      lab,
+      poolName: this.image.pool.name,
+      baseVolumeId: this.image.volume.id,
+      network: this.network.attachment,
+    };
+    const consoleLogFile = (vmName: string) =>
+      consoleLogDir ? path.join(consoleLogDir, `${lab.name}-${vmName}.log`) : undefined;
+
+    const directors = new Construct(this, 'Directors');
+    this.directors = lab.directors.map(
+      (director) =>
+        new LvsDirector(directors, director.name, { ...shared, director, consoleLogFile: consoleLogFile(director.name) }),
+    );
+    const realServers = new Construct(this, 'RealServers');
+    this.realServers = lab.realServers.map(
+      (realServer) =>
+        new RealServer(realServers, realServer.name, {
+          ...shared,
+          realServer,
+          consoleLogFile: consoleLogFile(realServer.name),
+        }),
+    );
+  }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Build the offline base image for the e2e lab.
+#
+#   sudo bash e2e/image/build-image.sh [OUT_DIR]     # OUT_DIR defaults to e2e/.work/image
+#
+# The image stands in for Debian's genericcloud image with everything the lab
+# installs already on it, so the lab can run with `image.preinstalled: true`
+# and needs no package mirror at deploy time:
+#   - Debian 12 (bookworm) debootstrapped with --variant=minbase from the Debian
+#     mirror, plus cloud-init, linux-image-cloud-amd64, keepalived, ipvsadm,
+#     nginx, openssh-server, iproute2, curl;
+#   - cloud-init reads only NoCloud (datasource_list: [ NoCloud, None ]) and
+#     renders network-config v2 for systemd-networkd (no ifupdown, no netplan);
+#     `match: macaddress` + `set-name` is applied by cloud-init itself;
+#   - keepalived and nginx are installed but disabled: the lab's user-data
+#     enables them;
+#   - no machine-id, no ssh host keys (systemd and cloud-init make them at first
+#     boot), apt sources kept, apt caches and lists dropped;
+#   - one MBR partition (ext4, label "rootfs", starts at 1 MiB) and GRUB for
+#     BIOS in the MBR gap, so it boots from its own disk like a cloud image on
+#     libvirt's default i440fx machine; kernel console on ttyS0.
+#
+# The result is a zstd-compressed qcow2 named after a hash of this script
+# (which holds the package list), e.g.
+#   e2e/.work/image/lvs-lab-debian12-<hash>.qcow2
+# and is reused while this script is unchanged. The path is the last line on
+# stdout; progress goes to stderr.
+#
+# Needs root, a working loop device, and the Debian packages debootstrap,
+# qemu-utils, e2fsprogs, fdisk (sfdisk) and util-linux (partx). Takes a few
+# minutes and about 3 GiB of scratch space under OUT_DIR.
+set -euo pipefail
+
+readonly SUITE=bookworm
+readonly MIRROR=${LVSLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+readonly SECURITY_MIRROR=${LVSLAB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+readonly DISK_SIZE=3G
+# Installed with --no-install-recommends on top of minbase.
+readonly PACKAGES=(
+  # boot: init, device manager, kernel, bootloader
+  systemd-sysv udev dbus kmod initramfs-tools linux-image-cloud-amd64
+  grub-pc-bin grub2-common
+  # provisioning and access
+  cloud-init openssh-server sudo
+  # the lab itself
+  keepalived ipvsadm nginx
+  # network tools used by the lab and its checks
+  iproute2 iputils-ping curl ca-certificates netbase procps
+)
+
+log() { printf '[build-image] %s\n' "$*" >&2; }
+
+script=$(readlink -f "${BASH_SOURCE[0]}")
+here=$(dirname "$script")
+out_dir=$(readlink -m "${1:-$here/../.work/image}")
+hash=$(sha256sum "$script" | cut -c1-12)
+image=$out_dir/lvs-lab-debian12-$hash.qcow2
+
+mkdir -p "$out_dir"
+# One build at a time per OUT_DIR; a second caller waits and then reuses.
+exec 9>"$out_dir/.lock"
+flock 9
+
+if [[ -s $image ]]; then
+  log "reusing $image"
+  echo "$image"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "must run as root (debootstrap, loop devices, mounts)"
+  exit 1
+fi
+
+work=$(mktemp -d "$out_dir/build.XXXXXX")
+root=$work/root
+loop=
+cleanup() {
+  local rc=$?
+  set +e
+  if [[ -d $root ]]; then
+    umount -R "$root" 2>/dev/null
+  fi
+  if [[ -n $loop ]]; then
+    partx -d "$loop" 2>/dev/null
+    losetup -d "$loop"
+  fi
+  if [[ -d $root ]] && findmnt -rn -o TARGET | grep -q "^$root"; then
+    log "mounts remain under $root; not removing $work"
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
+
+start=$SECONDS
+
+log "partitioning $DISK_SIZE raw disk"
+raw=$work/disk.raw
+truncate -s "$DISK_SIZE" "$raw"
+# One bootable Linux partition from 1 MiB; the gap before it holds GRUB's core.img.
+printf 'label: dos\nstart=2048, type=83, bootable\n' | sfdisk -q "$raw"
+loop=$(losetup --find --show --partscan "$raw")
+# Kernels without the MBR parser (and containers without udev) don't create
+# the partition node by themselves; partx adds it through BLKPG.
+if [[ ! -b ${loop}p1 ]]; then
+  partx -a "$loop"
+fi
+for _ in 1 2 3 4 5; do [[ -b ${loop}p1 ]] && break; sleep 1; done
+# grub 2.06 can't read ext4's orphan_file / metadata_csum_seed; keep them off.
+mkfs.ext4 -q -L rootfs -O ^orphan_file,^metadata_csum_seed "${loop}p1" 2>/dev/null ||
+  mkfs.ext4 -q -L rootfs "${loop}p1"
+uuid=$(blkid -s UUID -o value "${loop}p1")
+mkdir -p "$root"
+mount "${loop}p1" "$root"
+
+log "debootstrap $SUITE (minbase) from $MIRROR"
+debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >&2
+
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+# No daemon may start inside the build chroot.
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+cat >"$root/etc/apt/sources.list" <<EOF
+deb $MIRROR $SUITE main
+deb $MIRROR $SUITE-updates main
+deb $SECURITY_MIRROR $SUITE-security main
+EOF
+printf 'APT::Install-Recommends "false";\n' >"$root/etc/apt/apt.conf.d/90lvslab-no-recommends"
+cat >"$root/etc/fstab" <<EOF
+UUID=$uuid / ext4 rw,discard,errors=remount-ro 0 1
+EOF
+echo localhost >"$root/etc/hostname"
+cat >"$root/etc/hosts" <<'EOF'
+127.0.0.1 localhost
+::1 localhost ip6-localhost ip6-loopback
+EOF
+printf 'LANG=C.UTF-8\n' >"$root/etc/default/locale"
+
+# grub.cfg is regenerated by update-grub inside the VM (kernel updates); keep
+# the serial console and a zero timeout there too.
+mkdir -p "$root/etc/default/grub.d"
+cat >"$root/etc/default/grub.d/50-lvslab.cfg" <<'EOF'
+GRUB_TIMEOUT=0
+GRUB_CMDLINE_LINUX_DEFAULT=""
+GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200n8"
+GRUB_TERMINAL="console serial"
+GRUB_SERIAL_COMMAND="serial --speed=115200 --unit=0"
+EOF
+
+log "installing ${#PACKAGES[@]} packages"
+in_root apt-get update -q >&2
+in_root apt-get -y -q dist-upgrade >&2
+in_root apt-get -y -q install "${PACKAGES[@]}" >&2
+
+log "configuring cloud-init, networkd and services"
+cat >"$root/etc/cloud/cloud.cfg.d/90_dpkg.cfg" <<'EOF'
+# Written by e2e/image/build-image.sh: the lab seeds every VM with a NoCloud ISO.
+datasource_list: [ NoCloud, None ]
+EOF
+cat >"$root/etc/cloud/cloud.cfg.d/91_lvslab.cfg" <<'EOF'
+# Written by e2e/image/build-image.sh.
+system_info:
+  network:
+    # Neither ifupdown nor netplan is installed: network-config v2 is rendered
+    # to systemd-networkd units.
+    renderers: [ networkd ]
+# C.UTF-8 is built into glibc: no locales package, no locale-gen at boot.
+locale: C.UTF-8
+# The image has GRUB for BIOS without the grub-pc debconf glue.
+grub_dpkg:
+  enabled: false
+EOF
+in_root systemctl enable systemd-networkd.service >&2
+in_root systemctl disable keepalived.service nginx.service >&2
+
+log "installing GRUB (i386-pc) to the disk's MBR"
+in_root grub-install --target=i386-pc --modules="part_msdos ext2" "$loop" >&2
+# update-grub can't be used here: without udev there is no /dev/disk/by-uuid,
+# so it would write root=/dev/loopNp1. The config it makes inside the VM is
+# equivalent to this one.
+cat >"$root/boot/grub/grub.cfg" <<EOF
+# Written by e2e/image/build-image.sh; update-grub replaces it inside the VM.
+serial --speed=115200 --unit=0
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+insmod part_msdos
+insmod ext2
+search --no-floppy --fs-uuid --set=root $uuid
+menuentry 'Debian GNU/Linux' {
+    linux /vmlinuz root=UUID=$uuid ro console=tty0 console=ttyS0,115200n8
+    initrd /initrd.img
+}
+EOF
+
+log "cleaning up"
+in_root apt-get clean
+rm -rf "$root"/var/lib/apt/lists/*
+rm -f "$root/usr/sbin/policy-rc.d"
+: >"$root/etc/resolv.conf"
+rm -f "$root"/etc/ssh/ssh_host_*
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+in_root cloud-init clean --logs >&2 || true
+find "$root/var/log" -type f -exec truncate -s 0 {} +
+rm -rf "${root:?}"/tmp/* "${root:?}"/var/tmp/*
+
+umount -R "$root/dev" "$root/proc" "$root/sys"
+fstrim "$root" 2>/dev/null || true
+umount "$root"
+partx -d "$loop" 2>/dev/null || true
+losetup -d "$loop"
+loop=
+
+log "converting to compressed qcow2"
+qemu-img convert -c -O qcow2 -o compression_type=zstd "$raw" "$work/image.qcow2"
+mv "$work/image.qcow2" "$image"
+log "built $image in $((SECONDS - start)) s"
+echo "$image"

@@ -1,0 +1,19 @@
+import { App } from 'cdktf';
+import { LabConfigError, LvsDrLabStack, labConfigFromEnv } from './constructs';
+
+// The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
+// Every problem is reported at once and nothing is synthesized while any remains.
+try {
+  const lab = labConfigFromEnv(process.env);
+  const app = new App();
+  new LvsDrLabStack(app, 'lvs-dr-lab', {
+    lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
+  });
+  app.synth();
+} catch (err) {
+  if (err instanceof LabConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

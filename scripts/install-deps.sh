@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
+# call (keepalived, cloud-init, shellcheck), libvirt + QEMU for the lab, mkisofs for the
+# provider's cloud-init disks, and debootstrap + friends for the offline image.
+# Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
+# proxy when neither is).
+set -euo pipefail
+
+packages=(
+  keepalived ipvsadm cloud-init shellcheck iproute2 util-linux
+  genisoimage
+  libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
+  debootstrap e2fsprogs dosfstools parted kpartx grub-pc-bin grub2-common
+  curl openssh-client xsltproc iputils-ping arping tcpdump
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # keepalived/libvirt postinst scripts try to start services; without systemd that is a no-op.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/build-tofu.sh"
+fi
