@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, LocalBackend } from 'cdktf';
 import { LabConfigError, LvsDrLabStack, labConfigFromEnv } from './constructs';
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
@@ -6,9 +6,11 @@ import { LabConfigError, LvsDrLabStack, labConfigFromEnv } from './constructs';
 try {
   const lab = labConfigFromEnv(process.env);
   const app = new App();
-  new LvsDrLabStack(app, 'lvs-dr-lab', {
+  const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
     lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });
+  // Optional: keep this lab's state elsewhere than terraform.lvs-dr-lab.tfstate (e.g. one per lab).
+  if (process.env.LAB_STATE_FILE) new LocalBackend(stack, { path: process.env.LAB_STATE_FILE });
   app.synth();
 } catch (err) {
   if (err instanceof LabConfigError) {

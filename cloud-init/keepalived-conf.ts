@@ -22,7 +22,8 @@ function block(header: string, body: readonly string[]): string[] {
  * Renders `/etc/keepalived/keepalived.conf` for one director (keepalived 2.2 syntax).
  *
  * Throws when the model asks for something keepalived would silently change or reject
- * (`nopreempt` on a MASTER, a fractional `advert_int` with VRRPv2, a relative notify path).
+ * (`nopreempt` on a MASTER, a fractional `advert_int` with VRRPv2, authentication with VRRPv3,
+ * unicast without peers, a relative notify path).
  */
 export function renderKeepalivedConf(model: DirectorKeepalivedModel): string {
   assertRenderable(model);
@@ -174,6 +175,12 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
     }
     if (instance.version === 2 && !Number.isInteger(instance.advertIntSec)) {
       problems.push(`${at}: advertIntSec ${instance.advertIntSec} is fractional; VRRPv2 needs whole seconds, use version 3`);
+    }
+    if (instance.transport === 'unicast' && model.peers.length === 0) {
+      problems.push(`${at}: unicast transport needs at least one peer (keepalived falls back to multicast with a warning)`);
+    }
+    if (instance.version === 3 && instance.authPass !== undefined) {
+      problems.push(`${at}: authPass is set but VRRPv3 has no authentication (keepalived ignores it); omit it or use version 2`);
     }
   });
   if (model.notifyScriptPath !== undefined && !/^\/[^\s"']+$/.test(model.notifyScriptPath)) {

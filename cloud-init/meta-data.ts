@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { toCloudInitYaml } from './yaml-text';
 
 export interface MetaDataModel {
   /** Changing it makes cloud-init treat the VM as new and run every per-instance module again. */
@@ -8,5 +8,5 @@ export interface MetaDataModel {
 
 /** NoCloud meta-data. */
 export function renderMetaData(model: MetaDataModel): string {
-  return stringify({ 'instance-id': model.instanceId, 'local-hostname': model.hostname });
+  return toCloudInitYaml({ 'instance-id': model.instanceId, 'local-hostname': model.hostname });
 }

@@ -53,15 +53,18 @@ export class LabVm extends Construct {
     this.cloudinit = new CloudinitDisk(this, 'cloudinit', {
       name: `${props.name}-cloudinit.iso`,
       pool: props.poolName,
-      userData: props.userData,
-      networkConfig: props.networkConfig,
-      metaData: renderMetaData({ instanceId: this.instanceId, hostname: props.hostname }),
+      userData: terraformLiteral(props.userData),
+      networkConfig: terraformLiteral(props.networkConfig),
+      metaData: terraformLiteral(renderMetaData({ instanceId: this.instanceId, hostname: props.hostname })),
     });
 
     // Provider 0.8.3 updates a domain's `cloudinit` in place, but cloud-init only acts on first
     // boot: a changed user-data would be silently ignored. Replacing the disk and the domain
     // together with the cloud-init disk makes a config change rebuild the VM from the image.
-    const replaceWithCloudinit = { replaceTriggeredBy: [this.cloudinit] };
+    // (A plain address string: cdktf renders a resource object here as `${…}`, which terraform rejects.)
+    const replaceWithCloudinit = {
+      replaceTriggeredBy: [`${this.cloudinit.terraformResourceType}.${this.cloudinit.friendlyUniqueId}`],
+    };
 
     this.disk = new Volume(this, 'disk', {
       name: `${props.name}.qcow2`,
@@ -91,6 +94,19 @@ export class LabVm extends Construct {
       lifecycle: replaceWithCloudinit,
     });
   }
+}
+
+/**
+ * Escapes terraform's template sequences. Strings in cdk.tf.json are templates: the shell
+ * scripts in user-data are full of `${…}`, which terraform would read as its own interpolation.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+/** Inverse of {@link terraformLiteral}: the text terraform hands the provider. */
+export function fromTerraformLiteral(text: string): string {
+  return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
 /** Adds `<log file=…>` to the serial console so its output survives the VM. */

@@ -41,7 +41,7 @@ export class LvsDirector extends Construct {
     this.keepalivedConf = renderKeepalivedConf(model.keepalived);
 
     this.vm = new LabVm(this, 'vm', {
-      name: `${lab.name}-${director.name}`,
+      name: director.domainName,
       hostname: director.name,
       poolName: props.poolName,
       baseVolumeId: props.baseVolumeId,

@@ -52,13 +52,13 @@ export class LvsDrCluster extends Construct {
       baseVolumeId: this.image.volume.id,
       network: this.network.attachment,
     };
-    const consoleLogFile = (vmName: string) =>
-      consoleLogDir ? path.join(consoleLogDir, `${lab.name}-${vmName}.log`) : undefined;
+    const consoleLogFile = (vm: { domainName: string }) =>
+      consoleLogDir ? path.join(consoleLogDir, `${vm.domainName}.log`) : undefined;
 
     const directors = new Construct(this, 'Directors');
     this.directors = lab.directors.map(
       (director) =>
-        new LvsDirector(directors, director.name, { ...shared, director, consoleLogFile: consoleLogFile(director.name) }),
+        new LvsDirector(directors, director.name, { ...shared, director, consoleLogFile: consoleLogFile(director) }),
     );
     const realServers = new Construct(this, 'RealServers');
     this.realServers = lab.realServers.map(
@@ -66,7 +66,7 @@ export class LvsDrCluster extends Construct {
         new RealServer(realServers, realServer.name, {
           ...shared,
           realServer,
-          consoleLogFile: consoleLogFile(realServer.name),
+          consoleLogFile: consoleLogFile(realServer),
         }),
     );
   }

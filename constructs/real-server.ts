@@ -36,7 +36,7 @@ export class RealServer extends Construct {
     this.vips = model.vips;
 
     this.vm = new LabVm(this, 'vm', {
-      name: `${lab.name}-${realServer.name}`,
+      name: realServer.domainName,
       hostname: realServer.name,
       poolName: props.poolName,
       baseVolumeId: props.baseVolumeId,

@@ -129,6 +129,11 @@ namespaces = [ ]
 EOF
 
   ip netns add "$LVSLAB_NS"
+  # No IPv6 on the bridge, taps and cli0: with only link-local IPv6 addresses
+  # glibc's AI_ADDRCONFIG narrows getaddrinfo("127.0.0.1") to IPv6 and qemu's
+  # spice (the provider's default graphics) fails to listen.
+  ip netns exec "$LVSLAB_NS" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1
   ip -n "$LVSLAB_NS" link set lo up
   ip netns add "$LVSLAB_CLIENT_NS"
   ip -n "$LVSLAB_CLIENT_NS" link set lo up
@@ -197,6 +202,13 @@ sandbox_down() {
     return 0
   fi
   sandbox_vars "$runid" || return
+  _sandbox_down
+  return 0
+}
+
+# Best effort whatever the caller's shell options (this runs from EXIT traps).
+_sandbox_down() (
+  set +e +o pipefail
   local ns pids i
   for ns in "$LVSLAB_NS" "$LVSLAB_CLIENT_NS"; do
     if ! _sandbox_ns_exists "$ns"; then
@@ -230,8 +242,7 @@ sandbox_down() {
       rm -rf "${LVSLAB_RUN_DIR:?}"
     fi
   fi
-  return 0
-}
+)
 
 _sandbox_main() {
   local cmd=${1:-} runid=${2:-}

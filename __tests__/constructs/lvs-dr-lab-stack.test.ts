@@ -7,7 +7,8 @@ import { Domain } from '../../.gen/providers/libvirt/domain';
 import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';
 import { Volume } from '../../.gen/providers/libvirt/volume';
-import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { renderDirectorUserData } from '../../cloud-init';
+import { LvsDrLabStack, directorUserDataModel, resolveLabConfig, type LvsDrClusterProps } from '../../constructs';
 import { terraform } from '../helpers/terraform';
 
 interface SynthJson {
@@ -85,6 +86,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     const disks = resources(json, CloudinitDisk.tfResourceType);
     const director1 = disks.find((d) => d.name === 'lvs-lab-director-1-cloudinit.iso')!;
     expect(director1.user_data.split('\n')[0]).toBe('#cloud-config');
+    expect(director1.user_data).toContain('$${1:-UNKNOWN}');
     expect(director1.user_data).toContain('virtual_server 192.168.20.140 80');
     expect(director1.network_config).toContain('192.168.20.141/24');
     expect(director1.meta_data).toMatch(/instance-id: lvs-lab-director-1-[0-9a-f]{12}/);
@@ -168,6 +170,31 @@ describe('the synthesized default stack with the real provider', () => {
       expect(validate.status).toBe(0);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cloud-init text survives terraform unchanged', () => {
+  test("terraform evaluates the escaped user-data back to the renderer's exact text", () => {
+    // GIVEN the default director user-data, full of shell `${…}`, as the stack writes it
+    const json = synth();
+    const disk = resources(json, CloudinitDisk.tfResourceType).find((d) => d.name === 'lvs-lab-director-1-cloudinit.iso')!;
+    const lab = resolveLabConfig({});
+    const rendered = renderDirectorUserData(directorUserDataModel(lab, lab.directors[0]));
+    expect(rendered).toContain('${');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-literal-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ output: { user_data: { value: disk.user_data } } }));
+      // WHEN terraform evaluates it
+      const init = terraform(dir, ['init', '-input=false', '-no-color']);
+      expect(init.status).toBe(0);
+      const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color']);
+      expect(apply.status).toBe(0);
+      const out = terraform(dir, ['output', '-raw', 'user_data']);
+      // THEN the provider would receive exactly the rendered text
+      expect(out.output).toBe(rendered);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,218 @@
+import {
+  renderArpSysctl,
+  renderDirectorUserData,
+  renderKeepalivedConf,
+  renderNginxSite,
+  renderNotifyScript,
+  renderRealServerScript,
+  renderRealServerUnit,
+  renderRealServerUserData,
+} from '../../cloud-init';
+import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
+import { directorUserData, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
+import { shellcheck } from '../helpers/shellcheck';
+
+interface WriteFile {
+  path: string;
+  content: string;
+  permissions: string;
+  owner?: string;
+  defer?: boolean;
+}
+
+const renders = {
+  'director, packages installed by cloud-init': () => renderDirectorUserData(directorUserData()),
+  'director, preinstalled image': () => renderDirectorUserData(directorUserData({ preinstalled: true })),
+  'real server, packages installed by cloud-init': () => renderRealServerUserData(realServerUserData()),
+  'real server, preinstalled image': () => renderRealServerUserData(realServerUserData({ preinstalled: true })),
+};
+
+const filesOf = (config: Record<string, unknown>) => config.write_files as WriteFile[];
+const fileAt = (config: Record<string, unknown>, path: string) => {
+  const file = filesOf(config).find((f) => f.path === path);
+  if (!file) throw new Error(`no write_files entry for ${path}`);
+  return file;
+};
+
+describe('cloud-init schema accepts every rendered user-data', () => {
+  test.each(Object.entries(renders))('%s', (_name, render) => {
+    // GIVEN
+    const userData = render();
+
+    // WHEN cloud-init 22.4.2 validates it
+    const result = cloudInitSchema(userData);
+
+    // THEN
+    expect(userData.split('\n')[0]).toBe('#cloud-config');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`Valid cloud-config: ${result.file}\n`);
+    expect(result.status).toBe(0);
+  });
+
+  test('the validator is not vacuous: unquoted octal permissions are rejected', () => {
+    const broken = renderDirectorUserData(directorUserData()).replace('permissions: "0644"', 'permissions: 0644');
+    const result = cloudInitSchema(broken);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("permissions: 420 is not of type 'string'");
+  });
+});
+
+describe('user-data content as cloud-init reads it (PyYAML)', () => {
+  test('one login user with keys only: no password anywhere, root and password SSH disabled', () => {
+    const { config } = cloudConfigView(renderDirectorUserData(directorUserData()));
+
+    expect(config.ssh_pwauth).toBe(false);
+    expect(config.disable_root).toBe(true);
+    expect(config.users).toEqual([
+      { name: 'lab', sudo: 'ALL=(ALL) NOPASSWD:ALL', shell: '/bin/bash', lock_passwd: true, ssh_authorized_keys: SSH_USER.authorizedKeys },
+    ]);
+    const keys = JSON.stringify(config).match(/"[a-z_]*pass[a-z_]*"(?=:)/gi);
+    expect(keys).toEqual(['"lock_passwd"']);
+  });
+
+  test('hostname always, fqdn only when given', () => {
+    expect(cloudConfigView(renderRealServerUserData(realServerUserData())).config).toMatchObject({ hostname: 'rs-1' });
+    expect(cloudConfigView(renderRealServerUserData(realServerUserData())).config).not.toHaveProperty('fqdn');
+    const { config } = cloudConfigView(renderRealServerUserData(realServerUserData({ fqdn: 'rs-1.lab.example' })));
+    expect(config).toMatchObject({ hostname: 'rs-1', fqdn: 'rs-1.lab.example' });
+  });
+
+  test('packages are installed (with an index update) only when the image lacks them', () => {
+    const director = cloudConfigView(renderDirectorUserData(directorUserData())).config;
+    expect(director).toMatchObject({ package_update: true, packages: ['keepalived', 'ipvsadm'] });
+    const realServer = cloudConfigView(renderRealServerUserData(realServerUserData())).config;
+    expect(realServer).toMatchObject({ package_update: true, packages: ['nginx'] });
+
+    for (const userData of [renderDirectorUserData(directorUserData({ preinstalled: true })), renderRealServerUserData(realServerUserData({ preinstalled: true }))]) {
+      const { config } = cloudConfigView(userData);
+      expect(config).not.toHaveProperty('packages');
+      expect(config).not.toHaveProperty('package_update');
+    }
+  });
+
+  test('director files: keepalived.conf (deferred), IPVS modules, notify script, byte for byte', () => {
+    const model = directorUserData({
+      keepalived: referenceDirector({ services: [service(), service({ port: 8080, scheduler: 'wlc' }), service({ port: 8081, scheduler: 'wrr' })] }),
+    });
+    const { config } = cloudConfigView(renderDirectorUserData(model));
+
+    expect(filesOf(config).map((f) => [f.path, f.permissions, f.owner, f.defer ?? false])).toEqual([
+      ['/etc/keepalived/keepalived.conf', '0640', 'root:root', true],
+      ['/etc/modules-load.d/lvs-dr-lab.conf', '0644', 'root:root', false],
+      ['/usr/local/sbin/lvs-lab-notify', '0755', 'root:root', false],
+    ]);
+    expect(fileAt(config, '/etc/keepalived/keepalived.conf').content).toBe(renderKeepalivedConf(model.keepalived));
+    expect(fileAt(config, '/etc/modules-load.d/lvs-dr-lab.conf').content).toBe('ip_vs\nip_vs_wrr\nip_vs_wlc\n');
+    expect(fileAt(config, '/usr/local/sbin/lvs-lab-notify').content).toBe(renderNotifyScript({ logFile: '/var/log/keepalived-state.log' }));
+  });
+
+  test('director without a notify hook gets no notify script', () => {
+    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ keepalived: referenceDirector({ notifyScriptPath: undefined }) })));
+    expect(filesOf(config).map((f) => f.path)).toEqual(['/etc/keepalived/keepalived.conf', '/etc/modules-load.d/lvs-dr-lab.conf']);
+  });
+
+  test('real-server files: ARP sysctls, VIP script, unit, nginx site (deferred), byte for byte', () => {
+    const model = realServerUserData({
+      vips: ['192.168.20.140', '192.168.20.150'],
+      webPorts: [{ port: 80, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
+      healthPaths: ['/healthz', '/status'],
+    });
+    const { config } = cloudConfigView(renderRealServerUserData(model));
+
+    expect(filesOf(config).map((f) => [f.path, f.permissions, f.owner, f.defer ?? false])).toEqual([
+      ['/etc/sysctl.d/90-lvs-dr-arp.conf', '0644', 'root:root', false],
+      ['/usr/local/sbin/lvs-real-server', '0755', 'root:root', false],
+      ['/etc/systemd/system/lvs-real-server.service', '0644', 'root:root', false],
+      ['/etc/nginx/sites-available/lvs-lab', '0644', 'root:root', true],
+    ]);
+    expect(fileAt(config, '/etc/sysctl.d/90-lvs-dr-arp.conf').content).toBe(renderArpSysctl());
+    expect(fileAt(config, '/usr/local/sbin/lvs-real-server').content).toBe(renderRealServerScript(model.vips));
+    expect(fileAt(config, '/etc/systemd/system/lvs-real-server.service').content).toBe(renderRealServerUnit('/usr/local/sbin/lvs-real-server'));
+    // nginx serves the TCP ports only
+    expect(fileAt(config, '/etc/nginx/sites-available/lvs-lab').content).toBe(
+      renderNginxSite({ hostname: 'rs-1', address: '192.168.20.143', ports: [80, 8080], healthPaths: ['/healthz', '/status'] }),
+    );
+  });
+
+  test('a real server with UDP services only gets no nginx site and never touches nginx', () => {
+    const { config, runcmd } = cloudConfigView(renderRealServerUserData(realServerUserData({ webPorts: [{ port: 53, protocol: 'UDP' }] })));
+    expect(filesOf(config).map((f) => f.path)).not.toContain('/etc/nginx/sites-available/lvs-lab');
+    expect(runcmd).not.toMatch(/nginx/);
+  });
+});
+
+describe('director runcmd', () => {
+  let runcmd: string;
+  beforeAll(() => {
+    runcmd = cloudConfigView(renderDirectorUserData(directorUserData())).runcmd;
+  });
+
+  test('passes shellcheck as the /bin/sh script cloud-init writes', () => {
+    const result = shellcheck(runcmd, 'sh');
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('loads IPVS, validates the config, then enables and restarts keepalived', () => {
+    // GIVEN stubs that all succeed
+    const run = runStubbed(runcmd, { modprobe: 0, keepalived: 0, systemctl: 0 });
+
+    expect(run.calls).toEqual([
+      'modprobe -a ip_vs ip_vs_wrr',
+      'keepalived --config-test -f /etc/keepalived/keepalived.conf',
+      'systemctl enable keepalived.service',
+      'systemctl restart keepalived.service',
+    ]);
+    expect(run.console).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  test('a failing config test is shouted on the console and stderr, exits non-zero and keepalived is not started', () => {
+    // GIVEN keepalived --config-test fails as 2.2.7 does on a warning
+    const run = runStubbed(runcmd, { modprobe: 0, keepalived: 5, systemctl: 0 });
+
+    const banner = '!!!!! lvs-dr-lab: keepalived --config-test FAILED for /etc/keepalived/keepalived.conf: keepalived NOT started !!!!!\n';
+    expect(run.console).toBe(banner);
+    expect(run.stderr).toBe(banner);
+    expect(run.status).toBe(1);
+    expect(run.calls.filter((call) => call.startsWith('systemctl'))).toEqual([]);
+  });
+});
+
+describe('real-server runcmd', () => {
+  let runcmd: string;
+  beforeAll(() => {
+    runcmd = cloudConfigView(renderRealServerUserData(realServerUserData())).runcmd;
+  });
+
+  test('passes shellcheck as the /bin/sh script cloud-init writes', () => {
+    const result = shellcheck(runcmd, 'sh');
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('starts the VIP unit and checks it before switching nginx to the demo site', () => {
+    expect(runcmd).toBe(`#!/bin/sh
+'systemctl' 'daemon-reload'
+'systemctl' 'enable' 'lvs-real-server.service'
+'systemctl' 'restart' 'lvs-real-server.service'
+if ! /usr/local/sbin/lvs-real-server status; then
+  msg='!!!!! lvs-dr-lab: lvs-real-server status FAILED: VIPs not bound on lo or ARP not silenced !!!!!'
+  echo "$msg" >&2
+  { echo "$msg" >/dev/console; } 2>/dev/null || true
+  exit 1
+fi
+'mkdir' '-p' '/var/www/lvs-lab'
+'ln' '-sfn' '/etc/nginx/sites-available/lvs-lab' '/etc/nginx/sites-enabled/lvs-lab'
+'rm' '-f' '/etc/nginx/sites-enabled/default'
+if ! nginx -t -q; then
+  msg='!!!!! lvs-dr-lab: nginx -t FAILED: the demo web service is NOT started !!!!!'
+  echo "$msg" >&2
+  { echo "$msg" >/dev/console; } 2>/dev/null || true
+  exit 1
+fi
+'systemctl' 'enable' 'nginx.service'
+'systemctl' 'restart' 'nginx.service'
+`);
+  });
+});

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { requireTool } from './tools';
+
+function withTempFile<T>(name: string, content: string, use: (file: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-ci-'));
+  try {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return use(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `cloud-init schema --config-file FILE` (cloud-init 22.4.2 on Debian 12: no --schema-type
+ * yet, user-data only). Exit 0 and `Valid cloud-config: FILE` on stdout when valid; exit 1 and
+ * "Cloud config schema errors: ..." on stderr otherwise. Note this version does not reject
+ * unknown top-level keys, so tests also assert the keys they expect.
+ */
+export function cloudInitSchema(userData: string): { status: number | null; stdout: string; stderr: string; file: string } {
+  requireTool('cloud-init', 'cloud-init');
+  return withTempFile('user-data', userData, (file) => {
+    const result = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', file };
+  });
+}
+
+/** What cloud-init's own v2 parser and Debian's ENI renderer make of a network-config. */
+export interface CloudInitNetworkView {
+  /** The config as PyYAML (cloud-init's YAML loader, YAML 1.1) reads it. */
+  readonly loaded: unknown;
+  /** cloud-init's network_state interfaces. */
+  readonly interfaces: Record<string, unknown>[];
+  /** /etc/network/interfaces.d/50-cloud-init as the ENI renderer writes it. */
+  readonly eni: string;
+  /** The udev rule that renames the NIC matched by MAC. */
+  readonly udevRules: string;
+}
+
+const NETWORK_VIEW_PY = `
+import json, sys
+from cloudinit import safeyaml
+from cloudinit.net import eni, network_state
+cfg = safeyaml.load(open(sys.argv[1]).read())
+ns = network_state.parse_net_config_data(cfg, skip_broken=False)
+renderer = eni.Renderer({})
+print(json.dumps({
+    "loaded": cfg,
+    "interfaces": list(ns.iter_interfaces()),
+    "eni": renderer._render_interfaces(ns),
+    "udevRules": renderer._render_persistent_net(ns),
+}, default=str))
+`;
+
+/**
+ * Feeds a network-config through cloud-init's Python code (cloud-init 22.4.2 cannot validate
+ * network-config with `cloud-init schema`): YAML loading, the v2 parser, and the ENI renderer
+ * Debian 12 images use (ifupdown, no netplan).
+ */
+export function cloudInitNetworkView(networkConfig: string): CloudInitNetworkView {
+  requireTool('cloud-init', 'cloud-init');
+  const python = '/usr/bin/python3';
+  if (!fs.existsSync(python)) {
+    throw new Error(`${python} not found: install it with \`apt-get install python3\` (cloud-init's interpreter)`);
+  }
+  return withTempFile('network-config', networkConfig, (file) => {
+    const result = spawnSync(python, ['-c', NETWORK_VIEW_PY, file], { encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new Error(`cloud-init could not parse the network-config:\n${result.stderr}`);
+    }
+    return JSON.parse(result.stdout) as CloudInitNetworkView;
+  });
+}
+
+const RUNCMD_VIEW_PY = `
+import json, sys
+from cloudinit import safeyaml, util
+cfg = safeyaml.load(open(sys.argv[1]).read())
+print(json.dumps({"config": cfg, "runcmd": util.shellify(cfg.get("runcmd", []))}))
+`;
+
+/** A `#cloud-config` as cloud-init 22.4 sees it: PyYAML's parse and the runcmd script it writes. */
+export interface CloudConfigView {
+  readonly config: Record<string, unknown>;
+  /** The /bin/sh script cc_runcmd writes (`util.shellify`), run by scripts-user. */
+  readonly runcmd: string;
+}
+
+export function cloudConfigView(userData: string): CloudConfigView {
+  requireTool('cloud-init', 'cloud-init');
+  return withTempFile('user-data', userData, (file) => {
+    const result = spawnSync('/usr/bin/python3', ['-c', RUNCMD_VIEW_PY, file], { encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new Error(`cloud-init could not load the user-data:\n${result.stderr}`);
+    }
+    return JSON.parse(result.stdout) as CloudConfigView;
+  });
+}
+
+/** Outcome of running a runcmd script against stub commands. */
+export interface StubbedRun {
+  readonly status: number | null;
+  readonly stderr: string;
+  /** What the script wrote to /dev/console. */
+  readonly console: string;
+  /** One line per stub invocation: `name arg...`. */
+  readonly calls: string[];
+}
+
+/**
+ * Runs a runcmd script with every command in `stubs` replaced by a recorder that exits with
+ * the given status. It runs in a private mount namespace (`unshare --mount`) with a scratch
+ * file bind-mounted over /dev/console, so the "visible failure" banner is captured instead
+ * of reaching the host's console. Only use it for scripts whose commands are all stubbed.
+ */
+export function runStubbed(script: string, stubs: Record<string, number>): StubbedRun {
+  requireTool('unshare', 'util-linux');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-runcmd-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const calls = path.join(dir, 'calls');
+    fs.writeFileSync(calls, '');
+    for (const [name, status] of Object.entries(stubs)) {
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\nexit ${status}\n`, { mode: 0o755 });
+    }
+    const scriptFile = path.join(dir, 'runcmd');
+    fs.writeFileSync(scriptFile, script, { mode: 0o755 });
+    const consoleFile = path.join(dir, 'console');
+    fs.writeFileSync(consoleFile, '');
+    const result = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /dev/console && PATH="$2:$PATH" exec /bin/sh "$3"', 'sh', consoleFile, bin, scriptFile],
+      { encoding: 'utf8' },
+    );
+    return {
+      status: result.status,
+      stderr: result.stderr ?? '',
+      console: fs.readFileSync(consoleFile, 'utf8'),
+      calls: fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

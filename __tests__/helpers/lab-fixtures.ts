@@ -1,0 +1,96 @@
+import type {
+  DirectorKeepalivedModel,
+  DirectorUserDataModel,
+  RealServerUserDataModel,
+  VirtualService,
+  VrrpInstanceModel,
+} from '../../cloud-init/model';
+
+/**
+ * The reference topology of the field write-up (keepalived-lvs-dr-notes.txt), in today's
+ * syntax: VIP 192.168.20.140:80, real servers .143/.144 (weight 100, wrr, DR, TCP checks),
+ * VRID 112, MASTER .141 priority 180 / BACKUP .142 priority 80, unicast, auth_pass 1111.
+ */
+export const REFERENCE_SERVICE: VirtualService = {
+  vip: '192.168.20.140',
+  port: 80,
+  protocol: 'TCP',
+  scheduler: 'wrr',
+  persistenceTimeoutSec: 0,
+  delayLoopSec: 6,
+  healthCheck: { type: 'tcp', connectTimeoutSec: 3, retry: 5, delayBeforeRetrySec: 3 },
+  realServers: [
+    { name: 'rs-1', address: '192.168.20.143', weight: 100 },
+    { name: 'rs-2', address: '192.168.20.144', weight: 100 },
+  ],
+};
+
+export const REFERENCE_INSTANCE: VrrpInstanceModel = {
+  name: 'VI_LAB',
+  state: 'MASTER',
+  virtualRouterId: 112,
+  priority: 180,
+  advertIntSec: 1,
+  version: 2,
+  transport: 'unicast',
+  authPass: '1111',
+  nopreempt: false,
+  vips: ['192.168.20.140'],
+};
+
+export const NOTIFY_SCRIPT_PATH = '/usr/local/sbin/lvs-lab-notify';
+
+/** The MASTER director (.141) of the reference topology, with optional overrides. */
+export function referenceDirector(overrides: Partial<DirectorKeepalivedModel> = {}): DirectorKeepalivedModel {
+  return {
+    routerId: 'lvs_director_1',
+    interfaceName: 'lab0',
+    address: '192.168.20.141',
+    peers: ['192.168.20.142'],
+    instances: [REFERENCE_INSTANCE],
+    connectionSync: true,
+    notifyScriptPath: NOTIFY_SCRIPT_PATH,
+    services: [REFERENCE_SERVICE],
+    ...overrides,
+  };
+}
+
+/** The reference MASTER director with its single VRRP instance changed. */
+export function withInstance(overrides: Partial<VrrpInstanceModel>, model: DirectorKeepalivedModel = referenceDirector()): DirectorKeepalivedModel {
+  return { ...model, instances: model.instances.map((instance) => ({ ...instance, ...overrides })) };
+}
+
+/** The BACKUP director (.142) of the reference topology. */
+export function referenceBackupDirector(): DirectorKeepalivedModel {
+  return withInstance(
+    { state: 'BACKUP', priority: 80 },
+    referenceDirector({ routerId: 'lvs_director_2', address: '192.168.20.142', peers: ['192.168.20.141'] }),
+  );
+}
+
+/** The reference service with overrides. */
+export function service(overrides: Partial<VirtualService> = {}): VirtualService {
+  return { ...REFERENCE_SERVICE, ...overrides };
+}
+
+export const SSH_USER = {
+  name: 'lab',
+  authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk6r2mFJqzKcQ0u1Bf4bX5tUuJv7YlN3m9p2cQe8sXw operator@lab'],
+};
+
+export function directorUserData(overrides: Partial<DirectorUserDataModel> = {}): DirectorUserDataModel {
+  return { hostname: 'director-1', ssh: SSH_USER, preinstalled: false, keepalived: referenceDirector(), ...overrides };
+}
+
+export function realServerUserData(overrides: Partial<RealServerUserDataModel> = {}): RealServerUserDataModel {
+  return {
+    hostname: 'rs-1',
+    address: '192.168.20.143',
+    ssh: SSH_USER,
+    preinstalled: false,
+    vips: ['192.168.20.140'],
+    webPorts: [{ port: 80, protocol: 'TCP' }],
+    healthPaths: ['/healthz'],
+    ...overrides,
+  };
+}

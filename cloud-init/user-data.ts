@@ -1,0 +1,161 @@
+import { renderKeepalivedConf } from './keepalived-conf';
+import type { CloudFile, DirectorUserDataModel, RealServerUserDataModel, UserDataBase } from './model';
+import { renderNotifyScript } from './notify-script';
+import {
+  ARP_SYSCTL_PATH,
+  IPVS_MODULES_LOAD_PATH,
+  KEEPALIVED_CONF_PATH,
+  NGINX_SITE_ENABLED_PATH,
+  NGINX_SITE_PATH,
+  NOTIFY_LOG_FILE,
+  REAL_SERVER_SCRIPT_PATH,
+  REAL_SERVER_UNIT_NAME,
+  REAL_SERVER_UNIT_PATH,
+  WEB_ROOT,
+} from './paths';
+import { renderArpSysctl, renderRealServerScript, renderRealServerUnit } from './real-server';
+import { shellQuote } from './shell';
+import { renderNginxSite } from './web-service';
+import { toCloudInitYaml } from './yaml-text';
+
+/** Packages a director needs when the image does not already have them. */
+export const DIRECTOR_PACKAGES: readonly string[] = ['keepalived', 'ipvsadm'];
+/** Packages a real server needs when the image does not already have them. */
+export const REAL_SERVER_PACKAGES: readonly string[] = ['nginx'];
+
+type RunCmd = string | readonly string[];
+
+/** Renders a director's `#cloud-config`: keepalived + IPVS, validated before it starts. */
+export function renderDirectorUserData(m: DirectorUserDataModel): string {
+  const keepalived = m.keepalived;
+  const schedulers = [...new Set(keepalived.services.map((s) => s.scheduler))];
+  const modules = ['ip_vs', ...schedulers.map((s) => `ip_vs_${s}`)];
+
+  const files: CloudFile[] = [
+    // Written after the package is installed: the Debian unit only starts keepalived when this
+    // file exists, so the package's postinst never starts it before runcmd has validated it.
+    { path: KEEPALIVED_CONF_PATH, content: renderKeepalivedConf(keepalived), permissions: '0640', owner: 'root:root', defer: true },
+    { path: IPVS_MODULES_LOAD_PATH, content: `${modules.join('\n')}\n`, permissions: '0644', owner: 'root:root' },
+  ];
+  if (keepalived.notifyScriptPath !== undefined) {
+    // Root-owned and writable by root only, or keepalived's script security disables it.
+    files.push({
+      path: keepalived.notifyScriptPath,
+      content: renderNotifyScript({ logFile: NOTIFY_LOG_FILE }),
+      permissions: '0755',
+      owner: 'root:root',
+    });
+  }
+
+  const runcmd: RunCmd[] = [
+    ['modprobe', '-a', ...modules],
+    failLoudly(
+      `keepalived --config-test -f ${KEEPALIVED_CONF_PATH}`,
+      `keepalived --config-test FAILED for ${KEEPALIVED_CONF_PATH}: keepalived NOT started`,
+    ),
+    ['systemctl', 'enable', 'keepalived.service'],
+    ['systemctl', 'restart', 'keepalived.service'],
+  ];
+
+  return renderCloudConfig(m, DIRECTOR_PACKAGES, files, runcmd);
+}
+
+/** Renders a real server's `#cloud-config`: VIPs on lo with ARP silenced, then the demo nginx site. */
+export function renderRealServerUserData(m: RealServerUserDataModel): string {
+  const tcpPorts = m.webPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port);
+
+  const files: CloudFile[] = [
+    { path: ARP_SYSCTL_PATH, content: renderArpSysctl(), permissions: '0644', owner: 'root:root' },
+    { path: REAL_SERVER_SCRIPT_PATH, content: renderRealServerScript(m.vips), permissions: '0755', owner: 'root:root' },
+    { path: REAL_SERVER_UNIT_PATH, content: renderRealServerUnit(REAL_SERVER_SCRIPT_PATH), permissions: '0644', owner: 'root:root' },
+  ];
+  const runcmd: RunCmd[] = [
+    ['systemctl', 'daemon-reload'],
+    ['systemctl', 'enable', REAL_SERVER_UNIT_NAME],
+    ['systemctl', 'restart', REAL_SERVER_UNIT_NAME],
+    failLoudly(`${REAL_SERVER_SCRIPT_PATH} status`, 'lvs-real-server status FAILED: VIPs not bound on lo or ARP not silenced'),
+  ];
+
+  if (tcpPorts.length > 0) {
+    // nginx speaks TCP only; UDP services need their own responder (not part of this demo).
+    files.push({
+      path: NGINX_SITE_PATH,
+      content: renderNginxSite({ hostname: m.hostname, address: m.address, ports: tcpPorts, healthPaths: m.healthPaths }),
+      permissions: '0644',
+      owner: 'root:root',
+      // /etc/nginx/sites-available belongs to the nginx package.
+      defer: true,
+    });
+    runcmd.push(
+      ['mkdir', '-p', WEB_ROOT],
+      ['ln', '-sfn', NGINX_SITE_PATH, NGINX_SITE_ENABLED_PATH],
+      // Debian's default site also claims port 80 as default_server.
+      ['rm', '-f', '/etc/nginx/sites-enabled/default'],
+      failLoudly('nginx -t -q', 'nginx -t FAILED: the demo web service is NOT started'),
+      ['systemctl', 'enable', 'nginx.service'],
+      ['systemctl', 'restart', 'nginx.service'],
+    );
+  }
+
+  return renderCloudConfig(m, REAL_SERVER_PACKAGES, files, runcmd);
+}
+
+/**
+ * A runcmd shell item that runs `command` and, if it fails, prints a very visible line to
+ * stderr (cloud-init-output.log) and the console, then stops runcmd with a non-zero exit
+ * (which marks cloud-init's final stage as failed in `cloud-init status`).
+ */
+function failLoudly(command: string, message: string): string {
+  const banner = `!!!!! lvs-dr-lab: ${message} !!!!!`;
+  return [
+    `if ! ${command}; then`,
+    `  msg=${shellQuote(banner)}`,
+    '  echo "$msg" >&2',
+    '  { echo "$msg" >/dev/console; } 2>/dev/null || true',
+    '  exit 1',
+    'fi',
+  ].join('\n');
+}
+
+function renderCloudConfig(base: UserDataBase, packages: readonly string[], files: readonly CloudFile[], runcmd: readonly RunCmd[]): string {
+  const config: Record<string, unknown> = { hostname: base.hostname };
+  if (base.fqdn !== undefined) {
+    config.fqdn = base.fqdn;
+  }
+  Object.assign(config, {
+    // Keeps `sudo` from stalling on an unresolvable hostname.
+    manage_etc_hosts: true,
+    ssh_pwauth: false,
+    disable_root: true,
+    users: [
+      {
+        name: base.ssh.name,
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        shell: '/bin/bash',
+        lock_passwd: true,
+        ssh_authorized_keys: [...base.ssh.authorizedKeys],
+      },
+    ],
+  });
+  if (!base.preinstalled) {
+    config.package_update = true;
+    config.packages = [...packages];
+  }
+  config.write_files = files.map(toWriteFile);
+  config.runcmd = runcmd.map((item) => (typeof item === 'string' ? item : [...item]));
+  return `#cloud-config\n${toCloudInitYaml(config, { flowItemsOf: ['runcmd'] })}`;
+}
+
+function toWriteFile(file: CloudFile): Record<string, unknown> {
+  if (!/^0[0-7]{3}$/.test(file.permissions)) {
+    throw new Error(`write_files ${file.path}: permissions must be quoted octal like '0644', got '${file.permissions}'`);
+  }
+  const entry: Record<string, unknown> = { path: file.path, content: file.content, permissions: file.permissions };
+  if (file.owner !== undefined) {
+    entry.owner = file.owner;
+  }
+  if (file.defer === true) {
+    entry.defer = true;
+  }
+  return entry;
+}

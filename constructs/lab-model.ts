@@ -1,0 +1,144 @@
+/**
+ * Pure builders from a ResolvedLab to the renderer models of cloud-init/model.ts.
+ *
+ * The constructs call these and hand the result to the renderers; nothing here knows about
+ * cdktf or libvirt, so the mapping is tested without synthesizing anything.
+ */
+import type {
+  DirectorKeepalivedModel,
+  DirectorUserDataModel,
+  RealServerUserDataModel,
+  ServiceProtocol,
+  SshUser,
+  StaticInterface,
+  VirtualService,
+  VrrpInstanceModel,
+} from '../cloud-init/model';
+import { LAB_INTERFACE, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './lab-config';
+
+/** Where the director user-data installs the keepalived state-change notify script. */
+export const LAB_NOTIFY_SCRIPT_PATH = '/usr/local/sbin/lvs-lab-notify';
+
+/** keepalived instance name of the lab's VRRP instance: `VI_` + the lab name, e.g. `VI_LVS_LAB`. */
+export function vrrpInstanceName(lab: ResolvedLab): string {
+  return `VI_${lab.name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Every distinct VIP of the lab, in service order. */
+export function labVips(lab: ResolvedLab): string[] {
+  return distinct(lab.services.map((s) => s.vip));
+}
+
+/** The services a real server is behind. */
+export function servicesOf(lab: ResolvedLab, realServer: ResolvedRealServer): ResolvedService[] {
+  return lab.services.filter((s) => s.realServers.includes(realServer.name));
+}
+
+/**
+ * keepalived.conf input for one director.
+ *
+ * One VRRP instance holds every VIP. The highest-priority director starts as MASTER, the
+ * others BACKUP; with nopreempt every director starts BACKUP, because keepalived ignores
+ * `nopreempt` on an instance whose initial state is MASTER.
+ */
+export function directorKeepalivedModel(lab: ResolvedLab, director: ResolvedDirector): DirectorKeepalivedModel {
+  const self = findVm(lab.directors, director, 'director');
+  const highest = Math.max(...lab.directors.map((d) => d.priority));
+  const instance: VrrpInstanceModel = {
+    name: vrrpInstanceName(lab),
+    state: !lab.vrrp.nopreempt && self.priority === highest ? 'MASTER' : 'BACKUP',
+    virtualRouterId: lab.vrrp.virtualRouterId,
+    priority: self.priority,
+    advertIntSec: lab.vrrp.advertIntSec,
+    version: lab.vrrp.version,
+    transport: lab.vrrp.transport,
+    ...(lab.vrrp.authPass !== undefined ? { authPass: lab.vrrp.authPass } : {}),
+    nopreempt: lab.vrrp.nopreempt,
+    vips: labVips(lab),
+  };
+  return {
+    routerId: `${lab.name}-${self.name}`,
+    interfaceName: LAB_INTERFACE,
+    address: self.address,
+    peers: lab.directors.filter((d) => d.name !== self.name).map((d) => d.address),
+    instances: [instance],
+    connectionSync: lab.vrrp.connectionSync,
+    ...(lab.notification ? { notification: lab.notification } : {}),
+    notifyScriptPath: LAB_NOTIFY_SCRIPT_PATH,
+    services: lab.services.map((service) => virtualService(lab, service)),
+  };
+}
+
+/** user-data input for one director. */
+export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirector): DirectorUserDataModel {
+  const self = findVm(lab.directors, director, 'director');
+  return {
+    // The VM's own name: short, and what the demo page and prompts show.
+    hostname: self.name,
+    ssh: sshUser(lab),
+    preinstalled: lab.image.preinstalled,
+    keepalived: directorKeepalivedModel(lab, self),
+  };
+}
+
+/**
+ * user-data input for one real server: the VIPs of its services (bound on lo, ARP-silenced:
+ * the DR ARP problem), one demo web listener per distinct TCP port, and the http-check paths.
+ */
+export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRealServer): RealServerUserDataModel {
+  const self = findVm(lab.realServers, realServer, 'real server');
+  const services = servicesOf(lab, self);
+  const tcpPorts = distinct(services.filter((s) => s.protocol === 'TCP').map((s) => s.port));
+  return {
+    hostname: self.name,
+    address: self.address,
+    ssh: sshUser(lab),
+    preinstalled: lab.image.preinstalled,
+    vips: distinct(services.map((s) => s.vip)),
+    webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol })),
+    healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' ? [s.healthCheck.path] : []))),
+  };
+}
+
+/** network-config input: the VM's NIC, matched by its deterministic MAC and renamed to LAB_INTERFACE. */
+export function staticInterface(lab: ResolvedLab, vm: ResolvedVm): StaticInterface {
+  return {
+    name: LAB_INTERFACE,
+    macAddress: vm.macAddress,
+    address: vm.address,
+    prefixLength: lab.network.prefixLength,
+    ...(lab.network.gateway !== undefined ? { gateway: lab.network.gateway } : {}),
+    dns: [...lab.network.dns],
+  };
+}
+
+function virtualService(lab: ResolvedLab, service: ResolvedService): VirtualService {
+  return {
+    vip: service.vip,
+    port: service.port,
+    protocol: service.protocol,
+    scheduler: service.scheduler,
+    persistenceTimeoutSec: service.persistenceTimeoutSec,
+    delayLoopSec: service.delayLoopSec,
+    healthCheck: service.healthCheck,
+    realServers: service.realServers.map((name) => {
+      const rs = lab.realServers.find((r) => r.name === name);
+      if (!rs) throw new Error(`service ${service.vip}:${service.port} names unknown real server ${name}; resolve the lab with resolveLabConfig`);
+      return { name: rs.name, address: rs.address, weight: rs.weight };
+    }),
+  };
+}
+
+function sshUser(lab: ResolvedLab): SshUser {
+  return { name: lab.ssh.user, authorizedKeys: [...lab.ssh.authorizedKeys] };
+}
+
+function findVm<T extends ResolvedVm>(vms: readonly T[], vm: ResolvedVm, kind: string): T {
+  const found = vms.find((v) => v.name === vm.name);
+  if (!found) throw new Error(`${vm.name} is not a ${kind} of this lab (${vms.map((v) => v.name).join(', ')})`);
+  return found;
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

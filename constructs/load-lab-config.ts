@@ -1,0 +1,85 @@
+/**
+ * Reads a lab config file (YAML or JSON) and validates it, so a bad file fails before
+ * anything is synthesized, with every problem listed.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LabConfigError, type LabConfig } from './lab-config';
+import { labProblem, validateLabConfig } from './lab-validation';
+
+/** Environment variable naming the lab config file. */
+export const LAB_CONFIG_ENV = 'LAB_CONFIG';
+
+/**
+ * Loads and validates a lab config.
+ *
+ * @param path - a `.yaml`, `.yml` or `.json` file; omitted means `{}` (the reference topology)
+ * @throws LabConfigError naming the file: unreadable, unparsable (with the line), or invalid
+ */
+export function loadLabConfig(path?: string): LabConfig {
+  if (path === undefined) return {};
+  const raw = parseLabConfigFile(path);
+  // An empty file (or a lone `---`) means "all defaults".
+  const config = raw === null || raw === undefined ? {} : raw;
+  const problems = validateLabConfig(config);
+  if (problems.length > 0) throw new LabConfigError(problems, path);
+  return config as LabConfig;
+}
+
+/** Loads the file named by LAB_CONFIG; unset or empty means `{}` (the reference topology). */
+export function labConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LabConfig {
+  const path = env[LAB_CONFIG_ENV]?.trim();
+  return loadLabConfig(path ? path : undefined);
+}
+
+function parseLabConfigFile(path: string): unknown {
+  const extension = extname(path).toLowerCase();
+  if (!['.json', '.yaml', '.yml'].includes(extension)) {
+    throw fileError(path, path, path, 'a .yaml, .yml or .json file');
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fileError(path, path, path, 'a readable file', (error as Error).message);
+  }
+  return extension === '.json' ? parseJson(path, text) : parseYamlText(path, text);
+}
+
+function parseYamlText(path: string, text: string): unknown {
+  try {
+    // yaml 2.x parses YAML 1.2 (core schema: `yes` stays a string) and rejects duplicate keys.
+    return parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const line = error.linePos?.[0];
+    const where = line ? `${path}:${line.line}:${line.col}` : path;
+    // prettyErrors appends " at line L, column C:" and a code excerpt; the location is already in `where`.
+    const summary = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw fileError(path, where, line ? lineOf(text, line.line) : text, 'valid YAML', summary);
+  }
+}
+
+function parseJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    // Node reports a character offset ("... at position 42"); turn it into line:column.
+    const position = /position (\d+)/.exec(message);
+    if (!position) throw fileError(path, path, text, 'valid JSON', message);
+    const before = text.slice(0, Number(position[1])).split('\n');
+    const where = `${path}:${before.length}:${before[before.length - 1].length + 1}`;
+    throw fileError(path, where, lineOf(text, before.length), 'valid JSON', message);
+  }
+}
+
+/** The problem's value is the offending line, so the message shows what was written. */
+function fileError(path: string, where: string, value: string, allowed: string, why?: string): LabConfigError {
+  return new LabConfigError([labProblem(where, value, allowed, why)], path);
+}
+
+function lineOf(text: string, line: number): string {
+  return text.split(/\r?\n/)[line - 1] ?? '';
+}

@@ -1,0 +1,712 @@
+/**
+ * The end-to-end run: `cdktf deploy` a lab into the sandbox that e2e/run.sh made, check it
+ * from a client as a user would, `cdktf destroy` it, and record the figures.
+ *
+ * Started by e2e/run.sh (never directly): it needs the sandbox's LVSLAB_* variables, the
+ * image (E2E_IMAGE), a per-run ssh key (E2E_SSH_KEY) and the provider mirror (TF_CLI_CONFIG_FILE).
+ * Every functional check is an assertion; a failed one names the check and what was observed,
+ * and the run still destroys the lab. Timings are recorded, never asserted, except the bounds
+ * the lab's own config implies (health-check removal).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NOTIFY_STATE_FILE, WEB_ROOT } from '../cloud-init/paths';
+import {
+  type LabConfig,
+  type ResolvedLab,
+  type ResolvedService,
+  labConfigFromEnv,
+  parseCidr,
+  formatIpv4,
+  resolveLabConfig,
+} from '../constructs';
+import { updateBenchmark, type E2eResult } from './results';
+import { bootWithoutTerraform } from './baseline';
+
+const root = path.resolve(__dirname, '..');
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: start the e2e run with \`npm run test:e2e\``);
+  return value;
+};
+
+const CLIENT_NS = env('LVSLAB_CLIENT_NS');
+const URI = env('LVSLAB_URI');
+const RUN_DIR = env('LVSLAB_RUN_DIR');
+const POOL_DIR = env('LVSLAB_POOL_DIR');
+const IMAGE = env('E2E_IMAGE');
+const SSH_KEY = env('E2E_SSH_KEY');
+const LOG_DIR = path.join(RUN_DIR, 'logs');
+const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 900);
+
+// ---------------------------------------------------------------------------------------------
+// processes
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(cmd: string, args: readonly string[], opts: { timeoutSec?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Run {
+  const r = spawnSync(cmd, [...args], {
+    encoding: 'utf8',
+    timeout: (opts.timeoutSec ?? 60) * 1000,
+    env: opts.env ?? process.env,
+    input: opts.input,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? ` ${r.error.message}` : ''}` };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => Date.now() / 1000;
+const log = (msg: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+const virsh = (...args: string[]) => run('virsh', ['-q', '-c', URI, ...args], { timeoutSec: 60 });
+const client = (args: readonly string[], timeoutSec = 30) => run('ip', ['netns', 'exec', CLIENT_NS, ...args], { timeoutSec });
+
+function ssh(user: string, host: string, command: string, timeoutSec = 30): Run {
+  return client(
+    [
+      'ssh', '-i', SSH_KEY, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5', `${user}@${host}`, command,
+    ],
+    timeoutSec,
+  );
+}
+
+/** One HTTP GET from the client; `source` picks one of the client's addresses. */
+function httpGet(url: string, opts: { source?: string; maxTimeSec?: number } = {}): { ok: boolean; body: string; detail: string } {
+  const args = ['curl', '-sS', '--max-time', String(opts.maxTimeSec ?? 3), '-o', '-', '-w', '\n%{http_code}'];
+  if (opts.source) args.push('--interface', opts.source);
+  const r = client([...args, url], (opts.maxTimeSec ?? 3) + 5);
+  const lines = r.stdout.trimEnd().split('\n');
+  const code = lines.pop() ?? '';
+  const body = lines.join('\n').trim();
+  return { ok: r.status === 0 && code === '200', body, detail: r.status === 0 ? `HTTP ${code}` : `curl exit ${r.status}: ${r.stderr.trim()}` };
+}
+
+/** `served-by rs-1 192.168.20.143` -> `rs-1`. */
+const servedBy = (body: string) => /^served-by (\S+)/.exec(body)?.[1];
+
+// ---------------------------------------------------------------------------------------------
+// checks
+
+class CheckFailed extends Error {}
+
+interface CheckRecord {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+const checks: CheckRecord[] = [];
+
+/** Runs one named check; a failure is recorded with what was observed and the run goes on. */
+async function check(name: string, fn: () => Promise<string> | string): Promise<boolean> {
+  const start = now();
+  log(`check: ${name}`);
+  try {
+    const detail = await fn();
+    checks.push({ name, ok: true, detail, seconds: now() - start });
+    log(`  ok: ${detail}`);
+    return true;
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    checks.push({ name, ok: false, detail, seconds: now() - start });
+    log(`  FAILED: ${detail}`);
+    return false;
+  }
+}
+
+function expect(condition: boolean, observed: string): void {
+  if (!condition) throw new CheckFailed(observed);
+}
+
+/** Polls `probe` every `everyMs` until it returns a value, or fails naming what never happened. */
+async function waitFor<T>(what: string, timeoutSec: number, probe: () => T | undefined, everyMs = 1000, explain?: () => string): Promise<T> {
+  const deadline = now() + timeoutSec;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (now() > deadline) {
+      throw new CheckFailed(`timed out after ${timeoutSec}s waiting for ${what}${explain ? `: ${explain()}` : ''}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the lab
+
+/** The user's lab with only this machine's overrides applied. */
+function e2eLabConfig(base: LabConfig, sshPublicKey: string): LabConfig {
+  return {
+    ...base,
+    libvirtUri: URI,
+    domainType: 'qemu',
+    storagePoolPath: path.join(POOL_DIR, base.name ?? 'lvs-lab'),
+    // An isolated bridge with no host address: the lab lives inside the sandbox namespace only.
+    network: { cidr: base.network?.cidr, mode: 'isolated' },
+    image: { source: IMAGE, preinstalled: true },
+    ssh: { user: base.ssh?.user ?? 'lab', authorizedKeys: [sshPublicKey] },
+  };
+}
+
+function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number): Run & { seconds: number } {
+  const start = now();
+  const r = run('npx', ['cdktf', command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')], {
+    timeoutSec,
+    env: {
+      ...process.env,
+      LAB_CONFIG: labFile,
+      LAB_CONSOLE_LOG_DIR: LOG_DIR,
+      LAB_STATE_FILE: path.join(RUN_DIR, 'terraform.tfstate'),
+      CHECKPOINT_DISABLE: '1',
+      CI: '1',
+      FORCE_COLOR: '0',
+    },
+  });
+  fs.appendFileSync(path.join(LOG_DIR, `cdktf-${command}.log`), `${r.stdout}\n${r.stderr}\n`);
+  return { ...r, seconds: now() - start };
+}
+
+/** Client addresses: the top of the subnet, clear of every lab address. */
+function clientAddresses(lab: ResolvedLab, count: number): string[] {
+  const net = parseCidr(lab.network.cidr)!;
+  const used = new Set([
+    ...lab.directors.map((d) => d.address),
+    ...lab.realServers.map((r) => r.address),
+    ...lab.services.map((s) => s.vip),
+    ...(lab.network.gateway ? [lab.network.gateway] : []),
+  ]);
+  const out: string[] = [];
+  for (let host = net.broadcastAddress - 1; host > net.networkAddress && out.length < count; host--) {
+    const ip = formatIpv4(host);
+    if (!used.has(ip)) out.push(ip);
+  }
+  return out;
+}
+
+const serviceUrl = (s: ResolvedService, file = '') => `http://${s.vip}:${s.port}/${file}`;
+
+/** Parses `ipvsadm -Ln` into `VIP:PORT -> [{address, weight, forward}]`. */
+function ipvsTable(text: string): Map<string, { address: string; port: number; forward: string; weight: number }[]> {
+  const table = new Map<string, { address: string; port: number; forward: string; weight: number }[]>();
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const service = /^(TCP|UDP)\s+(\S+)/.exec(line);
+    if (service) {
+      current = `${service[1]} ${service[2]}`;
+      table.set(current, []);
+      continue;
+    }
+    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)/.exec(line);
+    if (real && current) {
+      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]) });
+    }
+  }
+  return table;
+}
+
+/** Which director holds the VIP right now (from the directors themselves). */
+function vipHolder(lab: ResolvedLab, vip: string): string | undefined {
+  for (const d of lab.directors) {
+    const r = ssh(lab.ssh.user, d.address, `ip -4 -o addr show`, 10);
+    if (r.status === 0 && r.stdout.includes(` ${vip}/32 `)) return d.name;
+  }
+  return undefined;
+}
+
+/** The MAC the client's neighbour table holds for an address, after a fresh resolution. */
+function clientArp(ip: string): string | undefined {
+  client(['ip', 'neigh', 'flush', 'to', ip]);
+  client(['ping', '-c', '1', '-W', '1', ip], 5);
+  const r = client(['ip', 'neigh', 'show', 'to', ip]);
+  return /lladdr ([0-9a-f:]{17})/.exec(r.stdout)?.[1];
+}
+
+/** Schedulers whose choice depends on a hash, not on counts: one source (or one VIP) sticks to one server. */
+const SOURCE_HASH = new Set(['sh']);
+const DESTINATION_HASH = new Set(['dh', 'lblc', 'lblcr']);
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+async function main(): Promise<number> {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const base = labConfigFromEnv(process.env);
+  const configSource = process.env.LAB_CONFIG ?? '(built-in default)';
+  const labConfig = e2eLabConfig(base, fs.readFileSync(`${SSH_KEY}.pub`, 'utf8').trim());
+  const lab = resolveLabConfig(labConfig);
+  const labFile = path.join(RUN_DIR, 'lab.json');
+  fs.writeFileSync(labFile, JSON.stringify(labConfig, null, 2));
+  const user = lab.ssh.user;
+  const master = lab.directors[0];
+  const backup = lab.directors[1];
+  const tcpServices = lab.services.filter((s) => s.protocol === 'TCP');
+  const result: E2eResult = {
+    lab: lab.name,
+    config: configSource,
+    transport: lab.vrrp.transport,
+    startedAt: new Date().toISOString(),
+    directors: lab.directors.length,
+    realServers: lab.realServers.length,
+    advertIntSec: lab.vrrp.advertIntSec,
+    connectionSync: lab.vrrp.connectionSync,
+    checks,
+    figures: {},
+  };
+  log(`lab ${lab.name} from ${configSource}: ${lab.directors.length} directors, ${lab.realServers.length} real servers, ${lab.vrrp.transport} VRRP`);
+  expect(tcpServices.length > 0, 'the lab has no TCP service: the harness checks through HTTP');
+
+  const deployStart = now();
+  let deployed = false;
+  const stopFile = path.join(RUN_DIR, 'probe.stop');
+  const pcap = path.join(RUN_DIR, 'client.pcap');
+  let tcpdump: ReturnType<typeof spawn> | undefined;
+
+  try {
+    // 1. deploy, exactly as a user would.
+    const okDeploy = await check('cdktf deploy creates the lab', () => {
+      const r = cdktf('deploy', labFile, 1800);
+      deployed = true;
+      expect(r.status === 0, `cdktf deploy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
+      result.figures.deploySec = round(r.seconds);
+      return `deployed in ${r.seconds.toFixed(0)}s`;
+    });
+    if (!okDeploy) return finish();
+
+    // 2. the client joins the lab bridge.
+    const [clientIp, ...extraSources] = clientAddresses(lab, 17);
+    const prefix = lab.network.prefixLength;
+    await check('the client joins the lab segment', () => {
+      const info = virsh('net-info', `${lab.name}-net`);
+      const bridge = /Bridge:\s+(\S+)/.exec(info.stdout)?.[1];
+      expect(bridge !== undefined, `no bridge for network ${lab.name}-net: ${info.stdout}${info.stderr}`);
+      const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge!, `${clientIp}/${prefix}`]);
+      expect(r.status === 0, `attach-client failed: ${r.stderr}`);
+      for (const ip of extraSources) client(['ip', 'addr', 'add', `${ip}/${prefix}`, 'dev', 'eth0']);
+      return `client ${clientIp} (+${extraSources.length} source addresses) on ${bridge}`;
+    });
+
+    // Capture ARP and the services' replies at the client for the whole run (headers only).
+    const vips = [...new Set(lab.services.map((s) => s.vip))];
+    const filter = `arp or (${tcpServices.map((s) => `(src host ${s.vip} and src port ${s.port})`).join(' or ')})`;
+    tcpdump = spawn('ip', ['netns', 'exec', CLIENT_NS, 'tcpdump', '-i', 'eth0', '-nn', '-s', '128', '-U', '-w', pcap, filter], {
+      stdio: ['ignore', 'ignore', fs.openSync(path.join(LOG_DIR, 'tcpdump.log'), 'w')],
+    });
+
+    // 3. readiness: every real server answers through every VIP, and the MASTER's table is complete.
+    const ready = await check('every real server answers through the VIP (readiness)', async () => {
+      const seen = new Map<string, Set<string>>(tcpServices.map((s) => [serviceUrl(s), new Set<string>()]));
+      const expected = (s: ResolvedService) =>
+        s.realServers.filter((n) => lab.realServers.find((r) => r.name === n)!.weight > 0);
+      const sources = [clientIp, ...extraSources];
+      let attempt = 0;
+      await waitFor(
+        'every real server to answer through its VIP',
+        READY_TIMEOUT_SEC,
+        () => {
+          attempt++;
+          for (const s of tcpServices) {
+            // Hash schedulers stick a source to one server: vary the source address.
+            const source = sources[attempt % sources.length];
+            const r = httpGet(serviceUrl(s), { source, maxTimeSec: 2 });
+            const name = r.ok ? servedBy(r.body) : undefined;
+            if (name) seen.get(serviceUrl(s))!.add(name);
+          }
+          const done = tcpServices.every((s) =>
+            DESTINATION_HASH.has(s.scheduler)
+              ? seen.get(serviceUrl(s))!.size >= 1
+              : expected(s).every((n) => seen.get(serviceUrl(s))!.has(n)),
+          );
+          return done ? true : undefined;
+        },
+        300,
+        () =>
+          tcpServices
+            .map((s) => `${serviceUrl(s)} answered from [${[...seen.get(serviceUrl(s))!].join(', ')}], expected [${expected(s).join(', ')}]`)
+            .join('; ') + `; ${cloudInitStatus(lab)}`,
+      );
+      result.figures.timeToReadySec = round1(now() - deployStart);
+      return `ready ${result.figures.timeToReadySec}s after deploy start`;
+    });
+    if (!ready) return finish();
+
+    await check("the MASTER's IPVS table lists every real server with its weight, forwarding by DR", async () => {
+      const table = await waitFor('a complete IPVS table on the MASTER', 120, () => {
+        const r = ssh(user, master.address, 'sudo ipvsadm -Ln', 15);
+        const t = ipvsTable(r.stdout);
+        return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length) ? t : undefined;
+      }, 2000, () => ssh(user, master.address, 'sudo ipvsadm -Ln', 15).stdout);
+      const lines: string[] = [];
+      for (const s of lab.services) {
+        const rows = table.get(`${s.protocol} ${s.vip}:${s.port}`)!;
+        for (const name of s.realServers) {
+          const rs = lab.realServers.find((r) => r.name === name)!;
+          const row = rows.find((x) => x.address === rs.address);
+          expect(row !== undefined, `${rs.address} missing from ${s.vip}:${s.port}`);
+          expect(row!.port === s.port, `${rs.address} on port ${row!.port}, expected ${s.port}`);
+          expect(row!.forward === 'Route', `${rs.address} forwarded by ${row!.forward}, expected Route (DR)`);
+          expect(row!.weight === rs.weight, `${rs.address} weight ${row!.weight}, expected ${rs.weight}`);
+          lines.push(`${rs.address}:${row!.port} Route w${row!.weight}`);
+        }
+      }
+      return lines.join(', ');
+    });
+
+    for (const s of tcpServices) {
+      await check(`${serviceUrl(s)} balances as ${s.scheduler}${s.persistenceTimeoutSec ? ` with persistence ${s.persistenceTimeoutSec}s` : ''}`, () =>
+        balanceCheck(lab, s, clientIp, extraSources),
+      );
+    }
+
+    await check("the VIP's ARP entry is the MASTER director's MAC", () => {
+      const observed = vips.map((vip) => [vip, clientArp(vip)] as const);
+      for (const [vip, mac] of observed) {
+        expect(mac === master.macAddress, `${vip} is-at ${mac}, expected ${master.name} ${master.macAddress}`);
+      }
+      return observed.map(([vip, mac]) => `${vip} is-at ${mac} (${master.name})`).join(', ');
+    });
+
+    await check('no real server answers ARP for the VIP', () => {
+      const replies: string[] = [];
+      for (const vip of vips) {
+        const r = client(['arping', '-c', '3', '-w', '4', '-I', 'eth0', vip], 10);
+        replies.push(...[...r.stdout.matchAll(/from ([0-9a-f:]{17})/gi)].map((m) => m[1].toLowerCase()));
+      }
+      const rsMacs = new Set(lab.realServers.map((r) => r.macAddress));
+      expect(replies.length > 0, 'no ARP reply for the VIP at all');
+      const bad = replies.filter((m) => rsMacs.has(m));
+      expect(bad.length === 0, `real server MACs answered ARP for the VIP: ${bad.join(', ')}`);
+      return `${replies.length} replies, all from ${[...new Set(replies)].join(', ')}`;
+    });
+
+    await check('a large response flows real server -> client directly, not through the director', async () => {
+      const s = tcpServices[0];
+      const sizeMiB = 16;
+      for (const rs of lab.realServers) {
+        const r = ssh(user, rs.address, `sudo sh -c 'head -c ${sizeMiB}M /dev/zero > ${WEB_ROOT}/big.bin'`, 60);
+        expect(r.status === 0, `could not create ${WEB_ROOT}/big.bin on ${rs.name}: ${r.stderr}`);
+      }
+      const counters = () => {
+        const r = ssh(user, master.address, 'cat /sys/class/net/lab0/statistics/tx_bytes /sys/class/net/lab0/statistics/rx_bytes', 10);
+        const [tx, rx] = r.stdout.trim().split('\n').map(Number);
+        return { tx, rx };
+      };
+      const before = counters();
+      const r = client(['curl', '-sS', '--max-time', '120', '-o', '/dev/null', '-w', '%{size_download}', serviceUrl(s, 'big.bin')], 130);
+      const after = counters();
+      const served = Number(r.stdout);
+      expect(r.status === 0 && served === sizeMiB * 1024 * 1024, `download failed: curl ${r.status}, ${r.stdout} bytes, ${r.stderr}`);
+      const directorTx = after.tx - before.tx;
+      const fraction = directorTx / served;
+      result.figures.directorTxFraction = Number(fraction.toFixed(4));
+      expect(fraction < 0.1, `the director transmitted ${directorTx} bytes for ${served} served (${(fraction * 100).toFixed(1)}%): replies pass through it`);
+      return `${served} bytes served; the director transmitted ${directorTx} (${(fraction * 100).toFixed(2)}%) and received ${after.rx - before.rx}`;
+    });
+
+    await check("replies from the VIP reach the client with a real server's MAC, never the director's", () => {
+      client(['sh', '-c', 'sleep 1']);
+      const r = run('tcpdump', ['-nn', '-e', '-r', pcap, `not arp`], { timeoutSec: 60 });
+      const macs = new Map<string, number>();
+      for (const m of r.stdout.matchAll(/^\S+ ([0-9a-f:]{17}) > /gm)) macs.set(m[1], (macs.get(m[1]) ?? 0) + 1);
+      const rsMacs = new Set(lab.realServers.map((x) => x.macAddress));
+      const directorMacs = new Set(lab.directors.map((x) => x.macAddress));
+      expect(macs.size > 0, `no reply from the VIP captured (${r.stderr.trim()})`);
+      const fromDirector = [...macs.keys()].filter((m) => directorMacs.has(m));
+      expect(fromDirector.length === 0, `replies from the VIP carried director MACs: ${fromDirector.join(', ')}`);
+      const unknown = [...macs.keys()].filter((m) => !rsMacs.has(m));
+      expect(unknown.length === 0, `replies from the VIP carried unknown MACs: ${unknown.join(', ')}`);
+      return [...macs].map(([m, n]) => `${n} frames from ${nameOfMac(lab, m)}`).join(', ');
+    });
+
+    // Failover: kill the MASTER hard while probing every 100 ms and holding long downloads.
+    const s0 = tcpServices[0];
+    const probeLog = path.join(RUN_DIR, 'probe.jsonl');
+    const longDownloads: { proc: ReturnType<typeof spawn>; done: Promise<{ code: number | null; out: string }> }[] = [];
+    await check('director failure: the BACKUP takes over when the MASTER is killed', async () => {
+      fs.rmSync(stopFile, { force: true });
+      const probe = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), serviceUrl(s0), probeLog, stopFile, '100', '300', '900'], { stdio: 'ignore' });
+      // Long-lived connections (about 30 s each at 512 KiB/s) opened before the failover.
+      for (const source of extraSources.slice(0, 4)) {
+        const proc = spawn('ip', ['netns', 'exec', CLIENT_NS, 'curl', '-sS', '--interface', source, '--limit-rate', '512k', '--max-time', '300', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', serviceUrl(s0, 'big.bin')], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        proc.stdout!.on('data', (d) => (out += d));
+        proc.stderr!.on('data', (d) => (out += d));
+        longDownloads.push({ proc, done: new Promise((resolve) => proc.on('close', (code) => resolve({ code, out }))) });
+      }
+      await sleep(5000);
+      const killedAt = Date.now();
+      const r = virsh('destroy', master.domainName);
+      expect(r.status === 0, `virsh destroy ${master.domainName}: ${r.stderr}`);
+      const holder = await waitFor(`${backup.name} to hold the VIP`, 60, () => (vipHolder(lab, s0.vip) === backup.name ? backup.name : undefined), 500);
+      await sleep(5000);
+      const probes = readProbes(probeLog).filter((p) => p.t >= killedAt - 2000);
+      const gap = failoverGap(probes, killedAt);
+      result.figures.failoverGapSec = gap === undefined ? undefined : round1(gap / 1000);
+      expect(gap !== undefined, `no successful probe after the kill (${probes.length} probes)`);
+      const arpNow = clientArp(s0.vip);
+      expect(arpNow === backup.macAddress, `after failover ${s0.vip} is-at ${arpNow}, expected ${backup.name} ${backup.macAddress}`);
+      const afterGap = probes.filter((p) => p.t > killedAt + gap! + 1000);
+      const errors = afterGap.filter((p) => !p.ok);
+      expect(errors.length === 0, `${errors.length}/${afterGap.length} probes failed after the takeover: ${JSON.stringify(errors.slice(0, 3))}`);
+      probe.kill();
+      return `${holder} holds the VIP; service gap ${(gap! / 1000).toFixed(2)}s (goal ≤ ${3 * lab.vrrp.advertIntSec + 1}s); ${afterGap.length} probes after it all OK`;
+    });
+
+    await check(`connection sync: connections opened before the failover ${lab.vrrp.connectionSync ? 'survive it' : '(sync off: recorded only)'}`, async () => {
+      const outcomes = await Promise.all(longDownloads.map((d) => d.done));
+      const full = 16 * 1024 * 1024;
+      const survived = outcomes.filter((o) => o.code === 0 && o.out.trim() === `200 ${full}`).length;
+      result.figures.connectionsSurvived = `${survived}/${outcomes.length}`;
+      const summary = `${survived}/${outcomes.length} long downloads completed (${outcomes.map((o) => `exit ${o.code} ${o.out.trim()}`).join('; ')})`;
+      if (lab.vrrp.connectionSync) expect(survived === outcomes.length && outcomes.length > 0, summary);
+      return summary;
+    });
+
+    await check(`the MASTER returns: ${lab.vrrp.nopreempt ? 'nopreempt keeps the VIP on the BACKUP' : 'it preempts and takes the VIP back'}`, async () => {
+      const r = virsh('start', master.domainName);
+      expect(r.status === 0, `virsh start ${master.domainName}: ${r.stderr}`);
+      const startedAt = now();
+      // keepalived on the returning director reports its state through the notify hook.
+      await waitFor(`${master.name}'s keepalived to run again`, 600, () => {
+        const s = ssh(user, master.address, `cat ${NOTIFY_STATE_FILE}`, 10);
+        return s.status === 0 && s.stdout.trim() !== '' ? true : undefined;
+      }, 3000);
+      if (lab.vrrp.nopreempt) {
+        await sleep((3 * lab.vrrp.advertIntSec + 5) * 1000);
+        const holder = vipHolder(lab, s0.vip);
+        expect(holder === backup.name, `with nopreempt the VIP moved to ${holder}`);
+        return `${master.name} back after ${(now() - startedAt).toFixed(0)}s as BACKUP; ${backup.name} keeps the VIP`;
+      }
+      const holder = await waitFor(`${master.name} to take the VIP back`, 120, () => (vipHolder(lab, s0.vip) === master.name ? master.name : undefined), 1000);
+      const arp = await waitFor(`the client's ARP entry to point at ${master.name}`, 30, () => (clientArp(s0.vip) === master.macAddress ? master.macAddress : undefined), 1000);
+      return `${holder} took the VIP back ${(now() - startedAt).toFixed(0)}s after start; ${s0.vip} is-at ${arp}`;
+    });
+    fs.writeFileSync(stopFile, '');
+
+    // Real-server failure: stop the web service on one real server.
+    for (const s of tcpServices) {
+      if (s.healthCheck.type === 'none') {
+        await check(`real-server failure on ${serviceUrl(s)}: not applicable`, () => 'healthCheck none: keepalived never removes a real server (by design)');
+        continue;
+      }
+      const hc = s.healthCheck;
+      const victim = lab.realServers.find((r) => s.realServers.includes(r.name) && r.weight > 0)!;
+      const holderName = vipHolder(lab, s.vip) ?? master.name;
+      const holder = lab.directors.find((d) => d.name === holderName)!;
+      // First check within delay_loop; then the failed attempt plus `retry` retries.
+      const boundSec = s.delayLoopSec + (hc.retry + 1) * hc.connectTimeoutSec + hc.retry * hc.delayBeforeRetrySec + 2;
+      await check(`real-server failure: ${victim.name} leaves ${serviceUrl(s)} within ${boundSec}s and returns`, async () => {
+        const inTable = () => ipvsTable(ssh(user, holder.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s.protocol} ${s.vip}:${s.port}`)?.some((x) => x.address === victim.address);
+        const stop = ssh(user, victim.address, 'sudo systemctl stop nginx', 30);
+        expect(stop.status === 0, `systemctl stop nginx on ${victim.name}: ${stop.stderr}`);
+        const stoppedAt = now();
+        await waitFor(`${victim.name} to leave the IPVS table`, boundSec + 30, () => (inTable() === false ? true : undefined), 500);
+        const removal = now() - stoppedAt;
+        result.figures.realServerRemovalSec = round1(removal);
+        expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)}s, later than the ${boundSec}s its health check implies`);
+        const answers: string[] = [];
+        for (let i = 0; i < 20; i++) {
+          const r = httpGet(serviceUrl(s), { maxTimeSec: 2 });
+          expect(r.ok, `request ${i + 1} after removal failed: ${r.detail}`);
+          answers.push(servedBy(r.body) ?? '?');
+        }
+        expect(!answers.includes(victim.name), `${victim.name} still answered after removal`);
+        const start = ssh(user, victim.address, 'sudo systemctl start nginx', 30);
+        expect(start.status === 0, `systemctl start nginx on ${victim.name}: ${start.stderr}`);
+        const startedAt = now();
+        await waitFor(`${victim.name} to return to the IPVS table`, s.delayLoopSec + hc.connectTimeoutSec + 30, () => (inTable() ? true : undefined), 500);
+        return `removed after ${removal.toFixed(1)}s (bound ${boundSec}s), 20/20 requests OK meanwhile, back after ${(now() - startedAt).toFixed(1)}s`;
+      });
+    }
+
+    await check('a second cdktf deploy changes nothing', () => {
+      const r = cdktf('deploy', labFile, 900);
+      const out = r.stdout + r.stderr;
+      expect(r.status === 0, `second deploy exited ${r.status}: ${tail(out)}`);
+      expect(/No changes/.test(out), `second deploy did not report "No changes": ${tail(out)}`);
+      return 'No changes';
+    });
+  } catch (err) {
+    checks.push({ name: 'harness', ok: false, detail: err instanceof Error ? err.stack ?? err.message : String(err), seconds: 0 });
+  } finally {
+    fs.writeFileSync(stopFile, '');
+    tcpdump?.kill();
+  }
+  return finish();
+
+  async function finish(): Promise<number> {
+    if (deployed) {
+      await check('cdktf destroy leaves no domain, volume, pool or network of the lab', () => {
+        const r = cdktf('destroy', labFile, 900);
+        expect(r.status === 0, `cdktf destroy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
+        const left = leftovers(lab.name);
+        expect(left.length === 0, `left behind: ${left.join(', ')}`);
+        return `destroyed in ${r.seconds.toFixed(0)}s; nothing of ${lab.name} left`;
+      });
+    }
+    if (checks.every((c) => c.ok) && process.env.E2E_BASELINE !== '0') {
+      await check('baseline: the same VMs booted without terraform', async () => {
+        const b = await bootWithoutTerraform({
+          lab,
+          synthDir: path.join(RUN_DIR, 'cdktf.out', 'stacks', 'lvs-dr-lab'),
+          uri: URI,
+          runDir: RUN_DIR,
+          image: IMAGE,
+          onBridge: (bridge) => run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge, `${clientAddresses(lab, 1)[0]}/${lab.network.prefixLength}`]),
+          readyProbe: () => labAnswers(lab),
+        });
+        result.figures.baselineReadySec = round1(b.readySec);
+        if (result.figures.timeToReadySec) result.figures.overheadRatio = Number((result.figures.timeToReadySec / b.readySec).toFixed(2));
+        const left = leftovers(lab.name);
+        expect(left.length === 0, `baseline left behind: ${left.join(', ')}`);
+        return `ready ${b.readySec.toFixed(0)}s after the first virsh call; overhead ratio ${result.figures.overheadRatio ?? '?'}`;
+      });
+    }
+    result.finishedAt = new Date().toISOString();
+    result.passed = checks.every((c) => c.ok);
+    fs.writeFileSync(path.join(RUN_DIR, 'result.json'), JSON.stringify(result, null, 2));
+    updateBenchmark(path.join(root, 'bench', 'e2e.md'), result);
+    const failed = checks.filter((c) => !c.ok);
+    log(`${checks.length - failed.length} passed, ${failed.length} failed`);
+    for (const f of failed) log(`FAILED ${f.name}: ${f.detail}`);
+    if (failed.length) log(`console logs: ${LOG_DIR}`);
+    return failed.length ? 1 : 0;
+  }
+}
+
+/** Balancing: the share each real server gets matches the scheduler and weights. */
+function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, extraSources: string[]): string {
+  const members = s.realServers.map((n) => lab.realServers.find((r) => r.name === n)!);
+  const live = members.filter((m) => m.weight > 0);
+  const counts = new Map<string, number>();
+  const tally = (source?: string) => {
+    const r = httpGet(serviceUrl(s), { source, maxTimeSec: 3 });
+    expect(r.ok, `request from ${source ?? clientIp} failed: ${r.detail}`);
+    const name = servedBy(r.body) ?? r.body;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return name;
+  };
+  const shown = () => [...counts].map(([n, c]) => `${n}: ${c}`).join(', ');
+
+  if (DESTINATION_HASH.has(s.scheduler)) {
+    // Destination hashing: one VIP maps to one real server, whoever asks.
+    for (let i = 0; i < 20; i++) tally(i % 2 ? clientIp : extraSources[i % extraSources.length]);
+    expect(counts.size === 1, `${s.scheduler} spread one VIP over several servers: ${shown()}`);
+    return `all 20 requests to one real server, as ${s.scheduler} should: ${shown()}`;
+  }
+  if (SOURCE_HASH.has(s.scheduler) || s.persistenceTimeoutSec > 0) {
+    // Source affinity: each client address sticks to one server; many addresses reach them all.
+    const bySource = new Map<string, Set<string>>();
+    for (const source of [clientIp, ...extraSources]) {
+      for (let i = 0; i < 3; i++) {
+        const name = tally(source);
+        bySource.set(source, (bySource.get(source) ?? new Set()).add(name));
+      }
+    }
+    const split = [...bySource].filter(([, names]) => names.size > 1);
+    expect(split.length === 0, `sources not sticky: ${split.map(([src, n]) => `${src} -> ${[...n].join('/')}`).join('; ')}`);
+    const missing = live.filter((m) => !counts.has(m.name));
+    expect(missing.length === 0, `${missing.map((m) => m.name).join(', ')} never chosen for ${bySource.size} sources: ${shown()}`);
+    return `every source sticks to one server; all ${live.length} servers used: ${shown()}`;
+  }
+  // Count-based schedulers with short connections: shares follow the weights.
+  const total = 20 * live.length;
+  for (let i = 0; i < total; i++) tally();
+  const weightSum = live.reduce((a, m) => a + m.weight, 0);
+  const weighted = !['rr', 'lc'].includes(s.scheduler);
+  const tolerance = 0.1;
+  const lines: string[] = [];
+  for (const m of members) {
+    const share = (counts.get(m.name) ?? 0) / total;
+    const want = m.weight === 0 ? 0 : weighted ? m.weight / weightSum : 1 / live.length;
+    lines.push(`${m.name} ${(share * 100).toFixed(0)}% (want ${(want * 100).toFixed(0)}%)`);
+    expect(Math.abs(share - want) <= tolerance, `${m.name} got ${(share * 100).toFixed(1)}% of ${total} requests, want ${(want * 100).toFixed(1)}% ± ${tolerance * 100}: ${shown()}`);
+  }
+  return `${total} requests: ${lines.join(', ')} (tolerance ±${tolerance * 100} points)`;
+}
+
+/** true when every live real server has answered through each VIP at least once. */
+function labAnswers(lab: ResolvedLab): boolean {
+  return lab.services
+    .filter((s) => s.protocol === 'TCP')
+    .every((s) => {
+      const want = new Set(s.realServers.filter((n) => lab.realServers.find((r) => r.name === n)!.weight > 0));
+      const seen = new Set<string>();
+      for (let i = 0; i < want.size * 4 && seen.size < want.size; i++) {
+        const r = httpGet(serviceUrl(s), { maxTimeSec: 2 });
+        const name = r.ok ? servedBy(r.body) : undefined;
+        if (name) seen.add(name);
+      }
+      return DESTINATION_HASH.has(s.scheduler) || s.persistenceTimeoutSec > 0 || SOURCE_HASH.has(s.scheduler) ? seen.size > 0 : seen.size === want.size;
+    });
+}
+
+interface ProbeLine {
+  readonly t: number;
+  readonly ok: boolean;
+  readonly body?: string;
+  readonly error?: string;
+}
+
+function readProbes(file: string): ProbeLine[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProbeLine);
+}
+
+/** ms from the last success before the first failure after the kill to the first success after it. */
+function failoverGap(probes: readonly ProbeLine[], killedAt: number): number | undefined {
+  const firstFail = probes.findIndex((p) => p.t >= killedAt && !p.ok);
+  if (firstFail < 0) return 0;
+  const lastOk = [...probes.slice(0, firstFail)].reverse().find((p) => p.ok);
+  const recovered = probes.slice(firstFail).find((p) => p.ok);
+  if (!recovered) return undefined;
+  return recovered.t - (lastOk?.t ?? killedAt);
+}
+
+function leftovers(labName: string): string[] {
+  const left: string[] = [];
+  const mine = (s: string) => s.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => n.startsWith(labName));
+  left.push(...mine(virsh('list', '--all', '--name').stdout).map((n) => `domain ${n}`));
+  left.push(...mine(virsh('net-list', '--all', '--name').stdout).map((n) => `network ${n}`));
+  const pools = mine(virsh('pool-list', '--all', '--name').stdout);
+  left.push(...pools.map((n) => `pool ${n}`));
+  for (const p of pools) left.push(...virsh('vol-list', p).stdout.split('\n').filter(Boolean).map((l) => `volume ${l.trim()}`));
+  const poolDir = path.join(POOL_DIR, labName);
+  if (fs.existsSync(poolDir) && fs.readdirSync(poolDir).length > 0) left.push(`files in ${poolDir}: ${fs.readdirSync(poolDir).join(', ')}`);
+  return left;
+}
+
+function cloudInitStatus(lab: ResolvedLab): string {
+  return [...lab.directors, ...lab.realServers]
+    .map((vm) => {
+      const file = path.join(LOG_DIR, `${vm.domainName}.log`);
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const state = /Cloud-init .* finished/.test(text) ? 'cloud-init finished' : text ? 'booting' : 'no console output';
+      const failed = /config-test FAILED|LVS-LAB.*FAIL/i.test(text) ? ' (keepalived config-test FAILED)' : '';
+      return `${vm.name}: ${state}${failed}`;
+    })
+    .join(', ');
+}
+
+function nameOfMac(lab: ResolvedLab, mac: string): string {
+  return [...lab.directors, ...lab.realServers].find((v) => v.macAddress === mac)?.name ?? mac;
+}
+
+const tail = (text: string, n = 25) => text.trim().split('\n').slice(-n).join('\n');
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round = (x: number) => Math.round(x);
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    log(`harness error: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+
+/** What one e2e run measured; written as JSON to the run dir and summarized in bench/e2e.md. */
+export interface E2eResult {
+  lab: string;
+  config: string;
+  transport: string;
+  startedAt: string;
+  finishedAt?: string;
+  passed?: boolean;
+  directors: number;
+  realServers: number;
+  advertIntSec: number;
+  connectionSync: boolean;
+  checks: readonly { name: string; ok: boolean; detail: string; seconds: number }[];
+  figures: {
+    deploySec?: number;
+    /** deploy start until every real server answers through the VIP */
+    timeToReadySec?: number;
+    /** the same VMs booted with virsh alone, first call until the same readiness */
+    baselineReadySec?: number;
+    overheadRatio?: number;
+    failoverGapSec?: number;
+    realServerRemovalSec?: number;
+    connectionsSurvived?: string;
+    directorTxFraction?: number;
+  };
+}
+
+const BEGIN = '<!-- runs:begin -->';
+const END = '<!-- runs:end -->';
+
+/** Adds this run as a row of bench/e2e.md (newest first, the last 20 kept). */
+export function updateBenchmark(file: string, r: E2eResult): void {
+  const f = r.figures;
+  const gapGoal = 3 * r.advertIntSec + 1;
+  const cell = (v: unknown, suffix = '') => (v === undefined ? '—' : `${v}${suffix}`);
+  const row = [
+    r.startedAt.slice(0, 16).replace('T', ' '),
+    `${r.lab} (${r.transport}, ${r.directors}+${r.realServers})`,
+    r.passed ? 'pass' : `FAIL (${r.checks.filter((c) => !c.ok).length})`,
+    cell(f.timeToReadySec, ' s'),
+    cell(f.baselineReadySec, ' s'),
+    f.overheadRatio === undefined ? '—' : `${f.overheadRatio} (goal < 1.3)`,
+    f.failoverGapSec === undefined ? '—' : `${f.failoverGapSec} s (goal ≤ ${gapGoal} s)`,
+    cell(f.connectionsSurvived) + (r.connectionSync ? ' (sync on, goal all)' : ' (sync off)'),
+    cell(f.realServerRemovalSec, ' s'),
+    f.directorTxFraction === undefined ? '—' : `${(f.directorTxFraction * 100).toFixed(2)} %`,
+  ];
+  const header = [
+    '# End-to-end benchmark',
+    '',
+    'Figures of real `npm run test:e2e` runs on this project\'s CI machine kind (2 cores, QEMU TCG:',
+    'no hardware virtualization), written by the harness. Benchmarks, not assertions: every functional',
+    'check of the run is asserted separately. Compare within a row; the machine is noisy.',
+    '',
+    '- **ready**: `cdktf deploy` start until every real server has answered through the VIP.',
+    '- **baseline**: the same VMs (same image, same cloud-init) defined and started with `virsh` alone,',
+    '  first call until the same readiness; **overhead** = ready / baseline.',
+    '- **failover gap**: longest run of failed 100 ms probes of the VIP after a hard kill of the MASTER.',
+    '- **survived**: long downloads (16 MiB at 512 KiB/s) open across the failover that completed.',
+    '- **RS removal**: web service stopped on a real server until it left the IPVS table.',
+    '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
+    '  of the bytes served (direct routing: replies bypass the director).',
+    '',
+  ].join('\n');
+  const tableHead = [
+    '| run (UTC) | lab | result | ready | baseline | overhead | failover gap | survived | RS removal | director tx |',
+    '|---|---|---|---:|---:|---|---|---|---:|---:|',
+  ].join('\n');
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const rows = old.includes(BEGIN)
+    ? old.slice(old.indexOf(BEGIN) + BEGIN.length, old.indexOf(END)).split('\n').filter((l) => /^\| \d{4}-/.test(l))
+    : [];
+  const all = [`| ${row.join(' | ')} |`, ...rows].slice(0, 20);
+  fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}\n`);
+}
