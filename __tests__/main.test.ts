@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+
+/** Runs the app (main.ts) the way `cdktf synth` does, with LAB_CONFIG and a scratch outdir. */
+function runApp(labConfig: string | undefined, outdir: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' };
+  delete env.LAB_CONFIG;
+  if (labConfig) env.LAB_CONFIG = labConfig;
+  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+describe('the app (main.ts)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-main-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('without LAB_CONFIG synthesizes the reference topology', () => {
+    const out = path.join(dir, 'out');
+    const r = runApp(undefined, out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(stack.resource.libvirt_domain)).toHaveLength(4);
+    expect(Object.keys(stack.resource.libvirt_cloudinit_disk)).toHaveLength(4);
+    expect(stack.terraform.required_providers.libvirt).toEqual({ source: 'dmacvicar/libvirt', version: '0.8.3' });
+  });
+
+  test('reads a YAML lab config named by LAB_CONFIG', () => {
+    const file = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(file, 'name: lab2\nrealServers:\n  - { name: web-1, address: 192.168.20.150 }\n');
+    const out = path.join(dir, 'out');
+    const r = runApp(file, out);
+    expect(r.status).toBe(0);
+    const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
+    expect(Object.values(stack.resource.libvirt_domain).map((d: any) => d.name).sort()).toEqual([
+      'lab2-director-1',
+      'lab2-director-2',
+      'lab2-web-1',
+    ]);
+  });
+
+  test('fails when the lab config is invalid: every problem listed, exit 1, no stack written', () => {
+    // GIVEN a config with several independent mistakes
+    const file = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'vrrp: { virtualRouterId: 300, authPass: "far-too-long" }',
+        'directors:',
+        '  - { name: director-1, address: 192.168.20.141, priority: 100 }',
+        '  - { name: director-2, address: 192.168.20.143, priority: 100 }',
+        'services: [{ vip: 192.168.20.140, scheduler: fastest }]',
+        'realServers: [{ name: rs-1, address: 192.168.20.143 }]',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(dir, 'out');
+
+    // WHEN the app runs
+    const r = runApp(file, out);
+
+    // THEN it names each field, the value and what is allowed, and writes nothing
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).toMatch(/vrrp\.virtualRouterId: got 300, expected .*1-255/);
+    expect(r.stderr).toMatch(/vrrp\.authPass: got "far-too-long".*8/);
+    expect(r.stderr).toMatch(/directors\[1\]\.priority: got 100/);
+    expect(r.stderr).toMatch(/services\[0\]\.scheduler: got "fastest", expected .*wrr/);
+    expect(r.stderr).toMatch(/192\.168\.20\.143/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
+  });
+
+  test('fails when LAB_CONFIG names a missing file', () => {
+    const out = path.join(dir, 'out');
+    const r = runApp(path.join(dir, 'nope.yaml'), out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('nope.yaml');
+    expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
+  });
+});
