@@ -158,7 +158,7 @@ function e2eLabConfig(base: LabConfig, sshPublicKey: string): LabConfig {
 
 function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number): Run & { seconds: number } {
   const start = now();
-  const r = run('npx', ['cdktf', command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')], {
+  const r = run('bash', [path.join(root, 'scripts', 'cdktf.sh'), command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')], {
     timeoutSec,
     env: {
       ...process.env,

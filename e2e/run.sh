@@ -30,7 +30,8 @@ done
 
 export CHECKPOINT_DISABLE=1
 echo "[e2e] lab image" >&2
-image=$(bash "$here/image/build-image.sh" | tail -n 1)
+# E2E_IMAGE: use an image built before (e.g. by hand) instead of building or reusing the cached one.
+image=${E2E_IMAGE:-$(bash "$here/image/build-image.sh" | tail -n 1)}
 [[ -f $image ]] || { echo "e2e: image build gave no file ($image)" >&2; exit 1; }
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
