@@ -14,10 +14,9 @@ import type {
   VirtualService,
   VrrpInstanceModel,
 } from '../cloud-init/model';
+import { DEFAULT_NOTIFY_SCRIPT_PATH } from '../cloud-init/paths';
 import { LAB_INTERFACE, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './lab-config';
 
-/** Where the director user-data installs the keepalived state-change notify script. */
-export const LAB_NOTIFY_SCRIPT_PATH = '/usr/local/sbin/lvs-lab-notify';
 
 /** keepalived instance name of the lab's VRRP instance: `VI_` + the lab name, e.g. `VI_LVS_LAB`. */
 export function vrrpInstanceName(lab: ResolvedLab): string {
@@ -64,7 +63,7 @@ export function directorKeepalivedModel(lab: ResolvedLab, director: ResolvedDire
     instances: [instance],
     connectionSync: lab.vrrp.connectionSync,
     ...(lab.notification ? { notification: lab.notification } : {}),
-    notifyScriptPath: LAB_NOTIFY_SCRIPT_PATH,
+    notifyScriptPath: DEFAULT_NOTIFY_SCRIPT_PATH,
     services: lab.services.map((service) => virtualService(lab, service)),
   };
 }

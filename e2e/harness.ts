@@ -574,7 +574,7 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(RUN_DIR, 'result.json'), JSON.stringify(result, null, 2));
     updateBenchmark(path.join(root, 'bench', 'e2e.md'), result);
     const failed = checks.filter((c) => !c.ok);
-    log(`${checks.length - failed.length} passed, ${failed.length} failed`);
+    process.stderr.write(`e2e: ${checks.length - failed.length} passed, ${failed.length} failed\n`);
     for (const f of failed) log(`FAILED ${f.name}: ${f.detail}`);
     if (failed.length) log(`console logs: ${LOG_DIR}`);
     return failed.length ? 1 : 0;

@@ -10,7 +10,9 @@
 #
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider)
 # and debootstrap access to Debian's mirror (the lab image, cached by its inputs).
-# E2E_KEEP_GOING=1 runs every config even after a failure. Logs: e2e/.work/run-*/logs.
+# E2E_KEEP_GOING=1 runs every config even after a failure; E2E_BASELINE=0 skips the
+# no-terraform boot baseline (default: measured for the first config only).
+# Logs: e2e/.work/run-*/logs (LVSLAB_WORK_DIR moves them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -31,7 +33,9 @@ done
 export CHECKPOINT_DISABLE=1
 echo "[e2e] lab image" >&2
 # E2E_IMAGE: use an image built before (e.g. by hand) instead of building or reusing the cached one.
-image=${E2E_IMAGE:-$(bash "$here/image/build-image.sh" | tail -n 1)}
+# Built once per image-script version and cached outside the checkout (CI clones afresh).
+image_cache=${LVS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvs-dr-lab}/image
+image=${E2E_IMAGE:-$(bash "$here/image/build-image.sh" "$image_cache" | tail -n 1)}
 [[ -f $image ]] || { echo "e2e: image build gave no file ($image)" >&2; exit 1; }
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
@@ -49,7 +53,10 @@ for config in "${configs[@]}"; do
   key=$LVSLAB_RUN_DIR/id_ed25519
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$runid" -f "$key"
   rc=0
-  LAB_CONFIG=$(readlink -f "$config") E2E_IMAGE=$image E2E_SSH_KEY=$key \
+  # The no-terraform baseline costs a second boot of every VM: once per invocation is enough.
+  baseline=${E2E_BASELINE:-first}
+  [[ $baseline == first && $config != "${configs[0]}" ]] && baseline=0
+  LAB_CONFIG=$(readlink -f "$config") E2E_IMAGE=$image E2E_SSH_KEY=$key E2E_BASELINE=$baseline \
     node -r ts-node/register/transpile-only "$here/harness.ts" || rc=$?
   sandbox_down "$runid"
   for ns in "lvslab-$runid" "lvslab-$runid-c"; do

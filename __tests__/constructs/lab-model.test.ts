@@ -1,6 +1,5 @@
 import { resolveLabConfig, type LabConfig } from '../../constructs/lab-config';
 import {
-  LAB_NOTIFY_SCRIPT_PATH,
   directorKeepalivedModel,
   directorUserDataModel,
   realServerUserDataModel,
@@ -54,7 +53,7 @@ describe('directorKeepalivedModel', () => {
         },
       ],
       connectionSync: true,
-      notifyScriptPath: LAB_NOTIFY_SCRIPT_PATH,
+      notifyScriptPath: '/usr/local/sbin/lvs-lab-notify',
       services: [
         {
           vip: '192.168.20.140',
