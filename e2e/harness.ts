@@ -38,7 +38,7 @@ const POOL_DIR = env('LVSLAB_POOL_DIR');
 const IMAGE = env('E2E_IMAGE');
 const SSH_KEY = env('E2E_SSH_KEY');
 const LOG_DIR = path.join(RUN_DIR, 'logs');
-const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 900);
+const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
 
 // ---------------------------------------------------------------------------------------------
 // processes

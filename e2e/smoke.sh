@@ -12,8 +12,8 @@
 #   terraform-provider-libvirt 0.8.x makes it (mkisofs -volid cidata -joliet
 #   -rock) and attached the way it attaches it (IDE cdrom hdd);
 # - domains shaped like the provider's (type qemu, i440fx, virtio disk and NIC,
-#   spice, guest-agent channel, virtio-rng) with the serial console logged to
-#   <run dir>/logs/<vm>.console.log.
+#   spice, guest-agent channel, virtio-rng) with the serial console written to
+#   <run dir>/logs/<vm>.console.log (a file console, which the provider can make).
 # It waits for "Cloud-init ... finished" on each console, then checks over ssh
 # from the client namespace that cloud-init has no errors, the VMs ping each
 # other and the client, and keepalived/nginx are installed but disabled.
@@ -28,6 +28,7 @@ if [[ ! $count =~ ^[1-9]$ ]]; then
   exit 2
 fi
 readonly BOOT_TIMEOUT_SEC=${LVSLAB_BOOT_TIMEOUT_SEC:-600}
+readonly VCPUS=${LVSLAB_SMOKE_VCPUS:-1} MEMORY_MIB=${LVSLAB_SMOKE_MEMORY_MIB:-512}
 readonly NET=lvslab BRIDGE=lvslab0 POOL=lvslab
 readonly SUBNET=10.77.0 PREFIX=24 CLIENT_IP=10.77.0.200
 
@@ -95,8 +96,8 @@ EOF
   cat >"$work/$name.xml" <<EOF
 <domain type='qemu'>
   <name>$name</name>
-  <memory unit='MiB'>512</memory>
-  <vcpu placement='static'>1</vcpu>
+  <memory unit='MiB'>$MEMORY_MIB</memory>
+  <vcpu placement='static'>$VCPUS</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
   <features><pae/><acpi/><apic/></features>
   <devices>
@@ -116,11 +117,13 @@ EOF
       <mac address='$(vm_mac "$i")'/>
       <model type='virtio'/>
     </interface>
-    <serial type='pty'>
-      <log file='$logs/$name.console.log' append='off'/>
-      <target port='0'/>
-    </serial>
-    <console type='pty'><target type='serial' port='0'/></console>
+    <!-- What the provider makes of console { type = "file", source_path = ...,
+         target_type = "serial", target_port = "0" } (it has no <log>): libvirt
+         adds the matching serial device and qemu writes the file itself. -->
+    <console type='file'>
+      <source path='$logs/$name.console.log'/>
+      <target type='serial' port='0'/>
+    </console>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <graphics type='spice' autoport='yes'/>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
@@ -146,6 +149,12 @@ while ((${#done_at[@]} < count)); do
   for ((i = 1; i <= count; i++)); do
     name=vm$i
     [[ -n ${done_at[$name]:-} ]] && continue
+    # GRUB and the kernel print to ttyS0 within seconds; silence means the VM
+    # never got past the BIOS (no bootloader, unreadable root fs).
+    if ((SECONDS > deadline - BOOT_TIMEOUT_SEC + 120)) && [[ ! -s $logs/$name.console.log ]]; then
+      log "$name printed nothing on its serial console in 120 s; see $logs"
+      exit 1
+    fi
     if grep -q 'Cloud-init v\. .* finished at' "$logs/$name.console.log" 2>/dev/null; then
       done_at[$name]=$(date +%s.%N)
     fi
@@ -201,7 +210,8 @@ ssh_vm 1 'systemd-analyze || true; systemd-analyze blame | head -n 12;
   cloud-init analyze blame | head -n 12' 2>/dev/null | sed 's/^/[vm1 boot] /' || true
 if [[ -n ${LVSLAB_SMOKE_HOLD_SEC:-} ]]; then
   log "holding for ${LVSLAB_SMOKE_HOLD_SEC}s: source $LVSLAB_RUN_DIR/sandbox.env"
-  sleep "$LVSLAB_SMOKE_HOLD_SEC"
+  sleep "$LVSLAB_SMOKE_HOLD_SEC" &
+  wait $! # a signal ends the hold at once
 fi
 if ((fail)); then
   log "FAILED; consoles in $logs"

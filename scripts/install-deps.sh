@@ -10,7 +10,7 @@ packages=(
   keepalived ipvsadm cloud-init shellcheck iproute2 util-linux
   genisoimage
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
-  debootstrap e2fsprogs dosfstools parted kpartx grub-pc-bin grub2-common
+  debootstrap e2fsprogs fdisk bc zstd
   curl openssh-client xsltproc iputils-ping arping tcpdump
 )
 

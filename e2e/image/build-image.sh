@@ -51,6 +51,14 @@ readonly PACKAGES=(
 log() { printf '[build-image] %s\n' "$*" >&2; }
 
 script=$(readlink -f "${BASH_SOURCE[0]}")
+# Mount the build's filesystems in a private mount namespace: a namespace
+# that anyone else makes meanwhile (ip netns exec, unshare) would otherwise get
+# a copy of the image's mount, keep the filesystem mounted after our umount
+# and leave a dirty journal in the image.
+if [[ -z ${LVSLAB_BUILD_IN_PRIVATE_MOUNT_NS:-} && $(id -u) -eq 0 ]]; then
+  LVSLAB_BUILD_IN_PRIVATE_MOUNT_NS=1 exec unshare --mount --propagation private \
+    /bin/bash "$script" "$@"
+fi
 here=$(dirname "$script")
 out_dir=$(readlink -m "${1:-$here/../.work/image}")
 hash=$(sha256sum "$script" | cut -c1-12)
@@ -179,9 +187,21 @@ locale: C.UTF-8
 # The image has GRUB for BIOS without the grub-pc debconf glue.
 grub_dpkg:
   enabled: false
+# As Debian's cloud images: the VM's own name resolves (sudo needs it).
+manage_etc_hosts: true
+# Under TCG an RSA-3072 host key takes seconds to make and printing the keys
+# to the console seconds more; user-data can still ask for rsa.
+ssh_genkeytypes: [ ecdsa, ed25519 ]
+ssh_quiet_keygen: true
+ssh:
+  emit_keys_to_console: false
 EOF
 in_root systemctl enable systemd-networkd.service >&2
 in_root systemctl disable keepalived.service nginx.service >&2
+# Nothing to scrub or fetch in a short-lived offline lab VM; e2scrub_reap alone
+# costs ~12 s of a TCG boot.
+in_root systemctl disable e2scrub_reap.service e2scrub_all.timer \
+  apt-daily.timer apt-daily-upgrade.timer >&2
 
 log "installing GRUB (i386-pc) to the disk's MBR"
 in_root grub-install --target=i386-pc --modules="part_msdos ext2" "$loop" >&2
@@ -218,6 +238,13 @@ rm -rf "${root:?}"/tmp/* "${root:?}"/var/tmp/*
 umount -R "$root/dev" "$root/proc" "$root/sys"
 fstrim "$root" 2>/dev/null || true
 umount "$root"
+# A clean unmount clears needs_recovery; if it is still set the filesystem is
+# mounted somewhere else and the image would boot into a dirty journal.
+if dumpe2fs -h "${loop}p1" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery'; then
+  log "rootfs still mounted elsewhere after umount; not publishing the image"
+  exit 1
+fi
+e2fsck -fn "${loop}p1" >&2
 partx -d "$loop" 2>/dev/null || true
 losetup -d "$loop"
 loop=
@@ -225,5 +252,8 @@ loop=
 log "converting to compressed qcow2"
 qemu-img convert -c -O qcow2 -o compression_type=zstd "$raw" "$work/image.qcow2"
 mv "$work/image.qcow2" "$image"
+# Images of older versions of this script are dead weight (~400 MB each); runs
+# already under way use their own copy in their pool.
+find "$out_dir" -maxdepth 1 -name 'lvs-lab-debian12-*.qcow2' ! -path "$image" -delete
 log "built $image in $((SECONDS - start)) s"
 echo "$image"
