@@ -83,6 +83,9 @@ function renderNotification(notification: NotificationSettings): string[] {
     `notification_email_from ${notification.from}`,
     `smtp_server ${notification.smtpServer}`,
     `smtp_connect_timeout ${notification.smtpConnectTimeoutSec}`,
+    // keepalived sends no mail unless asked: smtp_alert turns it on for every VRRP instance
+    // and real-server check transition.
+    'smtp_alert',
   );
   return lines;
 }

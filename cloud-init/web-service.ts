@@ -1,5 +1,11 @@
 import { WEB_ROOT } from './paths';
 
+/** Health-check paths the demo web service can serve: plain absolute URL paths. */
+export const HEALTH_PATH_PATTERN = /^\/[A-Za-z0-9._~\/-]*$/;
+
+/** The status the demo web service answers health paths with (keepalived's `status_code`). */
+export const HEALTH_STATUS_CODE = 200;
+
 /** The demo web service's health endpoint; always answers 200. */
 export const HEALTHZ_PATH = '/healthz';
 
@@ -82,7 +88,7 @@ function assertSiteOptions(opts: NginxSiteOptions, ports: number[], healthPaths:
     }
   }
   for (const path of healthPaths) {
-    if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path)) {
+    if (!HEALTH_PATH_PATTERN.test(path)) {
       problems.push(`healthPaths: expected a plain absolute URL path, got '${path}'`);
     }
   }

@@ -43,7 +43,7 @@ export interface LabImageConfig {
 export interface LabSshConfig {
   /** @default 'lab' */
   readonly user?: string;
-  /** @default [] (console-only access: no password is ever set) */
+  /** @default [] (no login at all: no password is ever set, so give a key to use ssh) */
   readonly authorizedKeys?: readonly string[];
 }
 
@@ -67,7 +67,7 @@ export interface LabVrrpConfig {
 }
 
 export interface LabDirectorConfig {
-  /** Lowercase letters, digits and '-', starting with a letter; `<lab>-<name>` becomes the hostname. */
+  /** Lowercase letters, digits and '-', starting with a letter: the guest's hostname; `<lab>-<name>` is its libvirt domain name. */
   readonly name: string;
   readonly address: string;
   /** 1-254; the highest starts as MASTER. */
@@ -108,7 +108,7 @@ export interface LabServiceConfig {
 }
 
 export interface LabRealServerConfig {
-  /** Lowercase letters, digits and '-', starting with a letter; `<lab>-<name>` becomes the hostname. */
+  /** Lowercase letters, digits and '-', starting with a letter: the guest's hostname; `<lab>-<name>` is its libvirt domain name. */
   readonly name: string;
   readonly address: string;
   /** 0-65535; 0 drains the server. @default 100 */
@@ -182,7 +182,7 @@ export interface ResolvedNetwork {
 
 export interface ResolvedVm {
   readonly name: string;
-  /** `<lab>-<vm>`: the libvirt domain name and the guest's hostname (at most 63 characters). */
+  /** `<lab>-<vm>`: the libvirt domain name (at most 63 characters); the guest's hostname is `name`. */
   readonly domainName: string;
   readonly address: string;
   /** Deterministic, derived from lab name + VM name. */
@@ -444,7 +444,8 @@ function resolveService(service: LabServiceConfig, allRealServers: readonly stri
     scheduler: service.scheduler ?? DEFAULT_SERVICE.scheduler,
     persistenceTimeoutSec: service.persistenceTimeoutSec ?? DEFAULT_SERVICE.persistenceTimeoutSec,
     delayLoopSec: service.delayLoopSec ?? DEFAULT_SERVICE.delayLoopSec,
-    healthCheck: resolveHealthCheck(service.healthCheck ?? {}),
+    // UDP services have no active check by default: TCP/HTTP checks cannot probe them.
+    healthCheck: resolveHealthCheck(service.healthCheck ?? ((service.protocol ?? DEFAULT_SERVICE.protocol) === 'UDP' ? { type: 'none' } : {})),
     realServers: [...(service.realServers ?? allRealServers)],
   };
 }

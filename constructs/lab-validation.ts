@@ -12,6 +12,7 @@
  * Every problem names the field path, shows the value received and says what is allowed.
  */
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
+import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
 import {
   DEFAULT_LAB,
   DEFAULT_NOTIFICATION,
@@ -279,7 +280,9 @@ function readLab(config: unknown, report: Report): CheckedLab {
     const fields = { ...service } as Record<string, unknown>;
     listField(fields, 'realServers', service.at, 'real server names', report);
     const check = readSection<LabHealthCheckConfig>(service.healthCheck, join(service.at, 'healthCheck'), HEALTH_CHECK_KEYS, report);
-    return { ...(fields as Entry<LabServiceConfig>), healthCheck: { type: 'tcp', ...check } as Loose<LabHealthCheckConfig> };
+    // The default check type follows resolveLabConfig: tcp, or none for a UDP service.
+    const defaultType = (fields as { protocol?: unknown }).protocol === 'UDP' ? 'none' : 'tcp';
+    return { ...(fields as Entry<LabServiceConfig>), healthCheck: { type: defaultType, ...check } as Loose<LabHealthCheckConfig> };
   });
 
   const sizes = readSection<LabSizesConfig>(top.sizes, 'sizes', SIZES_KEYS, report);
@@ -412,10 +415,10 @@ const MAX_HOSTNAME = 63;
 const isLabName = (name: unknown): name is string =>
   typeof name === 'string' && NAME_PATTERN.test(name) && name.length <= MAX_HOSTNAME - 2;
 
-/** `name`: prefix of every libvirt object and of every hostname. */
+/** `name`: prefix of every libvirt object. */
 export const labNameRule: LabRule = (lab, report) => {
   if (!isLabName(lab.name)) {
-    report('name', lab.name, `${NAME_TEXT}, at most ${MAX_HOSTNAME - 2} characters`, 'it prefixes every libvirt object and hostname');
+    report('name', lab.name, `${NAME_TEXT}, at most ${MAX_HOSTNAME - 2} characters`, 'it prefixes every libvirt object');
   }
 };
 
@@ -494,8 +497,10 @@ export const dnsRule: LabRule = (lab, report) => {
 /** `image`: a source and the preinstalled flag. */
 export const imageRule: LabRule = (lab, report) => {
   const source = lab.image.source;
-  if (typeof source !== 'string' || source.trim() === '') {
-    report('image.source', source, 'a non-empty URL or local path of a qcow2 cloud image');
+  if (typeof source !== 'string' || !/^(https?:\/\/\S+|\/\S*)$/.test(source)) {
+    // The provider opens a relative path from terraform's working directory (cdktf.out/...):
+    // relative paths in a config file are resolved against the file by loadLabConfig.
+    report('image.source', source, 'an http(s):// URL or an absolute path of a qcow2 cloud image');
   }
   checkBoolean(report, 'image.preinstalled', lab.image.preinstalled);
 };
@@ -603,12 +608,12 @@ function vmsOf(lab: CheckedLab): Vm[] {
   ];
 }
 
-/** VM names: `<lab>-<vm>` is the libvirt domain name and the hostname, so at most 63 characters. */
+/** VM names: the hostname, and `<lab>-<vm>` is the libvirt domain name (at most 63 characters). */
 export const vmNameRule: LabRule = (lab, report) => {
   for (const vm of vmsOf(lab)) {
     const at = join(vm.at, 'name');
     if (typeof vm.name !== 'string' || !NAME_PATTERN.test(vm.name)) {
-      report(at, vm.name, NAME_TEXT, `"<lab name>-<name>" becomes the libvirt domain name and hostname`);
+      report(at, vm.name, NAME_TEXT, `the name is the hostname and "<lab name>-<name>" the libvirt domain name`);
     } else if (isLabName(lab.name)) {
       const domain = vmDomainName(lab.name, vm.name);
       if (domain.length > MAX_HOSTNAME) {
@@ -728,10 +733,17 @@ export const healthCheckRule: LabRule = (lab, report) => {
         report(join(at, key), check[key], `no ${key} with a ${String(check.type)} check`, 'it only applies to type http');
       }
     }
-    if (!notHttp && check.path !== undefined && (typeof check.path !== 'string' || !/^\/[^\s"#!]*$/.test(check.path))) {
-      report(join(at, 'path'), check.path, "a URL path starting with '/' without whitespace, '\"', '#' or '!'");
+    if (!notHttp && check.path !== undefined && (typeof check.path !== 'string' || !HEALTH_PATH_PATTERN.test(check.path))) {
+      report(join(at, 'path'), check.path, "a plain URL path: '/' then letters, digits, '.', '_', '~', '-' and '/'");
     }
-    if (!notHttp) checkInteger(report, join(at, 'statusCode'), check.statusCode, 100, 599);
+    if (!notHttp && check.statusCode !== undefined && check.statusCode !== HEALTH_STATUS_CODE) {
+      report(join(at, 'statusCode'), check.statusCode, String(HEALTH_STATUS_CODE), 'the real servers\' demo web service answers health paths with 200');
+    }
+    // A UDP service cannot be probed by a TCP connect or an HTTP GET, and the demo real servers
+    // have no UDP responder: only `none` keeps its real servers in the table.
+    if (service.protocol === 'UDP' && (check.type === 'tcp' || check.type === 'http')) {
+      report(join(at, 'type'), check.type, 'none for a UDP service', 'TCP and HTTP checks cannot probe a UDP service');
+    }
     if (check.type === 'none') {
       for (const key of ['connectTimeoutSec', 'retry', 'delayBeforeRetrySec'] as const) {
         if (check[key] !== undefined) report(join(at, key), check[key], `no ${key} with type none`, 'there is no active check to time');

@@ -109,7 +109,8 @@ export function fromTerraformLiteral(text: string): string {
   return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
-/** Adds `<log file=…>` to the serial console so its output survives the VM. */
+/** Adds `<log file=…>` to the serial console so its output survives the VM (appended across
+ *  restarts: a failover test's reboot must not wipe the first boot's log). */
 function consoleLogXslt(file: string): string {
   const escaped = file.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return [
@@ -122,7 +123,7 @@ function consoleLogXslt(file: string): string {
     '  <xsl:template match="/domain/devices/console[target/@type=\'serial\']">',
     '    <xsl:copy>',
     '      <xsl:apply-templates select="node()|@*"/>',
-    `      <log file="${escaped}" append="off"/>`,
+    `      <log file="${escaped}" append="on"/>`,
     '    </xsl:copy>',
     '  </xsl:template>',
     '</xsl:stylesheet>',

@@ -1,3 +1,4 @@
+import * as nodePath from 'node:path';
 /**
  * Reads a lab config file (YAML or JSON) and validates it, so a bad file fails before
  * anything is synthesized, with every problem listed.
@@ -21,7 +22,7 @@ export function loadLabConfig(path?: string): LabConfig {
   if (path === undefined) return {};
   const raw = parseLabConfigFile(path);
   // An empty file (or a lone `---`) means "all defaults".
-  const config = raw === null || raw === undefined ? {} : raw;
+  const config = resolveImagePath(raw === null || raw === undefined ? {} : raw, path);
   const problems = validateLabConfig(config);
   if (problems.length > 0) throw new LabConfigError(problems, path);
   return config as LabConfig;
@@ -82,4 +83,15 @@ function fileError(path: string, where: string, value: string, allowed: string, 
 
 function lineOf(text: string, line: number): string {
   return text.split(/\r?\n/)[line - 1] ?? '';
+}
+
+/** A relative `image.source` in a file means relative to that file (the provider would read it
+ *  relative to terraform's working directory, deep inside cdktf.out). */
+function resolveImagePath(config: unknown, file: string): unknown {
+  if (typeof config !== 'object' || config === null) return config;
+  const image = (config as { image?: unknown }).image;
+  if (typeof image !== 'object' || image === null) return config;
+  const source = (image as { source?: unknown }).source;
+  if (typeof source !== 'string' || source === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || nodePath.isAbsolute(source)) return config;
+  return { ...config, image: { ...image, source: nodePath.resolve(nodePath.dirname(file), source) } };
 }

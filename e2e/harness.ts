@@ -232,6 +232,10 @@ function clientArp(ip: string): string | undefined {
 /** Schedulers whose choice depends on a hash, not on counts: one source (or one VIP) sticks to one server. */
 const SOURCE_HASH = new Set(['sh']);
 const DESTINATION_HASH = new Set(['dh', 'lblc', 'lblcr']);
+/** With one client's sequential short connections no server ever has an active connection:
+ *  sed then always picks the highest weight, nq the first idle server — one server gets all. */
+const SINGLE_PICK = new Set(['sed', 'nq']);
+const ONE_SERVER = new Set([...DESTINATION_HASH, ...SINGLE_PICK]);
 
 // ---------------------------------------------------------------------------------------------
 // main
@@ -245,8 +249,10 @@ async function main(): Promise<number> {
   const labFile = path.join(RUN_DIR, 'lab.json');
   fs.writeFileSync(labFile, JSON.stringify(labConfig, null, 2));
   const user = lab.ssh.user;
-  const master = lab.directors[0];
-  const backup = lab.directors[1];
+  // The initial MASTER is whoever holds the VIP once the lab is ready: with nopreempt every
+  // director starts BACKUP and the election decides. Re-read after readiness.
+  let master = lab.directors[0];
+  let backup = lab.directors[1];
   const tcpServices = lab.services.filter((s) => s.protocol === 'TCP');
   const result: E2eResult = {
     lab: lab.name,
@@ -320,7 +326,7 @@ async function main(): Promise<number> {
             if (name) seen.get(serviceUrl(s))!.add(name);
           }
           const done = tcpServices.every((s) =>
-            DESTINATION_HASH.has(s.scheduler)
+            ONE_SERVER.has(s.scheduler)
               ? seen.get(serviceUrl(s))!.size >= 1
               : expected(s).every((n) => seen.get(serviceUrl(s))!.has(n)),
           );
@@ -336,6 +342,18 @@ async function main(): Promise<number> {
       return `ready ${result.figures.timeToReadySec}s after deploy start`;
     });
     if (!ready) return finish();
+
+    await check('one director holds the VIP (the MASTER)', () => {
+      const holderName = vipHolder(lab, tcpServices[0].vip);
+      expect(holderName !== undefined, `no director has ${tcpServices[0].vip} on lab0`);
+      master = lab.directors.find((d) => d.name === holderName)!;
+      backup = lab.directors.find((d) => d.name !== holderName)!;
+      // Without nopreempt the highest priority must win the election.
+      if (!lab.vrrp.nopreempt) {
+        expect(master.name === lab.directors[0].name, `${master.name} holds the VIP, expected the highest priority ${lab.directors[0].name}`);
+      }
+      return `${master.name} (priority ${master.priority}) is MASTER; ${backup.name} is BACKUP`;
+    });
 
     await check("the MASTER's IPVS table lists every real server with its weight, forwarding by DR", async () => {
       const table = await waitFor('a complete IPVS table on the MASTER', 120, () => {
@@ -383,7 +401,10 @@ async function main(): Promise<number> {
       expect(replies.length > 0, 'no ARP reply for the VIP at all');
       const bad = replies.filter((m) => rsMacs.has(m));
       expect(bad.length === 0, `real server MACs answered ARP for the VIP: ${bad.join(', ')}`);
-      return `${replies.length} replies, all from ${[...new Set(replies)].join(', ')}`;
+      const seen = arpRepliesFor(vips);
+      const rsInCapture = seen.filter((m) => rsMacs.has(m));
+      expect(rsInCapture.length === 0, `the capture holds ARP replies for the VIP from real servers: ${rsInCapture.join(', ')}`);
+      return `arping: ${replies.length} replies, all from ${[...new Set(replies)].map((m) => nameOfMac(lab, m)).join(', ')}; capture so far: ${seen.length} replies, none from a real server`;
     });
 
     await check('a large response flows real server -> client directly, not through the director', async () => {
@@ -404,10 +425,14 @@ async function main(): Promise<number> {
       const served = Number(r.stdout);
       expect(r.status === 0 && served === sizeMiB * 1024 * 1024, `download failed: curl ${r.status}, ${r.stdout} bytes, ${r.stderr}`);
       const directorTx = after.tx - before.tx;
+      // The client's request and ACKs reach the real server through the MASTER: it must have
+      // carried them, or this director is not the one forwarding (and the figure means nothing).
+      const directorRx = after.rx - before.rx;
+      expect(directorRx > 2000, `${master.name} received only ${directorRx} bytes during the download: it is not forwarding the client's packets`);
       const fraction = directorTx / served;
       result.figures.directorTxFraction = Number(fraction.toFixed(4));
       expect(fraction < 0.1, `the director transmitted ${directorTx} bytes for ${served} served (${(fraction * 100).toFixed(1)}%): replies pass through it`);
-      return `${served} bytes served; the director transmitted ${directorTx} (${(fraction * 100).toFixed(2)}%) and received ${after.rx - before.rx}`;
+      return `${served} bytes served; the director transmitted ${directorTx} (${(fraction * 100).toFixed(2)}%) and received ${directorRx}`;
     });
 
     await check("replies from the VIP reach the client with a real server's MAC, never the director's", () => {
@@ -526,6 +551,15 @@ async function main(): Promise<number> {
       });
     }
 
+    await check('no real server answered ARP for the VIP during the whole run', () => {
+      const seen = arpRepliesFor(vips);
+      const rsMacs = new Set(lab.realServers.map((r) => r.macAddress));
+      const bad = seen.filter((m) => rsMacs.has(m));
+      expect(seen.length > 0, 'no ARP reply for the VIP captured at all');
+      expect(bad.length === 0, `ARP replies for the VIP from real servers: ${bad.map((m) => nameOfMac(lab, m)).join(', ')}`);
+      return `${seen.length} ARP replies for the VIP captured, from ${[...new Set(seen)].map((m) => nameOfMac(lab, m)).join(', ')}`;
+    });
+
     await check('a second cdktf deploy changes nothing', () => {
       const r = cdktf('deploy', labFile, 900);
       const out = r.stdout + r.stderr;
@@ -601,6 +635,13 @@ function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, ex
     expect(counts.size === 1, `${s.scheduler} spread one VIP over several servers: ${shown()}`);
     return `all 20 requests to one real server, as ${s.scheduler} should: ${shown()}`;
   }
+  if (SINGLE_PICK.has(s.scheduler) && s.persistenceTimeoutSec === 0) {
+    for (let i = 0; i < 20; i++) tally();
+    const top = Math.max(...live.map((m) => m.weight));
+    const allowed = new Set(live.filter((m) => s.scheduler === 'nq' || m.weight === top).map((m) => m.name));
+    expect(counts.size === 1 && allowed.has([...counts.keys()][0]), `${s.scheduler} with idle servers should pick one${s.scheduler === 'sed' ? ' highest-weight' : ''} server: ${shown()}`);
+    return `all 20 sequential requests to ${[...counts.keys()][0]}, as ${s.scheduler} does with idle servers`;
+  }
   if (SOURCE_HASH.has(s.scheduler) || s.persistenceTimeoutSec > 0) {
     // Source affinity: each client address sticks to one server; many addresses reach them all.
     const bySource = new Map<string, Set<string>>();
@@ -644,7 +685,7 @@ function labAnswers(lab: ResolvedLab): boolean {
         const name = r.ok ? servedBy(r.body) : undefined;
         if (name) seen.add(name);
       }
-      return DESTINATION_HASH.has(s.scheduler) || s.persistenceTimeoutSec > 0 || SOURCE_HASH.has(s.scheduler) ? seen.size > 0 : seen.size === want.size;
+      return ONE_SERVER.has(s.scheduler) || s.persistenceTimeoutSec > 0 || SOURCE_HASH.has(s.scheduler) ? seen.size > 0 : seen.size === want.size;
     });
 }
 
@@ -660,7 +701,7 @@ function readProbes(file: string): ProbeLine[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProbeLine);
 }
 
-/** ms from the last success before the first failure after the kill to the first success after it. */
+/** The outage the kill caused: ms from the last success before the first failure after the kill to the first success after it. */
 function failoverGap(probes: readonly ProbeLine[], killedAt: number): number | undefined {
   const firstFail = probes.findIndex((p) => p.t >= killedAt && !p.ok);
   if (firstFail < 0) return 0;
@@ -693,6 +734,17 @@ function cloudInitStatus(lab: ResolvedLab): string {
       return `${vm.name}: ${state}${failed}`;
     })
     .join(', ');
+}
+
+/** MACs announced in every ARP reply for one of the VIPs in the client's capture so far. */
+function arpRepliesFor(vips: readonly string[]): string[] {
+  const pcap = path.join(RUN_DIR, 'client.pcap');
+  const r = run('tcpdump', ['-nn', '-r', pcap, 'arp'], { timeoutSec: 60 });
+  const macs: string[] = [];
+  for (const m of r.stdout.matchAll(/Reply (\S+) is-at ([0-9a-f:]{17})/g)) {
+    if (vips.includes(m[1])) macs.push(m[2]);
+  }
+  return macs;
 }
 
 function nameOfMac(lab: ResolvedLab, mac: string): string {

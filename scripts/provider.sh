@@ -93,7 +93,9 @@ case ${1:-} in
     build >/dev/null 2>&1 || build
     terraform_env
     printf 'export TF_CLI_CONFIG_FILE=%q CHECKPOINT_DISABLE=1\n' "$TF_CLI_CONFIG_FILE"
-    [[ -n ${TERRAFORM_BINARY_NAME:-} ]] && printf 'export TERRAFORM_BINARY_NAME=%q\n' "$TERRAFORM_BINARY_NAME"
+    if [[ -n ${TERRAFORM_BINARY_NAME:-} ]]; then
+      printf 'export TERRAFORM_BINARY_NAME=%q\n' "$TERRAFORM_BINARY_NAME"
+    fi
     ;;
   get) generate .gen ;;
   drift)

@@ -185,7 +185,7 @@ virtual_server 192.168.20.140 80 {
     expect(conf.match(/^vrrp_instance /gm)).toEqual(['vrrp_instance ', 'vrrp_instance ']);
   });
 
-  test('notification settings render notification_email and the SMTP options', () => {
+  test('notification settings render notification_email, the SMTP options and turn alerts on', () => {
     const conf = renderKeepalivedConf(
       referenceDirector({
         notification: { email: ['ops@example.org', 'oncall@example.org'], from: 'lvs@example.org', smtpServer: '127.0.0.1', smtpConnectTimeoutSec: 30 },
@@ -199,6 +199,7 @@ virtual_server 192.168.20.140 80 {
     notification_email_from lvs@example.org
     smtp_server 127.0.0.1
     smtp_connect_timeout 30
+    smtp_alert
 `);
   });
 

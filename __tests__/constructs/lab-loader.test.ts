@@ -134,3 +134,23 @@ describe('labConfigFromEnv', () => {
     expect(labConfigFromEnv({ LAB_CONFIG: ' ' })).toEqual({});
   });
 });
+
+describe('loadLabConfig: image paths', () => {
+  test('a relative image.source in a file is resolved against the file', () => {
+    // GIVEN a config next to its image
+    const dir = mkdtempSync(join(tmpdir(), 'lvs-lab-img-'));
+    try {
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, 'image: { source: images/debian.qcow2, preinstalled: true }\n');
+      // WHEN loaded THEN the path no longer depends on terraform's working directory
+      expect(loadLabConfig(file).image?.source).toBe(join(dir, 'images', 'debian.qcow2'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a UDP service without a health check gets none', () => {
+    const lab = resolveLabConfig({ services: [{ vip: '192.168.20.140', port: 53, protocol: 'UDP' }] });
+    expect(lab.services[0].healthCheck).toEqual({ type: 'none' });
+  });
+});

@@ -57,7 +57,7 @@ describe('validateLabConfig: valid configs', () => {
       ],
       services: [
         { vip: '10.10.2.1', port: 8080, scheduler: 'lc', persistenceTimeoutSec: 300, delayLoopSec: 1,
-          healthCheck: { type: 'http', path: '/healthz', statusCode: 204, retry: 0 }, realServers: ['web-a'] },
+          healthCheck: { type: 'http', path: '/healthz', statusCode: 200, retry: 0 }, realServers: ['web-a'] },
         { vip: '10.10.2.1', port: 53, protocol: 'UDP', healthCheck: { type: 'none' }, realServers: ['web-b'] },
       ],
       realServers: [
@@ -245,9 +245,13 @@ describe('validateLabConfig: services', () => {
 describe('validateLabConfig: health checks', () => {
   test('fails when the check type is unknown', () => expectProblem(withCheck({ type: 'icmp' }), 'services[0].healthCheck.type', '"icmp"', 'one of tcp, http, none'));
   test("fails when an http path does not start with '/'", () =>
-    expectProblem(withCheck({ type: 'http', path: 'health' }), 'services[0].healthCheck.path', '"health"', "a URL path starting with '/'"));
-  test('fails when an http status code is above 599', () => expectProblem(withCheck({ type: 'http', statusCode: 600 }), 'services[0].healthCheck.statusCode', '600', 'an integer 100-599'));
-  test('fails when an http status code is below 100', () => expectProblem(withCheck({ type: 'http', statusCode: 99 }), 'services[0].healthCheck.statusCode', '99', 'an integer 100-599'));
+    expectProblem(withCheck({ type: 'http', path: 'health' }), 'services[0].healthCheck.path', '"health"', "a plain URL path: '/' then"));
+  test('fails when an http path has characters the demo web service cannot serve', () =>
+    expectProblem(withCheck({ type: 'http', path: '/health?x=1' }), 'services[0].healthCheck.path', '"/health?x=1"', "a plain URL path"));
+  test('fails when an http status code is not the 200 the demo web service answers', () =>
+    expectProblem(withCheck({ type: 'http', statusCode: 204 }), 'services[0].healthCheck.statusCode', '204', '200; the real servers\' demo web service answers health paths with 200'));
+  test('fails when a UDP service has a tcp check', () =>
+    expectProblem({ services: [{ vip: '192.168.20.140', port: 53, protocol: 'UDP', healthCheck: { type: 'tcp' } }] }, 'services[0].healthCheck.type', '"tcp"', 'none for a UDP service; TCP and HTTP checks cannot probe a UDP service'));
   test('fails when a tcp check has a path', () =>
     expectProblem(withCheck({ path: '/health' }), 'services[0].healthCheck.path', '"/health"', 'no path with a tcp check; it only applies to type http'));
   test('fails when connectTimeoutSec is 0', () => expectProblem(withCheck({ connectTimeoutSec: 0 }), 'services[0].healthCheck.connectTimeoutSec', '0', 'a positive integer'));
@@ -270,7 +274,9 @@ describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
   test("fails when libvirtUri has no '://'", () => expectProblem({ libvirtUri: 'qemu' }, 'libvirtUri', '"qemu"', 'a non-empty string containing "://"'));
   test('fails when libvirtUri is empty', () => expectProblem({ libvirtUri: '' }, 'libvirtUri', '""', 'a libvirt connection URI such as qemu:///system'));
   test('fails when storagePoolPath is relative', () => expectProblem({ storagePoolPath: 'pools/lab' }, 'storagePoolPath', '"pools/lab"', 'an absolute path'));
-  test('fails when image.source is empty', () => expectProblem({ image: { source: ' ' } }, 'image.source', '" "', 'a non-empty URL or local path'));
+  test('fails when image.source is empty', () => expectProblem({ image: { source: ' ' } }, 'image.source', '" "', 'an http(s):// URL or an absolute path'));
+  test('fails when image.source is a relative path (outside a config file)', () =>
+    expectProblem({ image: { source: 'img/debian.qcow2' } }, 'image.source', '"img/debian.qcow2"', 'an http(s):// URL or an absolute path'));
   test('fails when image.preinstalled is not a boolean', () => expectProblem({ image: { preinstalled: 'true' } }, 'image.preinstalled', '"true" (a string)', 'true or false'));
   test('fails when the ssh user is root', () => expectProblem({ ssh: { user: 'root' } }, 'ssh.user', '"root"', 'a new, unprivileged user (not root'));
   test('fails when the ssh user is not a valid Linux user name', () => expectProblem({ ssh: { user: 'Lab User' } }, 'ssh.user', '"Lab User"', 'a Linux user name'));

@@ -59,7 +59,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     }
   });
 
-  test('a changed cloud-init replaces the domain and its disk (cloud-init only runs on first boot)', () => {
+  test('domain and disk are marked for replacement whenever their cloud-init disk is replaced (cloud-init only runs on first boot)', () => {
     for (const domain of resources(json, Domain.tfResourceType)) {
       expect(domain.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^libvirt_cloudinit_disk\./)]);
     }
@@ -133,7 +133,7 @@ describe('LvsDrLabStack options', () => {
   test('consoleLogDir logs each serial console to a file named after the domain', () => {
     const json = synth({ consoleLogDir: '/var/log/lab' });
     const domain = resources(json, Domain.tfResourceType).find((d) => d.name === 'lvs-lab-rs-2')!;
-    expect(domain.xml.xslt).toContain('<log file="/var/log/lab/lvs-lab-rs-2.log" append="off"/>');
+    expect(domain.xml.xslt).toContain('<log file="/var/log/lab/lvs-lab-rs-2.log" append="on"/>');
   });
 
   test('sizes set vcpu and memory per role', () => {

@@ -1,0 +1,3 @@
+/** lvs-dr-lab: the constructs (LvsDrCluster, LvsDrLabStack, ...) and the pure cloud-init renderers. */
+export * from './constructs';
+export * from './cloud-init';
