@@ -38,6 +38,7 @@ const POOL_DIR = env('LVSLAB_POOL_DIR');
 const IMAGE = env('E2E_IMAGE');
 const SSH_KEY = env('E2E_SSH_KEY');
 const LOG_DIR = path.join(RUN_DIR, 'logs');
+const BIG_FILE_MIB = 16;
 const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
 
 // ---------------------------------------------------------------------------------------------
@@ -377,9 +378,17 @@ async function main(): Promise<number> {
       return lines.join(', ');
     });
 
+    await check(`every real server serves a ${BIG_FILE_MIB} MiB file for the long-transfer checks`, () => {
+      for (const rs of lab.realServers) {
+        const r = ssh(user, rs.address, `sudo sh -c 'head -c ${BIG_FILE_MIB}M /dev/zero > ${WEB_ROOT}/big.bin'`, 60);
+        expect(r.status === 0, `could not create ${WEB_ROOT}/big.bin on ${rs.name}: ${r.stderr}`);
+      }
+      return `${WEB_ROOT}/big.bin on ${lab.realServers.length} real servers`;
+    });
+
     for (const s of tcpServices) {
       await check(`${serviceUrl(s)} balances as ${s.scheduler}${s.persistenceTimeoutSec ? ` with persistence ${s.persistenceTimeoutSec}s` : ''}`, () =>
-        balanceCheck(lab, s, clientIp, extraSources),
+        balanceCheck(lab, s, clientIp, extraSources, master),
       );
     }
 
@@ -409,11 +418,6 @@ async function main(): Promise<number> {
 
     await check('a large response flows real server -> client directly, not through the director', async () => {
       const s = tcpServices[0];
-      const sizeMiB = 16;
-      for (const rs of lab.realServers) {
-        const r = ssh(user, rs.address, `sudo sh -c 'head -c ${sizeMiB}M /dev/zero > ${WEB_ROOT}/big.bin'`, 60);
-        expect(r.status === 0, `could not create ${WEB_ROOT}/big.bin on ${rs.name}: ${r.stderr}`);
-      }
       const counters = () => {
         const r = ssh(user, master.address, 'cat /sys/class/net/lab0/statistics/tx_bytes /sys/class/net/lab0/statistics/rx_bytes', 10);
         const [tx, rx] = r.stdout.trim().split('\n').map(Number);
@@ -423,7 +427,7 @@ async function main(): Promise<number> {
       const r = client(['curl', '-sS', '--max-time', '120', '-o', '/dev/null', '-w', '%{size_download}', serviceUrl(s, 'big.bin')], 130);
       const after = counters();
       const served = Number(r.stdout);
-      expect(r.status === 0 && served === sizeMiB * 1024 * 1024, `download failed: curl ${r.status}, ${r.stdout} bytes, ${r.stderr}`);
+      expect(r.status === 0 && served === BIG_FILE_MIB * 1024 * 1024, `download failed: curl ${r.status}, ${r.stdout} bytes, ${r.stderr}`);
       const directorTx = after.tx - before.tx;
       // The client's request and ACKs reach the real server through the MASTER: it must have
       // carried them, or this director is not the one forwarding (and the figure means nothing).
@@ -486,7 +490,7 @@ async function main(): Promise<number> {
 
     await check(`connection sync: connections opened before the failover ${lab.vrrp.connectionSync ? 'survive it' : '(sync off: recorded only)'}`, async () => {
       const outcomes = await Promise.all(longDownloads.map((d) => d.done));
-      const full = 16 * 1024 * 1024;
+      const full = BIG_FILE_MIB * 1024 * 1024;
       const survived = outcomes.filter((o) => o.code === 0 && o.out.trim() === `200 ${full}`).length;
       result.figures.connectionsSurvived = `${survived}/${outcomes.length}`;
       const summary = `${survived}/${outcomes.length} long downloads completed (${outcomes.map((o) => `exit ${o.code} ${o.out.trim()}`).join('; ')})`;
@@ -616,7 +620,7 @@ async function main(): Promise<number> {
 }
 
 /** Balancing: the share each real server gets matches the scheduler and weights. */
-function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, extraSources: string[]): string {
+async function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, extraSources: string[], master: { name: string; address: string }): Promise<string> {
   const members = s.realServers.map((n) => lab.realServers.find((r) => r.name === n)!);
   const live = members.filter((m) => m.weight > 0);
   const counts = new Map<string, number>();
@@ -657,7 +661,13 @@ function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, ex
     expect(missing.length === 0, `${missing.map((m) => m.name).join(', ')} never chosen for ${bySource.size} sources: ${shown()}`);
     return `every source sticks to one server; all ${live.length} servers used: ${shown()}`;
   }
-  // Count-based schedulers with short connections: shares follow the weights.
+  if ((s.scheduler === 'lc' || s.scheduler === 'wlc') && s.persistenceTimeoutSec === 0) {
+    // Least-connection schedulers weigh active connections (256 × an inactive one), so
+    // sequential short requests only measure leftover counts: hold concurrent connections open
+    // and read how the MASTER spread them.
+    return concurrentShares(lab, s, live, master);
+  }
+  // Round-robin schedulers: shares of sequential requests follow the weights.
   const total = 20 * live.length;
   for (let i = 0; i < total; i++) tally();
   const weightSum = live.reduce((a, m) => a + m.weight, 0);
@@ -671,6 +681,46 @@ function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: string, ex
     expect(Math.abs(share - want) <= tolerance, `${m.name} got ${(share * 100).toFixed(1)}% of ${total} requests, want ${(want * 100).toFixed(1)}% ± ${tolerance * 100}: ${shown()}`);
   }
   return `${total} requests: ${lines.join(', ')} (tolerance ±${tolerance * 100} points)`;
+}
+
+/** Opens concurrent slow downloads through the VIP and compares the MASTER's ActiveConn per server to the weights. */
+async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: readonly { name: string; address: string; weight: number }[], master: { name: string; address: string }): Promise<string> {
+  const n = 8 * live.length;
+  const procs: ReturnType<typeof spawn>[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      procs.push(spawn('ip', ['netns', 'exec', CLIENT_NS, 'curl', '-s', '--limit-rate', '20k', '--max-time', '90', '-o', '/dev/null', serviceUrl(s, 'big.bin')], { stdio: 'ignore' }));
+      await sleep(150);
+    }
+    await sleep(2000);
+    const table = ipvsActive(ssh(lab.ssh.user, master.address, 'sudo ipvsadm -Ln', 15).stdout, `${s.protocol} ${s.vip}:${s.port}`);
+    const total = live.reduce((a, m) => a + (table.get(m.address) ?? 0), 0);
+    expect(total >= n - 1, `only ${total} of ${n} concurrent connections active on ${master.name}: ${JSON.stringify([...table])}`);
+    const weightSum = live.reduce((a, m) => a + m.weight, 0);
+    const lines: string[] = [];
+    for (const m of live) {
+      const share = (table.get(m.address) ?? 0) / total;
+      const want = s.scheduler === 'wlc' ? m.weight / weightSum : 1 / live.length;
+      lines.push(`${m.name} ${table.get(m.address) ?? 0} (${(share * 100).toFixed(0)}%, want ${(want * 100).toFixed(0)}%)`);
+      expect(Math.abs(share - want) <= 0.15, `${m.name} holds ${(share * 100).toFixed(0)}% of ${total} active connections, want ${(want * 100).toFixed(0)}% ± 15: ${lines.join(', ')}`);
+    }
+    return `${total} concurrent connections: ${lines.join(', ')}`;
+  } finally {
+    for (const p of procs) p.kill();
+  }
+}
+
+/** ActiveConn per real server address of one service in `ipvsadm -Ln` output. */
+function ipvsActive(text: string, service: string): Map<string, number> {
+  const active = new Map<string, number>();
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^(TCP|UDP)\s+(\S+)/.exec(line);
+    if (head) current = `${head[1]} ${head[2]}`;
+    const real = /^\s+->\s+([\d.]+):\d+\s+\S+\s+\d+\s+(\d+)/.exec(line);
+    if (real && current === service) active.set(real[1], Number(real[2]));
+  }
+  return active;
 }
 
 /** true when every live real server has answered through each VIP at least once. */

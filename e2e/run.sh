@@ -45,6 +45,19 @@ source "$here/sandbox.sh"
 trap 'sandbox_down' EXIT
 trap 'exit 130' INT TERM
 
+# A cdktf/terraform the harness gave up on (timeout) keeps running outside the namespaces:
+# end whatever still works in, or names, this run's directory.
+reap_run_processes() {
+  local pid cwd
+  for pid in $(pgrep -f . || true); do
+    ((pid == $$ || pid == BASHPID)) && continue
+    cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+    if [[ $cwd == "$LVSLAB_RUN_DIR"* ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$LVSLAB_RUN_DIR"; then
+      kill "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
 failed=0
 for config in "${configs[@]}"; do
   echo "[e2e] === $config" >&2
@@ -58,6 +71,7 @@ for config in "${configs[@]}"; do
   [[ $baseline == first && $config != "${configs[0]}" ]] && baseline=0
   LAB_CONFIG=$(readlink -f "$config") E2E_IMAGE=$image E2E_SSH_KEY=$key E2E_BASELINE=$baseline \
     node -r ts-node/register/transpile-only "$here/harness.ts" || rc=$?
+  reap_run_processes
   sandbox_down "$runid"
   for ns in "lvslab-$runid" "lvslab-$runid-c"; do
     if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
