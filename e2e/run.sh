@@ -52,7 +52,7 @@ reap_run_processes() {
   for pid in $(pgrep -f . || true); do
     ((pid == $$ || pid == BASHPID)) && continue
     cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
-    if [[ $cwd == "$LVSLAB_RUN_DIR"* ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$LVSLAB_RUN_DIR"; then
+    if [[ $cwd == "$LVSLAB_RUN_DIR"* ]] || tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$LVSLAB_RUN_DIR"; then
       kill "$pid" 2>/dev/null || true
     fi
   done
