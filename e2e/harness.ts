@@ -194,9 +194,17 @@ function clientAddresses(lab: ResolvedLab, count: number): string[] {
 
 const serviceUrl = (s: ResolvedService, file = '') => `http://${s.vip}:${s.port}/${file}`;
 
-/** Parses `ipvsadm -Ln` into `VIP:PORT -> [{address, weight, forward}]`. */
-function ipvsTable(text: string): Map<string, { address: string; port: number; forward: string; weight: number }[]> {
-  const table = new Map<string, { address: string; port: number; forward: string; weight: number }[]>();
+interface IpvsRealServer {
+  readonly address: string;
+  readonly port: number;
+  readonly forward: string;
+  readonly weight: number;
+  readonly activeConns: number;
+}
+
+/** Parses `ipvsadm -Ln` into `PROTO VIP:PORT -> [{address, port, forward, weight, activeConns}]`. */
+function ipvsTable(text: string): Map<string, IpvsRealServer[]> {
+  const table = new Map<string, IpvsRealServer[]>();
   let current: string | undefined;
   for (const line of text.split('\n')) {
     const service = /^(TCP|UDP)\s+(\S+)/.exec(line);
@@ -205,9 +213,9 @@ function ipvsTable(text: string): Map<string, { address: string; port: number; f
       table.set(current, []);
       continue;
     }
-    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)/.exec(line);
+    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)\s+(\d+)/.exec(line);
     if (real && current) {
-      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]) });
+      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]), activeConns: Number(real[5]) });
     }
   }
   return table;
@@ -693,7 +701,8 @@ async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: read
       await sleep(150);
     }
     await sleep(2000);
-    const table = ipvsActive(ssh(lab.ssh.user, master.address, 'sudo ipvsadm -Ln', 15).stdout, `${s.protocol} ${s.vip}:${s.port}`);
+    const rows = ipvsTable(ssh(lab.ssh.user, master.address, 'sudo ipvsadm -Ln', 15).stdout).get(`${s.protocol} ${s.vip}:${s.port}`) ?? [];
+    const table = new Map(rows.map((r) => [r.address, r.activeConns]));
     const total = live.reduce((a, m) => a + (table.get(m.address) ?? 0), 0);
     expect(total >= n - 1, `only ${total} of ${n} concurrent connections active on ${master.name}: ${JSON.stringify([...table])}`);
     const weightSum = live.reduce((a, m) => a + m.weight, 0);
@@ -708,19 +717,6 @@ async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: read
   } finally {
     for (const p of procs) p.kill();
   }
-}
-
-/** ActiveConn per real server address of one service in `ipvsadm -Ln` output. */
-function ipvsActive(text: string, service: string): Map<string, number> {
-  const active = new Map<string, number>();
-  let current: string | undefined;
-  for (const line of text.split('\n')) {
-    const head = /^(TCP|UDP)\s+(\S+)/.exec(line);
-    if (head) current = `${head[1]} ${head[2]}`;
-    const real = /^\s+->\s+([\d.]+):\d+\s+\S+\s+\d+\s+(\d+)/.exec(line);
-    if (real && current === service) active.set(real[1], Number(real[2]));
-  }
-  return active;
 }
 
 /** true when every live real server has answered through each VIP at least once. */
