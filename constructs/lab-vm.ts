@@ -4,7 +4,9 @@ import { CloudinitDisk } from '../.gen/providers/libvirt/cloudinit-disk';
 import { Domain } from '../.gen/providers/libvirt/domain';
 import { Volume } from '../.gen/providers/libvirt/volume';
 import { renderMetaData } from '../cloud-init/meta-data';
-import type { DomainType } from './lab-config';
+import { renderNetworkConfig } from '../cloud-init/network-config';
+import { staticInterface } from './lab-model';
+import type { DomainType, ResolvedLab, ResolvedVm } from './lab-config';
 import type { NetworkAttachment } from './lab-network';
 
 export interface LabVmProps {
@@ -28,6 +30,36 @@ export interface LabVmProps {
   /** Also log the serial console to this file (on the libvirt host).
    * @default - console only through `virsh console` */
   readonly consoleLogFile?: string;
+}
+
+/** Where a lab's VM goes: shared by every director and real server of the lab. */
+export interface LabVmPlacementProps {
+  /** The whole (resolved) lab. */
+  readonly lab: ResolvedLab;
+  readonly poolName: string;
+  readonly baseVolumeId: string;
+  readonly network: NetworkAttachment;
+  /** @default - console only through `virsh console` */
+  readonly consoleLogFile?: string;
+}
+
+/** LabVm props for one VM of a lab: its name, MAC, size and static address come from the lab. */
+export function labVmProps(placement: LabVmPlacementProps, vm: ResolvedVm, userData: string): LabVmProps {
+  const { lab } = placement;
+  return {
+    name: vm.domainName,
+    hostname: vm.name,
+    poolName: placement.poolName,
+    baseVolumeId: placement.baseVolumeId,
+    userData,
+    networkConfig: renderNetworkConfig(staticInterface(lab, vm)),
+    network: placement.network,
+    macAddress: vm.macAddress,
+    domainType: lab.domainType,
+    vcpu: vm.vcpu,
+    memoryMiB: vm.memoryMiB,
+    consoleLogFile: placement.consoleLogFile,
+  };
 }
 
 /**

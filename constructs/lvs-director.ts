@@ -1,20 +1,13 @@
 import { Construct } from 'constructs';
-import { renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig } from '../cloud-init';
-import type { ResolvedDirector, ResolvedLab } from './lab-config';
-import { directorUserDataModel, staticInterface } from './lab-model';
-import type { NetworkAttachment } from './lab-network';
-import { LabVm } from './lab-vm';
+import { renderDirectorUserData, renderKeepalivedConf } from '../cloud-init';
+import type { ResolvedDirector } from './lab-config';
+import { directorUserDataModel } from './lab-model';
+import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
-export interface LvsDirectorProps {
-  /** The whole (resolved) lab: a director's keepalived.conf names its peers and every service. */
-  readonly lab: ResolvedLab;
+/** A director's keepalived.conf names its peers and every service: `lab` is the whole lab. */
+export interface LvsDirectorProps extends LabVmPlacementProps {
   /** This director. */
   readonly director: ResolvedDirector;
-  readonly poolName: string;
-  readonly baseVolumeId: string;
-  readonly network: NetworkAttachment;
-  /** @default - console only through `virsh console` */
-  readonly consoleLogFile?: string;
 }
 
 /**
@@ -40,19 +33,6 @@ export class LvsDirector extends Construct {
     this.initialState = model.keepalived.instances[0].state;
     this.keepalivedConf = renderKeepalivedConf(model.keepalived);
 
-    this.vm = new LabVm(this, 'vm', {
-      name: director.domainName,
-      hostname: director.name,
-      poolName: props.poolName,
-      baseVolumeId: props.baseVolumeId,
-      userData: renderDirectorUserData(model),
-      networkConfig: renderNetworkConfig(staticInterface(lab, director)),
-      network: props.network,
-      macAddress: director.macAddress,
-      domainType: lab.domainType,
-      vcpu: director.vcpu,
-      memoryMiB: director.memoryMiB,
-      consoleLogFile: props.consoleLogFile,
-    });
+    this.vm = new LabVm(this, 'vm', labVmProps(props, director, renderDirectorUserData(model)));
   }
 }

@@ -1,18 +1,12 @@
 import { Construct } from 'constructs';
-import { renderNetworkConfig, renderRealServerUserData } from '../cloud-init';
-import type { ResolvedLab, ResolvedRealServer } from './lab-config';
-import { realServerUserDataModel, staticInterface } from './lab-model';
-import type { NetworkAttachment } from './lab-network';
-import { LabVm } from './lab-vm';
+import { renderRealServerUserData } from '../cloud-init';
+import type { ResolvedRealServer } from './lab-config';
+import { realServerUserDataModel } from './lab-model';
+import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
-export interface RealServerProps {
-  readonly lab: ResolvedLab;
+export interface RealServerProps extends LabVmPlacementProps {
+  /** This real server. */
   readonly realServer: ResolvedRealServer;
-  readonly poolName: string;
-  readonly baseVolumeId: string;
-  readonly network: NetworkAttachment;
-  /** @default - console only through `virsh console` */
-  readonly consoleLogFile?: string;
 }
 
 /**
@@ -35,19 +29,6 @@ export class RealServer extends Construct {
     this.address = realServer.address;
     this.vips = model.vips;
 
-    this.vm = new LabVm(this, 'vm', {
-      name: realServer.domainName,
-      hostname: realServer.name,
-      poolName: props.poolName,
-      baseVolumeId: props.baseVolumeId,
-      userData: renderRealServerUserData(model),
-      networkConfig: renderNetworkConfig(staticInterface(lab, realServer)),
-      network: props.network,
-      macAddress: realServer.macAddress,
-      domainType: lab.domainType,
-      vcpu: realServer.vcpu,
-      memoryMiB: realServer.memoryMiB,
-      consoleLogFile: props.consoleLogFile,
-    });
+    this.vm = new LabVm(this, 'vm', labVmProps(props, realServer, renderRealServerUserData(model)));
   }
 }
