@@ -32,7 +32,12 @@ describe('the app (main.ts)', () => {
     expect(r.status).toBe(0);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource.libvirt_domain)).toHaveLength(4);
-    expect(Object.keys(stack.resource.libvirt_cloudinit_disk)).toHaveLength(4);
+    // every seed ISO the stack uploads is written next to it
+    const seeds = Object.values(stack.resource.libvirt_volume as Record<string, { name: string; source?: string }>).filter((v) =>
+      v.name.endsWith('-cidata.iso'),
+    );
+    expect(seeds).toHaveLength(4);
+    for (const seed of seeds) expect(fs.existsSync(path.join(out, 'stacks', 'lvs-dr-lab', seed.source!))).toBe(true);
     expect(stack.terraform.required_providers.libvirt).toEqual({ source: 'dmacvicar/libvirt', version: '0.8.3' });
   });
 

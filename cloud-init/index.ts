@@ -9,3 +9,4 @@ export * from './network-config';
 export * from './user-data';
 export { toCloudInitYaml } from './yaml-text';
 export * from './meta-data';
+export * from './seed-iso';

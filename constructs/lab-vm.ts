@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudinitDisk } from '../.gen/providers/libvirt/cloudinit-disk';
 import { Domain } from '../.gen/providers/libvirt/domain';
 import { Volume } from '../.gen/providers/libvirt/volume';
 import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
+import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import { staticInterface } from './lab-model';
 import type { DomainType, ResolvedLab, ResolvedVm } from './lab-config';
 import type { NetworkAttachment } from './lab-network';
@@ -63,15 +67,27 @@ export function labVmProps(placement: LabVmPlacementProps, vm: ResolvedVm, userD
 }
 
 /**
- * One lab VM: a copy-on-write disk over the base image, a NoCloud cloud-init disk, and a
- * domain with a serial console and a fixed MAC.
+ * One lab VM: a copy-on-write disk over the base image, a NoCloud seed volume (an ISO labelled
+ * `cidata`), and a domain with a serial console and a fixed MAC.
+ *
+ * The seed is rendered at synth time ({@link renderSeedIso}), shipped as a cdktf asset and
+ * uploaded as a plain volume. Provider 0.8.3's `libvirt_cloudinit_disk` is not used: it
+ * reads its ISO back out of libvirt on every refresh, and that stream intermittently truncates
+ * ("corrupted-image: EOF") or deadlocks the provider, hanging `cdktf deploy`/`destroy`.
  */
 export class LabVm extends Construct {
   public readonly disk: Volume;
-  public readonly cloudinit: CloudinitDisk;
+  /** The NoCloud seed volume (user-data, meta-data, network-config). */
+  public readonly seed: Volume;
   public readonly domain: Domain;
+  /** The libvirt domain name (its volumes are named after it). */
+  public readonly domainName: string;
   /** cloud-init instance-id: changes whenever user-data or network-config does. */
   public readonly instanceId: string;
+  /** The seed's files as rendered (the ISO holds exactly these). */
+  public readonly userData: string;
+  public readonly metaData: string;
+  public readonly networkConfig: string;
 
   constructor(scope: Construct, id: string, props: LabVmProps) {
     super(scope, id);
@@ -81,21 +97,33 @@ export class LabVm extends Construct {
 
     const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
     this.instanceId = `${props.name}-${digest.slice(0, 12)}`;
+    this.domainName = props.name;
+    this.userData = props.userData;
+    this.networkConfig = props.networkConfig;
+    this.metaData = renderMetaData({ instanceId: this.instanceId, hostname: props.hostname });
 
-    this.cloudinit = new CloudinitDisk(this, 'cloudinit', {
-      name: `${props.name}-cloudinit.iso`,
+    const iso = renderSeedIso(
+      noCloudSeedFiles({ userData: this.userData, metaData: this.metaData, networkConfig: this.networkConfig }),
+    );
+    const asset = new TerraformAsset(this, 'seed-iso', {
+      path: writeSeedFile(`${props.name}-cidata.iso`, iso),
+      type: AssetType.FILE,
+    });
+    this.seed = new Volume(this, 'seed', {
+      name: `${props.name}-cidata.iso`,
       pool: props.poolName,
-      userData: terraformLiteral(props.userData),
-      networkConfig: terraformLiteral(props.networkConfig),
-      metaData: terraformLiteral(renderMetaData({ instanceId: this.instanceId, hostname: props.hostname })),
+      source: asset.path,
+      // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
+      // make every plan replace the seed (and so the VM).
+      format: 'iso',
     });
 
-    // Provider 0.8.3 updates a domain's `cloudinit` in place, but cloud-init only acts on first
-    // boot: a changed user-data would be silently ignored. Replacing the disk and the domain
-    // together with the cloud-init disk makes a config change rebuild the VM from the image.
+    // cloud-init only acts on first boot: a changed seed must rebuild the VM from the image, or
+    // the new user-data would be silently ignored. The seed's asset path carries its content
+    // hash, so any change replaces the seed, and with it the disk and the domain.
     // (A plain address string: cdktf renders a resource object here as `${…}`, which terraform rejects.)
-    const replaceWithCloudinit = {
-      replaceTriggeredBy: [`${this.cloudinit.terraformResourceType}.${this.cloudinit.friendlyUniqueId}`],
+    const replaceWithSeed = {
+      replaceTriggeredBy: [`${this.seed.terraformResourceType}.${this.seed.friendlyUniqueId}`],
     };
 
     this.disk = new Volume(this, 'disk', {
@@ -103,7 +131,7 @@ export class LabVm extends Construct {
       pool: props.poolName,
       baseVolumeId: props.baseVolumeId,
       format: 'qcow2',
-      lifecycle: replaceWithCloudinit,
+      lifecycle: replaceWithSeed,
     });
 
     this.domain = new Domain(this, 'domain', {
@@ -112,8 +140,8 @@ export class LabVm extends Construct {
       vcpu,
       memory: memoryMiB,
       running: true,
-      cloudinit: this.cloudinit.id,
-      disk: [{ volumeId: this.disk.id }],
+      // The boot disk first; the seed is found by its `cidata` label.
+      disk: [{ volumeId: this.disk.id }, { volumeId: this.seed.id }],
       networkInterface: [{ ...props.network, mac: props.macAddress, waitForLease: false }],
       console: [
         { type: 'pty', targetType: 'serial', targetPort: '0' },
@@ -122,23 +150,35 @@ export class LabVm extends Construct {
       // Headless: no SPICE display (the provider's default), the serial console is the way in.
       graphics: { type: 'vnc', listenType: 'none' },
       cpu: domainType === 'kvm' ? { mode: 'host-passthrough' } : undefined,
-      xml: props.consoleLogFile ? { xslt: consoleLogXslt(props.consoleLogFile) } : undefined,
-      lifecycle: replaceWithCloudinit,
+      xml: props.consoleLogFile ? { xslt: terraformLiteral(consoleLogXslt(props.consoleLogFile)) } : undefined,
+      lifecycle: replaceWithSeed,
     });
   }
 }
 
 /**
- * Escapes terraform's template sequences. Strings in cdk.tf.json are templates: the shell
- * scripts in user-data are full of `${…}`, which terraform would read as its own interpolation.
+ * Writes a rendered seed where cdktf can pick it up as an asset: a directory named by the
+ * content hash, so concurrent synths never see a half-written file and equal seeds share one.
+ */
+function writeSeedFile(fileName: string, content: Buffer): string {
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, 20);
+  const dir = path.join(os.tmpdir(), 'lvs-dr-lab-seeds', hash);
+  const file = path.join(dir, fileName);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+/**
+ * Escapes terraform's template sequences. Strings in cdk.tf.json are templates: a `${…}` in a
+ * file path would be read as terraform's own interpolation.
  */
 export function terraformLiteral(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-}
-
-/** Inverse of {@link terraformLiteral}: the text terraform hands the provider. */
-export function fromTerraformLiteral(text: string): string {
-  return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
 /** Adds `<log file=…>` to the serial console so its output survives the VM (appended across

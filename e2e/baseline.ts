@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromTerraformLiteral, type ResolvedLab } from '../constructs';
+import type { ResolvedLab } from '../constructs';
 
 export interface BaselineOptions {
   readonly lab: ResolvedLab;
-  /** cdktf.out/stacks/<stack>: the cloud-init of each VM is read from its cdk.tf.json. */
+  /** cdktf.out/stacks/<stack>: each VM's NoCloud seed ISO is the asset its cdk.tf.json names. */
   readonly synthDir: string;
   readonly uri: string;
   readonly runDir: string;
@@ -37,7 +37,7 @@ const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 
 export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readySec: number }> {
   const stack = JSON.parse(fs.readFileSync(path.join(o.synthDir, 'cdk.tf.json'), 'utf8'));
-  const disks = Object.values(stack.resource.libvirt_cloudinit_disk as Record<string, Record<string, string>>);
+  const volumes = Object.values(stack.resource.libvirt_volume as Record<string, Record<string, string>>);
   const work = path.join(o.runDir, 'baseline');
   const logs = path.join(o.runDir, 'logs');
   fs.mkdirSync(work, { recursive: true });
@@ -55,15 +55,10 @@ export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readyS
     o.onBridge(bridge);
 
     for (const vm of vms) {
-      const disk = disks.find((d) => d.name === `${vm.domainName}-cloudinit.iso`);
-      if (!disk) throw new Error(`no cloud-init disk for ${vm.domainName} in the synthesized stack`);
-      const seed = path.join(work, vm.name);
-      fs.mkdirSync(seed, { recursive: true });
-      fs.writeFileSync(path.join(seed, 'user-data'), fromTerraformLiteral(disk.user_data));
-      fs.writeFileSync(path.join(seed, 'meta-data'), fromTerraformLiteral(disk.meta_data));
-      fs.writeFileSync(path.join(seed, 'network-config'), fromTerraformLiteral(disk.network_config));
-      const iso = path.join(work, `${vm.name}-seed.iso`);
-      must('genisoimage', ['-quiet', '-output', iso, '-volid', 'cidata', '-joliet', '-rock', ...['user-data', 'meta-data', 'network-config'].map((f) => path.join(seed, f))]);
+      const seed = volumes.find((v) => v.name === `${vm.domainName}-cidata.iso`);
+      if (!seed?.source) throw new Error(`no NoCloud seed volume for ${vm.domainName} in the synthesized stack`);
+      const iso = path.join(work, `${vm.name}-cidata.iso`);
+      fs.copyFileSync(path.resolve(o.synthDir, seed.source), iso);
       const overlay = path.join(work, `${vm.name}.qcow2`);
       must('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', o.image, overlay]);
       const xml = `<domain type='qemu'>
@@ -74,7 +69,7 @@ export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readyS
   <features><pae/><acpi/><apic/></features>
   <devices>
     <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${xmlEscape(overlay)}'/><target dev='vda' bus='virtio'/></disk>
-    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${xmlEscape(iso)}'/><target dev='hdd' bus='ide'/><readonly/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${xmlEscape(iso)}'/><target dev='vdb' bus='virtio'/></disk>
     <interface type='network'><source network='${netName}'/><mac address='${vm.macAddress}'/><model type='virtio'/></interface>
     <serial type='pty'><log file='${xmlEscape(path.join(logs, `baseline-${vm.name}.log`))}' append='off'/><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
-# call (keepalived, cloud-init, shellcheck), libvirt + QEMU for the lab, mkisofs for the
-# provider's cloud-init disks, and debootstrap + friends for the offline image.
+# call (keepalived, cloud-init, shellcheck, and isoinfo/isovfy for the NoCloud seed ISOs),
+# libvirt + QEMU for the lab, and debootstrap + friends for the offline image.
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
 # proxy when neither is).
 set -euo pipefail

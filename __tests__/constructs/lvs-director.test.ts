@@ -1,25 +1,27 @@
 import { parse } from 'yaml';
-import { Testing } from 'cdktf';
 import { NOTIFY_LOG_FILE, renderNotifyScript } from '../../cloud-init';
-import { CloudinitDisk } from '../../.gen/providers/libvirt/cloudinit-disk';
-import { LvsDrLabStack, fromTerraformLiteral, loadLabConfig, type LabConfig } from '../../constructs';
+import { LvsDrLabStack, loadLabConfig, type LabConfig } from '../../constructs';
 import { keepalivedConfigTest } from '../helpers/keepalived';
 import { NetnsSandbox } from '../helpers/netns';
+import { seedFiles, synthToDisk } from '../helpers/seed';
 
-/** The keepalived.conf of every director, as written into its synthesized cloud-init disk. */
+/** The keepalived.conf of every director, as written into the seed ISO its VM boots with. */
 function synthesizedKeepalivedConfs(lab: LabConfig): Record<string, string> {
-  const stack = new LvsDrLabStack(Testing.app(), 'test', { lab });
-  const json = JSON.parse(Testing.synth(stack));
-  const confs: Record<string, string> = {};
-  for (const director of stack.cluster.directors) {
-    const disk = json.resource[CloudinitDisk.tfResourceType][director.vm.cloudinit.friendlyUniqueId];
-    const userData = parse(fromTerraformLiteral(disk.user_data));
-    const file = userData.write_files.find((f: { path: string }) => f.path === '/etc/keepalived/keepalived.conf');
-    // The construct exposes the same text it installs.
-    expect(file.content).toBe(director.keepalivedConf);
-    confs[director.name] = file.content;
+  let stack!: LvsDrLabStack;
+  const out = synthToDisk((app) => (stack = new LvsDrLabStack(app, 'test', { lab })));
+  try {
+    const confs: Record<string, string> = {};
+    for (const director of stack.cluster.directors) {
+      const userData = parse(seedFiles(out, director.vm.domainName).userData);
+      const file = userData.write_files.find((f: { path: string }) => f.path === '/etc/keepalived/keepalived.conf');
+      // The construct exposes the same text it installs.
+      expect(file.content).toBe(director.keepalivedConf);
+      confs[director.name] = file.content;
+    }
+    return confs;
+  } finally {
+    out.dispose();
   }
-  return confs;
 }
 
 describe('the synthesized directors pass the real keepalived --config-test', () => {

@@ -2,13 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
-import { CloudinitDisk } from '../../.gen/providers/libvirt/cloudinit-disk';
 import { Domain } from '../../.gen/providers/libvirt/domain';
 import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';
 import { Volume } from '../../.gen/providers/libvirt/volume';
-import { renderDirectorUserData } from '../../cloud-init';
-import { LvsDrLabStack, directorUserDataModel, resolveLabConfig, type LvsDrClusterProps } from '../../constructs';
+import { renderDirectorUserData, renderRealServerUserData } from '../../cloud-init';
+import {
+  LvsDrLabStack,
+  directorUserDataModel,
+  realServerUserDataModel,
+  resolveLabConfig,
+  type LvsDrClusterProps,
+} from '../../constructs';
+import { isoJolietNames, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
 import { terraform } from '../helpers/terraform';
 
 interface SynthJson {
@@ -35,7 +41,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     expect(json.provider.libvirt).toEqual([{ uri: 'qemu:///system' }]);
   });
 
-  test('creates 4 domains and 4 cloud-init disks: two directors, two real servers', () => {
+  test('creates 4 domains, each with its own NoCloud seed volume: two directors, two real servers', () => {
     const domains = resources(json, Domain.tfResourceType);
     expect(domains.map((d) => d.name).sort()).toEqual([
       'lvs-lab-director-1',
@@ -43,7 +49,19 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
       'lvs-lab-rs-1',
       'lvs-lab-rs-2',
     ]);
-    expect(resources(json, CloudinitDisk.tfResourceType)).toHaveLength(4);
+    const seeds = resources(json, Volume.tfResourceType).filter((v) => v.name.endsWith('-cidata.iso'));
+    expect(seeds.map((v) => v.name).sort()).toEqual([
+      'lvs-lab-director-1-cidata.iso',
+      'lvs-lab-director-2-cidata.iso',
+      'lvs-lab-rs-1-cidata.iso',
+      'lvs-lab-rs-2-cidata.iso',
+    ]);
+    for (const seed of seeds) {
+      expect(seed).toMatchObject({ pool: expect.stringMatching(/libvirt_pool\..*\.name/), format: 'iso' });
+      expect(seed.source).toMatch(/^assets\/.*\/[0-9A-F]{32}\/lvs-lab-.*-cidata\.iso$/);
+    }
+    // Provider 0.8.3's cloud-init disk is never used: its refresh streams the ISO back and hangs.
+    expect(json.resource.libvirt_cloudinit_disk).toBeUndefined();
   });
 
   test('every domain runs the kvm type with a serial console, a fixed MAC and a COW disk', () => {
@@ -54,20 +72,37 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
       expect(domain.console[0]).toEqual({ type: 'pty', target_type: 'serial', target_port: '0' });
       expect(domain.network_interface[0].mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
       expect(domain.network_interface[0].network_id).toMatch(/libvirt_network\..*\.id/);
-      expect(domain.disk[0].volume_id).toMatch(/libvirt_volume\..*\.id/);
-      expect(domain.cloudinit).toMatch(/libvirt_cloudinit_disk\..*\.id/);
+      expect(domain.disk).toEqual([
+        { volume_id: expect.stringMatching(/^\$\{libvirt_volume\..*_vm_disk_.*\.id\}$/) },
+        { volume_id: expect.stringMatching(/^\$\{libvirt_volume\..*_vm_seed_.*\.id\}$/) },
+      ]);
+      expect(domain.cloudinit).toBeUndefined();
     }
   });
 
-  test('domain and disk are marked for replacement whenever their cloud-init disk is replaced (cloud-init only runs on first boot)', () => {
+  test('domain and disk are marked for replacement whenever their seed is replaced (cloud-init only runs on first boot)', () => {
     for (const domain of resources(json, Domain.tfResourceType)) {
-      expect(domain.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^libvirt_cloudinit_disk\./)]);
+      const seedRef = /^\$\{(libvirt_volume\.[^.]+)\.id\}$/.exec(domain.disk[1].volume_id)![1];
+      expect(domain.lifecycle.replace_triggered_by).toEqual([seedRef]);
     }
     const disks = resources(json, Volume.tfResourceType).filter((v) => v.base_volume_id);
     expect(disks).toHaveLength(4);
     for (const disk of disks) {
-      expect(disk.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^libvirt_cloudinit_disk\./)]);
+      expect(disk.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^libvirt_volume\..*_vm_seed_/)]);
     }
+  });
+
+  test('a changed user-data changes the seed source (so terraform replaces seed, disk and domain)', () => {
+    const other = synth({ vrrp: { advertIntSec: 2 } });
+    const seedSources = (j: SynthJson) =>
+      Object.fromEntries(resources(j, Volume.tfResourceType).filter((v) => v.name.endsWith('-cidata.iso')).map((v) => [v.name, v.source]));
+    const before = seedSources(json);
+    const after = seedSources(other);
+    // directors' keepalived.conf changed; real servers' seeds did not
+    expect(after['lvs-lab-director-1-cidata.iso']).not.toBe(before['lvs-lab-director-1-cidata.iso']);
+    expect(after['lvs-lab-rs-1-cidata.iso']).toBe(before['lvs-lab-rs-1-cidata.iso']);
+    // and the same config always gives the same seed (a second deploy changes nothing)
+    expect(seedSources(synth())).toEqual(before);
   });
 
   test('one NAT network for 192.168.20.0/24 with DHCP off, one pool, one base volume', () => {
@@ -77,22 +112,27 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     expect(resources(json, Pool.tfResourceType)).toEqual([
       expect.objectContaining({ name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } }),
     ]);
-    const base = resources(json, Volume.tfResourceType).filter((v) => v.source);
+    const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !v.name.endsWith('-cidata.iso'));
     expect(base).toEqual([expect.objectContaining({ name: 'lvs-lab-base.qcow2', format: 'qcow2' })]);
     expect(base[0].source).toMatch(/debian-12-genericcloud-amd64\.qcow2$/);
   });
 
-  test('cloud-init disks carry the rendered user-data, network-config and a content-derived instance-id', () => {
-    const disks = resources(json, CloudinitDisk.tfResourceType);
-    const director1 = disks.find((d) => d.name === 'lvs-lab-director-1-cloudinit.iso')!;
-    expect(director1.user_data.split('\n')[0]).toBe('#cloud-config');
-    expect(director1.user_data).toContain('$${1:-UNKNOWN}');
-    expect(director1.user_data).toContain('virtual_server 192.168.20.140 80');
-    expect(director1.network_config).toContain('192.168.20.141/24');
-    expect(director1.meta_data).toMatch(/instance-id: lvs-lab-director-1-[0-9a-f]{12}/);
-    const rs1 = disks.find((d) => d.name === 'lvs-lab-rs-1-cloudinit.iso')!;
-    expect(rs1.network_config).toContain('192.168.20.143/24');
-    expect(rs1.user_data).toContain('arp_ignore');
+  test('seed ISOs written by synth carry exactly the rendered user-data, network-config and a content-derived instance-id', () => {
+    const out = synthToDisk((app) => new LvsDrLabStack(app, 'lvs-dr-lab', { lab: {} }));
+    try {
+      const lab = resolveLabConfig({});
+      const director1 = seedFiles(out, 'lvs-lab-director-1');
+      expect(director1.userData).toBe(renderDirectorUserData(directorUserDataModel(lab, lab.directors[0])));
+      expect(director1.userData).toContain('${1:-UNKNOWN}');
+      expect(director1.networkConfig).toContain('192.168.20.141/24');
+      expect(director1.metaData).toMatch(/instance-id: lvs-lab-director-1-[0-9a-f]{12}/);
+      const rs1 = seedFiles(out, 'lvs-lab-rs-1');
+      expect(rs1.userData).toBe(renderRealServerUserData(realServerUserDataModel(lab, lab.realServers[0])));
+      expect(rs1.networkConfig).toContain('192.168.20.143/24');
+      expect(isoJolietNames(seedIsoPath(out, 'lvs-lab-rs-1'))).toEqual(['meta-data', 'network-config', 'user-data']);
+    } finally {
+      out.dispose();
+    }
   });
 
   test('outputs the VIP URL, every VM address and ssh commands', () => {
@@ -170,31 +210,6 @@ describe('the synthesized default stack with the real provider', () => {
       expect(validate.status).toBe(0);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('cloud-init text survives terraform unchanged', () => {
-  test("terraform evaluates the escaped user-data back to the renderer's exact text", () => {
-    // GIVEN the default director user-data, full of shell `${…}`, as the stack writes it
-    const json = synth();
-    const disk = resources(json, CloudinitDisk.tfResourceType).find((d) => d.name === 'lvs-lab-director-1-cloudinit.iso')!;
-    const lab = resolveLabConfig({});
-    const rendered = renderDirectorUserData(directorUserDataModel(lab, lab.directors[0]));
-    expect(rendered).toContain('${');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-literal-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ output: { user_data: { value: disk.user_data } } }));
-      // WHEN terraform evaluates it
-      const init = terraform(dir, ['init', '-input=false', '-no-color']);
-      expect(init.status).toBe(0);
-      const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color']);
-      expect(apply.status).toBe(0);
-      const out = terraform(dir, ['output', '-raw', 'user_data']);
-      // THEN the provider would receive exactly the rendered text
-      expect(out.output).toBe(rendered);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
