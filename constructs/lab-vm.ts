@@ -84,10 +84,6 @@ export class LabVm extends Construct {
   public readonly domainName: string;
   /** cloud-init instance-id: changes whenever user-data or network-config does. */
   public readonly instanceId: string;
-  /** The seed's files as rendered (the ISO holds exactly these). */
-  public readonly userData: string;
-  public readonly metaData: string;
-  public readonly networkConfig: string;
 
   constructor(scope: Construct, id: string, props: LabVmProps) {
     super(scope, id);
@@ -98,12 +94,13 @@ export class LabVm extends Construct {
     const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
     this.instanceId = `${props.name}-${digest.slice(0, 12)}`;
     this.domainName = props.name;
-    this.userData = props.userData;
-    this.networkConfig = props.networkConfig;
-    this.metaData = renderMetaData({ instanceId: this.instanceId, hostname: props.hostname });
 
     const iso = renderSeedIso(
-      noCloudSeedFiles({ userData: this.userData, metaData: this.metaData, networkConfig: this.networkConfig }),
+      noCloudSeedFiles({
+        userData: props.userData,
+        metaData: renderMetaData({ instanceId: this.instanceId, hostname: props.hostname }),
+        networkConfig: props.networkConfig,
+      }),
     );
     const asset = new TerraformAsset(this, 'seed-iso', {
       path: writeSeedFile(`${props.name}-cidata.iso`, iso),

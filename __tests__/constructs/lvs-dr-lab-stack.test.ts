@@ -31,6 +31,8 @@ function synth(lab: LvsDrClusterProps = {}): SynthJson {
 }
 
 const resources = (json: SynthJson, type: string) => Object.values(json.resource[type] ?? {});
+/** The NoCloud seed volumes (LabVm names them `<domain>-cidata.iso`). */
+const seedVolumes = (json: SynthJson) => resources(json, Volume.tfResourceType).filter((v) => v.name.endsWith('-cidata.iso'));
 
 describe('LvsDrLabStack with the default (reference) lab', () => {
   // GIVEN no lab config WHEN synthesized
@@ -49,7 +51,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
       'lvs-lab-rs-1',
       'lvs-lab-rs-2',
     ]);
-    const seeds = resources(json, Volume.tfResourceType).filter((v) => v.name.endsWith('-cidata.iso'));
+    const seeds = seedVolumes(json);
     expect(seeds.map((v) => v.name).sort()).toEqual([
       'lvs-lab-director-1-cidata.iso',
       'lvs-lab-director-2-cidata.iso',
@@ -94,8 +96,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
 
   test('a changed user-data changes the seed source (so terraform replaces seed, disk and domain)', () => {
     const other = synth({ vrrp: { advertIntSec: 2 } });
-    const seedSources = (j: SynthJson) =>
-      Object.fromEntries(resources(j, Volume.tfResourceType).filter((v) => v.name.endsWith('-cidata.iso')).map((v) => [v.name, v.source]));
+    const seedSources = (j: SynthJson) => Object.fromEntries(seedVolumes(j).map((v) => [v.name, v.source]));
     const before = seedSources(json);
     const after = seedSources(other);
     // directors' keepalived.conf changed; real servers' seeds did not
@@ -112,7 +113,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     expect(resources(json, Pool.tfResourceType)).toEqual([
       expect.objectContaining({ name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } }),
     ]);
-    const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !v.name.endsWith('-cidata.iso'));
+    const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !seedVolumes(json).includes(v));
     expect(base).toEqual([expect.objectContaining({ name: 'lvs-lab-base.qcow2', format: 'qcow2' })]);
     expect(base[0].source).toMatch(/debian-12-genericcloud-amd64\.qcow2$/);
   });

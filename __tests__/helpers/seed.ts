@@ -39,20 +39,21 @@ export function seedIsoPath(stack: SynthesizedStack, domainName: string): string
   return path.resolve(stack.dir, seedVolume(stack, domainName).source);
 }
 
-/** Reads one file out of an ISO's Joliet tree with the real `isoinfo` (genisoimage). */
-export function isoFile(iso: string, name: string): string {
-  const isoinfo = requireTool('isoinfo', 'genisoimage');
-  const r = spawnSync(isoinfo, ['-J', '-i', iso, '-x', `/${name}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`isoinfo -x /${name} ${iso}: ${r.stderr}`);
+/** Runs the real `isoinfo` (genisoimage) on an ISO; throws with its stderr on failure. */
+function isoinfo(iso: string, args: string[]): string {
+  const r = spawnSync(requireTool('isoinfo', 'genisoimage'), ['-i', iso, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`isoinfo ${args.join(' ')} ${iso}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** Reads one file out of an ISO's Joliet tree. */
+export function isoFile(iso: string, name: string): string {
+  return isoinfo(iso, ['-J', '-x', `/${name}`]);
 }
 
 /** The file names of an ISO's Joliet tree (`isoinfo -J -f`). */
 export function isoJolietNames(iso: string): string[] {
-  const isoinfo = requireTool('isoinfo', 'genisoimage');
-  const r = spawnSync(isoinfo, ['-J', '-f', '-i', iso], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`isoinfo -J -f ${iso}: ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((n) => n.replace(/^\//, '')).sort();
+  return isoinfo(iso, ['-J', '-f']).split('\n').filter(Boolean).map((n) => n.replace(/^\//, '')).sort();
 }
 
 /** user-data, meta-data and network-config of a domain's seed, read from the ISO on disk. */
