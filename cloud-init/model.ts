@@ -141,6 +141,18 @@ export interface CloudFile {
 }
 
 /** Common input of both user-data renderers. */
+/** apt's package sources and proxy in the VMs (cloud-init's `apt` module). */
+export interface PackageSources {
+  /** Debian archive mirror: suites `<release>` and `<release>-updates`. */
+  readonly mirror?: string;
+  /** Debian security archive mirror: suite `<release>-security`; set whenever `mirror` is. */
+  readonly securityMirror?: string;
+  /** ASCII-armored key the mirrors are signed with (trusted for them only). */
+  readonly signingKey?: string;
+  /** apt's HTTP/HTTPS proxy. */
+  readonly proxy?: string;
+}
+
 export interface UserDataBase {
   readonly hostname: string;
   /** Fully-qualified name for `fqdn` (and /etc/hosts); omitted means hostname only. */
@@ -148,6 +160,8 @@ export interface UserDataBase {
   readonly ssh: SshUser;
   /** true: the image already has keepalived/ipvsadm/nginx; install nothing. */
   readonly preinstalled: boolean;
+  /** apt sources and proxy; omitted means the image's own sources, no proxy. */
+  readonly packages?: PackageSources;
 }
 
 export interface DirectorUserDataModel extends UserDataBase {

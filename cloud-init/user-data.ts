@@ -1,5 +1,5 @@
 import { renderKeepalivedConf } from './keepalived-conf';
-import type { CloudFile, DirectorUserDataModel, RealServerUserDataModel, UserDataBase } from './model';
+import type { CloudFile, DirectorUserDataModel, PackageSources, RealServerUserDataModel, UserDataBase } from './model';
 import { renderNotifyScript } from './notify-script';
 import {
   ARP_SYSCTL_PATH,
@@ -22,6 +22,11 @@ import { toCloudInitYaml } from './yaml-text';
 export const DIRECTOR_PACKAGES: readonly string[] = ['keepalived', 'ipvsadm'];
 /** Packages a real server needs when the image does not already have them. */
 export const REAL_SERVER_PACKAGES: readonly string[] = ['nginx'];
+
+/** The Debian release the lab's images run (Debian 12): the suites of a package mirror. */
+export const DEBIAN_RELEASE = 'bookworm';
+/** Where a mirror's signing key goes; the mirror's sources trust it alone (`signed-by`). */
+export const MIRROR_KEY_PATH = '/etc/apt/keyrings/lvs-lab-mirror.asc';
 
 type RunCmd = string | readonly string[];
 
@@ -137,14 +142,50 @@ function renderCloudConfig(base: UserDataBase, packages: readonly string[], file
       },
     ],
   });
+  const allFiles = [...files];
+  if (base.packages) {
+    config.apt = renderApt(base.packages);
+    if (base.packages.signingKey !== undefined) {
+      // Not deferred: write_files runs in cloud-init's init stage, before apt_configure.
+      allFiles.unshift({ path: MIRROR_KEY_PATH, content: withNewline(base.packages.signingKey), permissions: '0644', owner: 'root:root' });
+    }
+  }
   if (!base.preinstalled) {
     config.package_update = true;
     config.packages = [...packages];
   }
-  config.write_files = files.map(toWriteFile);
+  config.write_files = allFiles.map(toWriteFile);
   config.runcmd = runcmd.map((item) => (typeof item === 'string' ? item : [...item]));
   return `#cloud-config\n${toCloudInitYaml(config, { flowItemsOf: ['runcmd'] })}`;
 }
+
+/**
+ * cloud-init's `apt` section. The sources list is written out in full rather than through
+ * cloud-init's `primary`/`security` template: Debian's template adds `deb-src` lines (a mirror
+ * of binaries only would fail `apt-get update`), and its `$RELEASE` comes from `lsb_release`,
+ * which minimal images lack.
+ */
+function renderApt(p: PackageSources): Record<string, unknown> {
+  const apt: Record<string, unknown> = {};
+  if (p.mirror !== undefined) {
+    const options = p.signingKey !== undefined ? ` [signed-by=${MIRROR_KEY_PATH}]` : '';
+    const security = p.securityMirror ?? p.mirror;
+    apt.preserve_sources_list = false;
+    apt.sources_list = [
+      `deb${options} ${p.mirror} ${DEBIAN_RELEASE} main`,
+      `deb${options} ${p.mirror} ${DEBIAN_RELEASE}-updates main`,
+      `deb${options} ${security} ${DEBIAN_RELEASE}-security main`,
+      '',
+    ].join('\n');
+  }
+  if (p.proxy !== undefined) {
+    apt.proxy = p.proxy;
+    apt.https_proxy = p.proxy;
+  }
+  return apt;
+}
+
+const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
 
 function toWriteFile(file: CloudFile): Record<string, unknown> {
   if (!/^0[0-7]{3}$/.test(file.permissions)) {

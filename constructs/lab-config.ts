@@ -6,7 +6,7 @@
  * rule checked; constructs and renderers only ever see a `ResolvedLab`.
  */
 import { createHash } from 'node:crypto';
-import type { HealthCheck, Scheduler, ServiceProtocol, VrrpTransport, NotificationSettings } from '../cloud-init/model';
+import type { HealthCheck, Scheduler, ServiceProtocol, VrrpTransport, NotificationSettings, PackageSources } from '../cloud-init/model';
 // lab-validation imports the defaults below back; it only reads them inside functions, so the cycle is safe.
 import { formatIpv4, parseCidr, validateLabConfig, type LabProblem } from './lab-validation';
 
@@ -38,6 +38,30 @@ export interface LabImageConfig {
   /** true: keepalived, ipvsadm and nginx are baked into the image; cloud-init installs nothing.
    * @default false */
   readonly preinstalled?: boolean;
+}
+
+/**
+ * Where the VMs get their packages from (cloud-init's `apt` config). Useful behind a corporate
+ * firewall: a Debian mirror inside the network, an HTTP proxy, or both. Applies to the first-boot
+ * install (`image.preinstalled: false`) and to every later `apt-get` in the VMs.
+ */
+export interface LabPackagesConfig {
+  /** A Debian archive mirror replacing the image's `deb.debian.org/debian`: suites
+   * `bookworm` and `bookworm-updates`, component `main`.
+   * @default - the image's own sources */
+  readonly mirror?: string;
+  /** A mirror of Debian's security archive (suite `bookworm-security`); only with `mirror`.
+   * @default - `mirror` with its last path segment `debian` replaced by `debian-security` (the layout
+   *   of deb.debian.org and most mirrors); otherwise http://security.debian.org/debian-security */
+  readonly securityMirror?: string;
+  /** An HTTP proxy for apt (http and https), e.g. http://proxy.example:3128 (apt-cacher-ng: port 3142).
+   * @default - no proxy */
+  readonly proxy?: string;
+  /** The ASCII-armored OpenPGP public key that signs `mirror` and `securityMirror`, for a
+   * repository not signed by Debian's own keys (a re-signed snapshot, an internal repository).
+   * The sources then trust this key only (`signed-by`); only with `mirror`.
+   * @default - Debian's archive keys (a plain mirror of Debian) */
+  readonly signingKey?: string;
 }
 
 export interface LabSshConfig {
@@ -151,6 +175,7 @@ export interface LabConfig {
   readonly storagePoolPath?: string;
   readonly network?: LabNetworkConfig;
   readonly image?: LabImageConfig;
+  readonly packages?: LabPackagesConfig;
   readonly ssh?: LabSshConfig;
   readonly vrrp?: LabVrrpConfig;
   /** When given, replaces the default pair wholesale (no merging by index or name).
@@ -219,6 +244,8 @@ export interface ResolvedLab {
   readonly storagePoolPath: string;
   readonly network: ResolvedNetwork;
   readonly image: { readonly source: string; readonly preinstalled: boolean };
+  /** The apt sources and proxy; absent when the image's own sources are used without a proxy. */
+  readonly packages?: PackageSources;
   readonly ssh: { readonly user: string; readonly authorizedKeys: readonly string[] };
   readonly vrrp: {
     readonly virtualRouterId: number;
@@ -266,6 +293,15 @@ export const DEFAULT_HEALTH_CHECK = {
 } as const satisfies LabHealthCheckConfig;
 
 export const DEFAULT_REAL_SERVER_WEIGHT = 100;
+
+/** Debian's own security archive: the security mirror when `packages.mirror` has another layout. */
+export const DEBIAN_SECURITY_ARCHIVE = 'http://security.debian.org/debian-security';
+
+/** `packages.securityMirror` when not given: `…/debian` -> `…/debian-security`, else Debian's own. */
+export function defaultSecurityMirror(mirror: string): string {
+  const trimmed = mirror.replace(/\/+$/, '');
+  return /\/debian$/.test(trimmed) ? `${trimmed}-security` : DEBIAN_SECURITY_ARCHIVE;
+}
 
 export const DEFAULT_VM_SIZE = { vcpu: 1, memoryMiB: 512 } as const satisfies LabVmSize;
 
@@ -394,6 +430,7 @@ export function resolveLabConfig(config: LabConfig): ResolvedLab {
       source: config.image?.source ?? DEFAULT_LAB.image.source,
       preinstalled: config.image?.preinstalled ?? DEFAULT_LAB.image.preinstalled,
     },
+    ...resolvePackages(config.packages),
     ssh: {
       user: config.ssh?.user ?? DEFAULT_LAB.ssh.user,
       authorizedKeys: [...(config.ssh?.authorizedKeys ?? DEFAULT_LAB.ssh.authorizedKeys)],
@@ -416,6 +453,22 @@ export function resolveLabConfig(config: LabConfig): ResolvedLab {
       weight: rs.weight ?? DEFAULT_REAL_SERVER_WEIGHT,
     })),
     ...(config.notification ? { notification: resolveNotification(config.notification) } : {}),
+  };
+}
+
+function resolvePackages(packages: LabPackagesConfig | undefined): { packages?: PackageSources } {
+  if (!packages || (packages.mirror === undefined && packages.proxy === undefined)) return {};
+  return {
+    packages: {
+      ...(packages.mirror !== undefined
+        ? {
+            mirror: packages.mirror,
+            securityMirror: packages.securityMirror ?? defaultSecurityMirror(packages.mirror),
+            ...(packages.signingKey !== undefined ? { signingKey: packages.signingKey } : {}),
+          }
+        : {}),
+      ...(packages.proxy !== undefined ? { proxy: packages.proxy } : {}),
+    },
   };
 }
 

@@ -76,6 +76,7 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
     hostname: self.name,
     ssh: sshUser(lab),
     preinstalled: lab.image.preinstalled,
+    ...(lab.packages ? { packages: lab.packages } : {}),
     keepalived: directorKeepalivedModel(lab, self),
   };
 }
@@ -93,6 +94,7 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
     address: self.address,
     ssh: sshUser(lab),
     preinstalled: lab.image.preinstalled,
+    ...(lab.packages ? { packages: lab.packages } : {}),
     vips: distinct(services.map((s) => s.vip)),
     webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol })),
     healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' ? [s.healthCheck.path] : []))),

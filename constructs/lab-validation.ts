@@ -30,6 +30,7 @@ import {
   type LabImageConfig,
   type LabNetworkConfig,
   type LabNotificationConfig,
+  type LabPackagesConfig,
   type LabRealServerConfig,
   type LabServiceConfig,
   type LabSizesConfig,
@@ -156,6 +157,7 @@ interface CheckedLab {
     readonly gatewayIsDefault: boolean;
   };
   readonly image: Loose<LabImageConfig>;
+  readonly packages: Loose<LabPackagesConfig>;
   readonly ssh: Loose<LabSshConfig>;
   /** `authPass` is only the user's: its default depends on the version. */
   readonly vrrp: Loose<LabVrrpConfig>;
@@ -168,11 +170,12 @@ interface CheckedLab {
 
 /** The keys each mapping accepts; `Record<keyof T, true>` makes the compiler keep them complete. */
 const LAB_KEYS: Record<keyof LabConfig, true> = {
-  name: true, libvirtUri: true, domainType: true, storagePoolPath: true, network: true, image: true,
+  name: true, libvirtUri: true, domainType: true, storagePoolPath: true, network: true, image: true, packages: true,
   ssh: true, vrrp: true, directors: true, services: true, realServers: true, sizes: true, notification: true,
 };
 const NETWORK_KEYS: Record<keyof LabNetworkConfig, true> = { mode: true, bridge: true, cidr: true, gateway: true, dns: true };
 const IMAGE_KEYS: Record<keyof LabImageConfig, true> = { source: true, preinstalled: true };
+const PACKAGES_KEYS: Record<keyof LabPackagesConfig, true> = { mirror: true, securityMirror: true, proxy: true, signingKey: true };
 const SSH_KEYS: Record<keyof LabSshConfig, true> = { user: true, authorizedKeys: true };
 const VRRP_KEYS: Record<keyof LabVrrpConfig, true> = {
   virtualRouterId: true, advertIntSec: true, version: true, transport: true, authPass: true, nopreempt: true, connectionSync: true,
@@ -306,6 +309,7 @@ function readLab(config: unknown, report: Report): CheckedLab {
     storagePoolPath: top.storagePoolPath,
     network: { ...network, gateway, dns, gatewayIsDefault },
     image: { ...DEFAULT_LAB.image, ...readSection<LabImageConfig>(top.image, 'image', IMAGE_KEYS, report) } as Loose<LabImageConfig>,
+    packages: readSection<LabPackagesConfig>(top.packages, 'packages', PACKAGES_KEYS, report) as Loose<LabPackagesConfig>,
     ssh: { ...DEFAULT_LAB.ssh, ...sshFields } as Loose<LabSshConfig>,
     vrrp: { ...vrrpDefaults, ...readSection<LabVrrpConfig>(top.vrrp, 'vrrp', VRRP_KEYS, report) } as Loose<LabVrrpConfig>,
     directors: readEntries<LabDirectorConfig>(
@@ -503,6 +507,44 @@ export const imageRule: LabRule = (lab, report) => {
     report('image.source', source, 'an http(s):// URL or an absolute path of a qcow2 cloud image');
   }
   checkBoolean(report, 'image.preinstalled', lab.image.preinstalled);
+};
+
+/**
+ * A mirror URL as it goes into an apt sources line: http(s), a host, an optional port and a
+ * plain path. No whitespace, quotes, `$` (cloud-init substitutes `$VARS` in the sources list),
+ * `[`/`]` (apt's option brackets) or `#`.
+ */
+const MIRROR_URL_PATTERN = /^https?:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]*)*$/;
+const MIRROR_URL_TEXT = 'an http(s):// URL of a Debian mirror such as http://mirror.example/debian (host, optional port, plain path)';
+/** A proxy: http(s)://[user[:password]@]host[:port][/]. */
+const PROXY_URL_PATTERN = /^https?:\/\/(?:[A-Za-z0-9._~%!*'()+,;=-]+(?::[A-Za-z0-9._~%!*'()+,;=-]*)?@)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?\/?$/;
+const PGP_KEY_PATTERN = /^-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n[A-Za-z0-9+/=:\s.,()@<>'_-]+\r?\n-----END PGP PUBLIC KEY BLOCK-----\s*$/;
+const MAX_SIGNING_KEY_CHARS = 64 * 1024;
+
+/** `packages`: mirror URLs, a proxy, a signing key; the security mirror and key only with a mirror. */
+export const packagesRule: LabRule = (lab, report) => {
+  const { mirror, securityMirror, proxy, signingKey } = lab.packages;
+  if (mirror !== undefined && (typeof mirror !== 'string' || !MIRROR_URL_PATTERN.test(mirror))) {
+    report('packages.mirror', mirror, MIRROR_URL_TEXT);
+  }
+  if (securityMirror !== undefined) {
+    if (typeof securityMirror !== 'string' || !MIRROR_URL_PATTERN.test(securityMirror)) {
+      report('packages.securityMirror', securityMirror, MIRROR_URL_TEXT.replace('/debian', '/debian-security'));
+    } else if (mirror === undefined) {
+      report('packages.securityMirror', securityMirror, 'no securityMirror without a mirror', 'set packages.mirror too, or the image keeps Debian\'s own archive beside this one');
+    }
+  }
+  if (proxy !== undefined && (typeof proxy !== 'string' || !PROXY_URL_PATTERN.test(proxy))) {
+    report('packages.proxy', proxy, 'an http(s):// proxy URL such as http://proxy.example:3128 (optionally with user:password@)');
+  }
+  if (signingKey !== undefined) {
+    if (typeof signingKey !== 'string' || signingKey.length > MAX_SIGNING_KEY_CHARS || !PGP_KEY_PATTERN.test(signingKey.trim())) {
+      report('packages.signingKey', typeof signingKey === 'string' && signingKey.length > 80 ? `${signingKey.slice(0, 40)}…` : signingKey,
+        `an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- … -----END PGP PUBLIC KEY BLOCK-----), at most ${MAX_SIGNING_KEY_CHARS} characters`);
+    } else if (mirror === undefined) {
+      report('packages.signingKey', '-----BEGIN PGP PUBLIC KEY BLOCK----- …', 'no signingKey without a mirror', 'the key is trusted for packages.mirror only');
+    }
+  }
 };
 
 const LINUX_USER_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -854,7 +896,7 @@ export const macCollisionRule: LabRule = (lab, report) => {
 export const LAB_RULES: readonly LabRule[] = [
   labNameRule, libvirtUriRule, domainTypeRule, storagePoolPathRule,
   networkModeRule, interfaceNameRule, cidrRule, gatewayRule, dnsRule,
-  imageRule, sshUserRule, sshKeysRule,
+  imageRule, packagesRule, sshUserRule, sshKeysRule,
   virtualRouterIdRule, vrrpVersionRule, advertIntervalRule, transportRule, authPassRule, flagsRule,
   vmNameRule, uniqueNamesRule, nodeAddressRule, vipRule, uniqueAddressesRule,
   directorCountRule, priorityRule,

@@ -9,7 +9,7 @@ import {
   renderRealServerUserData,
 } from '../../cloud-init';
 import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
-import { directorUserData, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
+import { directorUserData, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
 import { shellcheck } from '../helpers/shellcheck';
 
 interface WriteFile {
@@ -25,6 +25,9 @@ const renders = {
   'director, preinstalled image': () => renderDirectorUserData(directorUserData({ preinstalled: true })),
   'real server, packages installed by cloud-init': () => renderRealServerUserData(realServerUserData()),
   'real server, preinstalled image': () => renderRealServerUserData(realServerUserData({ preinstalled: true })),
+  'director behind a signed mirror and a proxy': () =>
+    renderDirectorUserData(directorUserData({ packages: { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security', signingKey: MIRROR_SIGNING_KEY, proxy: 'http://proxy.lab.example:3128' } })),
+  'real server behind a proxy only': () => renderRealServerUserData(realServerUserData({ packages: { proxy: 'http://proxy.lab.example:3142' } })),
 };
 
 const filesOf = (config: Record<string, unknown>) => config.write_files as WriteFile[];
@@ -88,6 +91,49 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
       expect(config).not.toHaveProperty('packages');
       expect(config).not.toHaveProperty('package_update');
     }
+  });
+
+  test('a package mirror replaces the sources list: three suites, binaries only', () => {
+    // GIVEN a mirror signed by Debian's own keys
+    const packages = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'https://sec.lab.example/debian-security' };
+
+    // WHEN
+    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ packages })));
+
+    // THEN
+    expect(config.apt).toEqual({
+      preserve_sources_list: false,
+      sources_list: [
+        'deb http://mirror.lab.example/debian bookworm main',
+        'deb http://mirror.lab.example/debian bookworm-updates main',
+        'deb https://sec.lab.example/debian-security bookworm-security main',
+        '',
+      ].join('\n'),
+    });
+    expect(filesOf(config).map((f) => f.path)).not.toContain('/etc/apt/keyrings/lvs-lab-mirror.asc');
+  });
+
+  test('a signing key is written before apt runs and trusted for the mirror only', () => {
+    const packages = { mirror: 'http://m.example/debian', securityMirror: 'http://m.example/debian-security', signingKey: MIRROR_SIGNING_KEY };
+
+    const { config } = cloudConfigView(renderRealServerUserData(realServerUserData({ packages })));
+
+    const key = fileAt(config, '/etc/apt/keyrings/lvs-lab-mirror.asc');
+    expect(key).toEqual({ path: '/etc/apt/keyrings/lvs-lab-mirror.asc', content: MIRROR_SIGNING_KEY, permissions: '0644', owner: 'root:root' });
+    expect(filesOf(config)[0]).toBe(key);
+    const lines = String((config.apt as Record<string, unknown>).sources_list).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^deb \[signed-by=\/etc\/apt\/keyrings\/lvs-lab-mirror\.asc\] http:\/\/m\.example\//);
+  });
+
+  test('a proxy alone keeps the image sources and proxies http and https', () => {
+    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ packages: { proxy: 'http://proxy.example:3142' } })));
+
+    expect(config.apt).toEqual({ proxy: 'http://proxy.example:3142', https_proxy: 'http://proxy.example:3142' });
+  });
+
+  test('no packages settings: no apt section', () => {
+    expect(cloudConfigView(renderDirectorUserData(directorUserData())).config).not.toHaveProperty('apt');
   });
 
   test('director files: keepalived.conf (deferred), IPVS modules, notify script, byte for byte', () => {

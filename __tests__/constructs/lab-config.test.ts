@@ -170,6 +170,28 @@ describe('resolveLabConfig: overrides', () => {
   });
 });
 
+describe('resolveLabConfig: packages', () => {
+  test('no packages settings: the image keeps its own sources', () => {
+    expect(resolveLabConfig({})).not.toHaveProperty('packages');
+  });
+  test('a mirror ending in /debian gets the matching /debian-security', () => {
+    expect(resolveLabConfig({ packages: { mirror: 'http://m.example/debian/' } }).packages).toEqual({
+      mirror: 'http://m.example/debian/',
+      securityMirror: 'http://m.example/debian-security',
+    });
+  });
+  test("any other mirror layout gets Debian's own security archive", () => {
+    expect(resolveLabConfig({ packages: { mirror: 'http://m.example/repo' } }).packages?.securityMirror).toBe('http://security.debian.org/debian-security');
+  });
+  test('a proxy alone, and a given security mirror and key, are kept as given', () => {
+    expect(resolveLabConfig({ packages: { proxy: 'http://p.example:3142' } }).packages).toEqual({ proxy: 'http://p.example:3142' });
+    const key = '-----BEGIN PGP PUBLIC KEY BLOCK-----\nabc\n-----END PGP PUBLIC KEY BLOCK-----';
+    expect(resolveLabConfig({ packages: { mirror: 'http://a.example/debian', securityMirror: 'http://b.example/s', signingKey: key } }).packages).toEqual({
+      mirror: 'http://a.example/debian', securityMirror: 'http://b.example/s', signingKey: key,
+    });
+  });
+});
+
 describe('resolveLabConfig: failures', () => {
   test('fails with a LabConfigError listing every problem on its own line', () => {
     // GIVEN a config with two problems

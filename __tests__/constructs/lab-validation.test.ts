@@ -1,4 +1,5 @@
 import { labMacAddress, type LabConfig, type LabDirectorConfig, type LabRealServerConfig } from '../../constructs/lab-config';
+import { MIRROR_SIGNING_KEY } from '../helpers/lab-fixtures';
 import { describeValue, isOpenSshPublicKey, parseCidr, parseIpv4, validateLabConfig } from '../../constructs/lab-validation';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -293,6 +294,21 @@ describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
   test('fails when the notification has no recipients', () => expectProblem({ notification: { email: [], from: 'k@example.com' } }, 'notification.email', '[]', 'at least one email address'));
   test('fails when the smtp server is malformed', () =>
     expectProblem({ notification: { email: ['a@b.c'], from: 'k@b.c', smtpServer: '300.1.1.1' } }, 'notification.smtpServer', '"300.1.1.1"', 'an IPv4 address or host name'));
+});
+
+describe('validateLabConfig: packages', () => {
+  const KEY = MIRROR_SIGNING_KEY;
+  test('a mirror, a security mirror, a proxy and a signing key are valid', () => {
+    expect(validateLabConfig({ packages: { mirror: 'http://mirror.example:8080/debian', securityMirror: 'https://mirror.example/debian-security', proxy: 'http://user:pw@proxy.example:3128/', signingKey: KEY } })).toEqual([]);
+  });
+  test('fails when the mirror is not an http(s) URL', () => expectProblem({ packages: { mirror: 'ftp://mirror.example/debian' } }, 'packages.mirror', '"ftp://mirror.example/debian"', 'an http(s):// URL of a Debian mirror'));
+  test('fails when the mirror holds a cloud-init $VARIABLE', () => expectProblem({ packages: { mirror: 'http://m.example/$RELEASE' } }, 'packages.mirror', '$RELEASE', 'plain path'));
+  test('fails when the mirror holds whitespace (a second sources field)', () => expectProblem({ packages: { mirror: 'http://m.example/debian sid' } }, 'packages.mirror', 'debian sid', 'plain path'));
+  test('fails when a security mirror has no mirror', () => expectProblem({ packages: { securityMirror: 'http://m.example/debian-security' } }, 'packages.securityMirror', 'debian-security', 'no securityMirror without a mirror'));
+  test('fails when the proxy has a path', () => expectProblem({ packages: { proxy: 'http://proxy.example:3128/x' } }, 'packages.proxy', 'proxy.example:3128/x', 'an http(s):// proxy URL'));
+  test('fails when the signing key is not an armored public key', () => expectProblem({ packages: { mirror: 'http://m.example/debian', signingKey: 'ABCDEF0123' } }, 'packages.signingKey', 'ABCDEF0123', 'an ASCII-armored OpenPGP public key block'));
+  test('fails when a signing key has no mirror', () => expectProblem({ packages: { signingKey: KEY } }, 'packages.signingKey', 'BEGIN PGP', 'no signingKey without a mirror'));
+  test('fails when a packages key is unknown', () => expectProblem({ packages: { mirrors: 'http://m.example/debian' } }, 'packages.mirrors', 'm.example', 'did you mean mirror?'));
 });
 
 describe('validateLabConfig: derived MAC addresses', () => {

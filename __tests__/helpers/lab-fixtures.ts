@@ -94,3 +94,16 @@ export function realServerUserData(overrides: Partial<RealServerUserDataModel> =
     ...overrides,
   };
 }
+
+/** A real ASCII-armored OpenPGP public key (ed25519, made with gpg for these tests only). */
+export const MIRROR_SIGNING_KEY = `-----BEGIN PGP PUBLIC KEY BLOCK-----
+
+mDMEawjbsxYJKwYBBAHaRw8BAQdAhzz5/IWZ7A/Xp+4R7rmMNeCyT25shvS3HSaw
+PY+AhkS0K2x2cy1kci1sYWIgdGVzdCBtaXJyb3IgPG1pcnJvckBsYWIuZXhhbXBs
+ZT6IkAQTFggAOBYhBDLWUXrtP0PvJ8159Tf4aIO48IPkBQJrCNuzAhsDBQsJCAcC
+BhUKCQgLAgQWAgMBAh4BAheAAAoJEDf4aIO48IPkkYgBAIkcBS9u0cqlggdtOm2Y
+89cYEgZmD1lGO09OeXzICy0+AP9F3+A9keoMF7qKh/xCnsBifOESnYoZZcl7bCHN
+6QJ5CA==
+=ceGO
+-----END PGP PUBLIC KEY BLOCK-----
+`;

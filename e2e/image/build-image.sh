@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
 # Build the offline base image for the e2e lab.
 #
-#   sudo bash e2e/image/build-image.sh [OUT_DIR]     # OUT_DIR defaults to e2e/.work/image
+#   sudo bash e2e/image/build-image.sh [OUT_DIR] [VARIANT]
+#     OUT_DIR defaults to e2e/.work/image, VARIANT to lab
 #
-# The image stands in for Debian's genericcloud image with everything the lab
-# installs already on it, so the lab can run with `image.preinstalled: true`
-# and needs no package mirror at deploy time:
+# Two variants, identical but for the lab's own packages:
+#   lab    stands in for Debian's genericcloud image with everything the lab
+#          installs already on it, so the lab can run with
+#          `image.preinstalled: true` and needs no package mirror at deploy time;
+#   cloud  stands in for Debian's genericcloud image itself: no keepalived,
+#          ipvsadm or nginx, which cloud-init then installs at first boot from
+#          the apt sources (deb.debian.org, as in genericcloud; the e2e serves
+#          a stand-in mirror, e2e/mirror/build-repo.sh).
+# Both are:
 #   - Debian 12 (bookworm) debootstrapped with --variant=minbase from the Debian
-#     mirror, plus cloud-init, linux-image-cloud-amd64, keepalived, ipvsadm,
-#     nginx, openssh-server, iproute2, curl;
+#     mirror, plus cloud-init, linux-image-cloud-amd64, openssh-server,
+#     iproute2, curl (lab: and keepalived, ipvsadm, nginx);
 #   - cloud-init reads only NoCloud (datasource_list: [ NoCloud, None ]) and
 #     renders network-config v2 for systemd-networkd (no ifupdown, no netplan);
 #     `match: macaddress` + `set-name` is applied by cloud-init itself;
-#   - keepalived and nginx are installed but disabled: the lab's user-data
-#     enables them;
+#   - lab: keepalived and nginx are installed but disabled: the lab's
+#     user-data enables them;
 #   - no machine-id, no ssh host keys (systemd and cloud-init make them at first
 #     boot), apt sources kept, apt caches and lists dropped;
 #   - one MBR partition (ext4, label "rootfs", starts at 1 MiB) and GRUB for
 #     BIOS in the MBR gap, so it boots from its own disk like a cloud image on
 #     libvirt's default i440fx machine; kernel console on ttyS0.
 #
-# The result is a zstd-compressed qcow2 named after a hash of this script
-# (which holds the package list), e.g.
-#   e2e/.work/image/lvs-lab-debian12-<hash>.qcow2
-# and is reused while this script is unchanged. The path is the last line on
-# stdout; progress goes to stderr.
+# The result is a zstd-compressed qcow2 named after the variant and a hash of
+# this script (which holds the package list), e.g.
+#   e2e/.work/image/lvs-lab-debian12-<variant>-<hash>.qcow2
+# and is reused while this script is unchanged. Next to it, with the same base
+# name, for a direct `qemu-system-x86_64 -kernel/-initrd/-append` boot and for
+# build-repo.sh:
+#   .vmlinuz .initrd   copies of the image's /boot kernel and initrd
+#   .cmdline           the kernel command line of its grub.cfg (root=UUID=...)
+#   .dpkg-status       its /var/lib/dpkg/status
+# The image's path is the last line on stdout; progress goes to stderr.
 #
 # Needs root, a working loop device, and the Debian packages debootstrap,
 # qemu-utils, e2fsprogs, fdisk (sfdisk) and util-linux (partx). Takes a few
@@ -36,17 +48,19 @@ readonly MIRROR=${LVSLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly SECURITY_MIRROR=${LVSLAB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 readonly DISK_SIZE=3G
 # Installed with --no-install-recommends on top of minbase.
-readonly PACKAGES=(
+readonly BASE_PACKAGES=(
   # boot: init, device manager, kernel, bootloader
   systemd-sysv udev dbus kmod initramfs-tools linux-image-cloud-amd64
   grub-pc-bin grub2-common
   # provisioning and access
   cloud-init openssh-server sudo
-  # the lab itself
-  keepalived ipvsadm nginx
   # network tools used by the lab and its checks
   iproute2 iputils-ping curl ca-certificates netbase procps
 )
+# The lab itself (variant lab only): what the lab's cloud-init installs when the
+# image does not have it (DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES in
+# cloud-init/user-data.ts).
+readonly LAB_PACKAGES=(keepalived ipvsadm nginx)
 
 log() { printf '[build-image] %s\n' "$*" >&2; }
 
@@ -61,15 +75,33 @@ if [[ -z ${LVSLAB_BUILD_IN_PRIVATE_MOUNT_NS:-} && $(id -u) -eq 0 ]]; then
 fi
 here=$(dirname "$script")
 out_dir=$(readlink -m "${1:-$here/../.work/image}")
+variant=${2:-lab}
+case $variant in
+  lab) packages=("${BASE_PACKAGES[@]}" "${LAB_PACKAGES[@]}") ;;
+  cloud) packages=("${BASE_PACKAGES[@]}") ;;
+  *)
+    log "unknown variant '$variant' (lab or cloud)"
+    exit 2
+    ;;
+esac
 hash=$(sha256sum "$script" | cut -c1-12)
-image=$out_dir/lvs-lab-debian12-$hash.qcow2
+base=lvs-lab-debian12-$variant-$hash
+image=$out_dir/$base.qcow2
+readonly SIDECARS=(vmlinuz initrd cmdline dpkg-status)
 
 mkdir -p "$out_dir"
 # One build at a time per OUT_DIR; a second caller waits and then reuses.
 exec 9>"$out_dir/.lock"
 flock 9
 
-if [[ -s $image ]]; then
+have_all() {
+  local ext
+  [[ -s $image ]] || return 1
+  for ext in "${SIDECARS[@]}"; do
+    [[ -s $out_dir/$base.$ext ]] || return 1
+  done
+}
+if have_all; then
   log "reusing $image"
   echo "$image"
   exit 0
@@ -165,10 +197,10 @@ GRUB_TERMINAL="console serial"
 GRUB_SERIAL_COMMAND="serial --speed=115200 --unit=0"
 EOF
 
-log "installing ${#PACKAGES[@]} packages"
+log "installing ${#packages[@]} packages (variant $variant)"
 in_root apt-get update -q >&2
 in_root apt-get -y -q dist-upgrade >&2
-in_root apt-get -y -q install "${PACKAGES[@]}" >&2
+in_root apt-get -y -q install "${packages[@]}" >&2
 
 log "configuring cloud-init, networkd and services"
 cat >"$root/etc/cloud/cloud.cfg.d/90_dpkg.cfg" <<'EOF'
@@ -197,7 +229,9 @@ ssh:
   emit_keys_to_console: false
 EOF
 in_root systemctl enable systemd-networkd.service >&2
-in_root systemctl disable keepalived.service nginx.service >&2
+if [[ $variant == lab ]]; then
+  in_root systemctl disable keepalived.service nginx.service >&2
+fi
 # Nothing to scrub or fetch in a short-lived offline lab VM; e2scrub_reap alone
 # costs ~12 s of a TCG boot.
 in_root systemctl disable e2scrub_reap.service e2scrub_all.timer \
@@ -208,6 +242,7 @@ in_root grub-install --target=i386-pc --modules="part_msdos ext2" "$loop" >&2
 # update-grub can't be used here: without udev there is no /dev/disk/by-uuid,
 # so it would write root=/dev/loopNp1. The config it makes inside the VM is
 # equivalent to this one.
+cmdline="root=UUID=$uuid ro console=tty0 console=ttyS0,115200n8"
 cat >"$root/boot/grub/grub.cfg" <<EOF
 # Written by e2e/image/build-image.sh; update-grub replaces it inside the VM.
 serial --speed=115200 --unit=0
@@ -218,7 +253,7 @@ insmod part_msdos
 insmod ext2
 search --no-floppy --fs-uuid --set=root $uuid
 menuentry 'Debian GNU/Linux' {
-    linux /vmlinuz root=UUID=$uuid ro console=tty0 console=ttyS0,115200n8
+    linux /vmlinuz $cmdline
     initrd /initrd.img
 }
 EOF
@@ -234,6 +269,13 @@ rm -f "$root/var/lib/dbus/machine-id"
 in_root cloud-init clean --logs >&2 || true
 find "$root/var/log" -type f -exec truncate -s 0 {} +
 rm -rf "${root:?}"/tmp/* "${root:?}"/var/tmp/*
+
+# The sidecars, from the finished tree (the /vmlinuz and /initrd.img symlinks
+# name the kernel grub.cfg boots).
+cp -L "$root/vmlinuz" "$work/image.vmlinuz"
+cp -L "$root/initrd.img" "$work/image.initrd"
+printf '%s\n' "$cmdline" >"$work/image.cmdline"
+cp "$root/var/lib/dpkg/status" "$work/image.dpkg-status"
 
 umount -R "$root/dev" "$root/proc" "$root/sys"
 fstrim "$root" 2>/dev/null || true
@@ -251,9 +293,19 @@ loop=
 
 log "converting to compressed qcow2"
 qemu-img convert -c -O qcow2 -o compression_type=zstd "$raw" "$work/image.qcow2"
+# The sidecars first, the image last: an image on disk has all of its files.
+for ext in "${SIDECARS[@]}"; do
+  chmod 0644 "$work/image.$ext"
+  mv "$work/image.$ext" "$out_dir/$base.$ext"
+done
 mv "$work/image.qcow2" "$image"
-# Images of older versions of this script are dead weight (~400 MB each); runs
-# already under way use their own copy in their pool.
-find "$out_dir" -maxdepth 1 -name 'lvs-lab-debian12-*.qcow2' ! -path "$image" -delete
+# Files of older versions of this script are dead weight (~400 MB an image);
+# runs already under way use their own copy in their pool. Only this variant's:
+# the other one may be in use. Images named without a variant were lab images.
+find "$out_dir" -maxdepth 1 -type f -name "lvs-lab-debian12-$variant-*" ! -name "$base.*" -delete
+if [[ $variant == lab ]]; then
+  find "$out_dir" -maxdepth 1 -type f -regextype posix-extended \
+    -regex '.*/lvs-lab-debian12-[0-9a-f]{12}\.qcow2' -delete
+fi
 log "built $image in $((SECONDS - start)) s"
 echo "$image"
