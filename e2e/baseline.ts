@@ -15,10 +15,10 @@ export interface BaselineOptions {
   readonly uri: string;
   readonly runDir: string;
   readonly image: string;
-  /** Re-attaches the client to the new bridge and reports whether the lab answers. */
+  /** Reports whether the lab answers (the client is on `bridge`). */
   readonly readyProbe: () => boolean;
-  /** Called with the bridge name once the network exists. */
-  readonly onBridge: (bridge: string) => void;
+  /** The segment: a host bridge in the lab namespace (e2e/lan.ts), with the lab's gateway and DNS. */
+  readonly bridge: string;
   readonly timeoutSec?: number;
 }
 
@@ -35,30 +35,37 @@ function must(cmd: string, args: string[]): void {
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 
-export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readySec: number }> {
-  const stack = JSON.parse(fs.readFileSync(path.join(o.synthDir, 'cdk.tf.json'), 'utf8'));
+/** The NoCloud seed ISO the synthesized stack ships for `vm` (its cdktf asset). */
+export function seedIsoOf(synthDir: string, vm: { readonly domainName: string }): string {
+  const stack = JSON.parse(fs.readFileSync(path.join(synthDir, 'cdk.tf.json'), 'utf8'));
   const volumes = Object.values(stack.resource.libvirt_volume as Record<string, Record<string, string>>);
+  const seed = volumes.find((v) => v.name === `${vm.domainName}-cidata.iso`);
+  if (!seed?.source) throw new Error(`no NoCloud seed volume for ${vm.domainName} in the synthesized stack`);
+  return path.resolve(synthDir, seed.source);
+}
+
+/** Polls `probe` every 300 ms until it holds; throws after `timeoutSec`. */
+export async function waitReady(probe: () => boolean, timeoutSec: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutSec * 1000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutSec}s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readySec: number }> {
   const work = path.join(o.runDir, 'baseline');
   const logs = path.join(o.runDir, 'logs');
   fs.mkdirSync(work, { recursive: true });
   const netName = `${o.lab.name}-baseline`;
   const vms = [...o.lab.directors, ...o.lab.realServers];
   const defined: string[] = [];
-  let networkUp = false;
 
   const start = Date.now();
   try {
-    fs.writeFileSync(path.join(work, 'net.xml'), `<network><name>${netName}</name><bridge stp='off' delay='0'/></network>`);
-    virsh(o.uri, 'net-create', path.join(work, 'net.xml'));
-    networkUp = true;
-    const bridge = /Bridge:\s+(\S+)/.exec(virsh(o.uri, 'net-info', netName))![1];
-    o.onBridge(bridge);
-
     for (const vm of vms) {
-      const seed = volumes.find((v) => v.name === `${vm.domainName}-cidata.iso`);
-      if (!seed?.source) throw new Error(`no NoCloud seed volume for ${vm.domainName} in the synthesized stack`);
       const iso = path.join(work, `${vm.name}-cidata.iso`);
-      fs.copyFileSync(path.resolve(o.synthDir, seed.source), iso);
+      fs.copyFileSync(seedIsoOf(o.synthDir, vm), iso);
       const overlay = path.join(work, `${vm.name}.qcow2`);
       must('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', o.image, overlay]);
       const xml = `<domain type='qemu'>
@@ -70,7 +77,7 @@ export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readyS
   <devices>
     <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${xmlEscape(overlay)}'/><target dev='vda' bus='virtio'/></disk>
     <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${xmlEscape(iso)}'/><target dev='vdb' bus='virtio'/></disk>
-    <interface type='network'><source network='${netName}'/><mac address='${vm.macAddress}'/><model type='virtio'/></interface>
+    <interface type='bridge'><source bridge='${xmlEscape(o.bridge)}'/><mac address='${vm.macAddress}'/><model type='virtio'/></interface>
     <serial type='pty'><log file='${xmlEscape(path.join(logs, `baseline-${vm.name}.log`))}' append='off'/><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <graphics type='vnc'><listen type='none'/></graphics>
@@ -82,15 +89,10 @@ export async function bootWithoutTerraform(o: BaselineOptions): Promise<{ readyS
       defined.push(`${netName}-${vm.name}`);
     }
 
-    const deadline = Date.now() + (o.timeoutSec ?? 900) * 1000;
-    while (!o.readyProbe()) {
-      if (Date.now() > deadline) throw new Error(`baseline lab not ready after ${o.timeoutSec ?? 900}s; consoles in ${logs}/baseline-*.log`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await waitReady(o.readyProbe, o.timeoutSec ?? 900, `baseline lab (consoles in ${logs}/baseline-*.log)`);
     return { readySec: (Date.now() - start) / 1000 };
   } finally {
     for (const name of defined) spawnSync('virsh', ['-q', '-c', o.uri, 'destroy', name]);
-    if (networkUp) spawnSync('virsh', ['-q', '-c', o.uri, 'net-destroy', netName]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

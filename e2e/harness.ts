@@ -2,8 +2,16 @@
  * The end-to-end run: `cdktf deploy` a lab into the sandbox that e2e/run.sh made, check it
  * from a client as a user would, `cdktf destroy` it, and record the figures.
  *
- * Started by e2e/run.sh (never directly): it needs the sandbox's LVSLAB_* variables, the
- * image (E2E_IMAGE), a per-run ssh key (E2E_SSH_KEY) and the provider mirror (TF_CLI_CONFIG_FILE).
+ * Started by e2e/run.sh (never directly): it needs the sandbox's LVSLAB_* variables, the two
+ * images (E2E_IMAGE_CLOUD: no lab packages, E2E_IMAGE_LAB: preinstalled), the sandbox's Debian
+ * repository (E2E_REPO), a per-run ssh key (E2E_SSH_KEY), the provider mirror
+ * (TF_CLI_CONFIG_FILE) and the engine (TERRAFORM_BINARY_NAME, default terraform).
+ *
+ * The lab is deployed as its config says — network mode, image source and image mode — with
+ * only what this machine cannot provide overridden: domain type qemu, the sandbox's libvirt URI
+ * and pool, a per-run ssh key, and the signing key of the sandbox's package repository (Debian's
+ * signatures cannot be had offline). The internet the config points at (image URL, package
+ * mirror) is stood in for inside the sandbox (e2e/internet.ts).
  * Every functional check is an assertion; a failed one names the check and what was observed,
  * and the run still destroys the lab. Timings are recorded, never asserted, except the bounds
  * the lab's own config implies (health-check removal).
@@ -21,8 +29,13 @@ import {
   formatIpv4,
   resolveLabConfig,
 } from '../constructs';
+import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';
+import { bootDirectly } from './reference';
+import { startInternet, type Internet, type Site } from './internet';
+import { ensureLan } from './lan';
+import { installedOrigins, ipvsTable, parsePacketLine } from './parse';
 
 const root = path.resolve(__dirname, '..');
 const env = (name: string): string => {
@@ -31,11 +44,21 @@ const env = (name: string): string => {
   return value;
 };
 
+const NS = env('LVSLAB_NS');
+const WAN_NS = env('LVSLAB_WAN_NS');
+const WAN_IP = env('LVSLAB_WAN_IP');
+/** The lab namespace's end of the link to the internet stand-in (e2e/sandbox.sh). */
+const UPLINK_IP = '203.0.113.2';
 const CLIENT_NS = env('LVSLAB_CLIENT_NS');
 const URI = env('LVSLAB_URI');
 const RUN_DIR = env('LVSLAB_RUN_DIR');
 const POOL_DIR = env('LVSLAB_POOL_DIR');
-const IMAGE = env('E2E_IMAGE');
+const IMAGE_CLOUD = env('E2E_IMAGE_CLOUD');
+const IMAGE_LAB = env('E2E_IMAGE_LAB');
+const REPO = env('E2E_REPO');
+const ENGINE = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+/** Debian's archive, what an image without `packages.mirror` installs from. */
+const DEBIAN_ARCHIVE = 'http://deb.debian.org/debian';
 const SSH_KEY = env('E2E_SSH_KEY');
 const LOG_DIR = path.join(RUN_DIR, 'logs');
 const BIG_FILE_MIB = 16;
@@ -143,26 +166,59 @@ async function waitFor<T>(what: string, timeoutSec: number, probe: () => T | und
 // ---------------------------------------------------------------------------------------------
 // the lab
 
-/** The user's lab with only this machine's overrides applied. */
-function e2eLabConfig(base: LabConfig, sshPublicKey: string): LabConfig {
+/**
+ * The user's lab with only this machine's overrides applied: domain type, libvirt URI and
+ * pool, the ssh key, and — when the VMs install packages — the sandbox repository's signing key
+ * (trusted for the config's mirror, or for Debian's archive URL the image would use anyway).
+ */
+function e2eLabConfig(base: LabConfig, sshPublicKey: string, repoKey: string): LabConfig {
+  const installs = !(base.image?.preinstalled ?? false);
   return {
     ...base,
     libvirtUri: URI,
     domainType: 'qemu',
     storagePoolPath: path.join(POOL_DIR, base.name ?? 'lvs-lab'),
-    // An isolated bridge with no host address: the lab lives inside the sandbox namespace only.
-    network: { cidr: base.network?.cidr, mode: 'isolated' },
-    image: { source: IMAGE, preinstalled: true },
     ssh: { user: base.ssh?.user ?? 'lab', authorizedKeys: [sshPublicKey] },
+    ...(installs ? { packages: { ...base.packages, mirror: base.packages?.mirror ?? DEBIAN_ARCHIVE, signingKey: repoKey } } : {}),
   };
 }
 
-function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number): Run & { seconds: number } {
+/**
+ * What the stand-in serves for this lab: the image at its URL (the image without the lab's
+ * packages, or with them when the config says `preinstalled`), the repository at the mirror
+ * URLs. Returns the sites and the image file the VMs boot.
+ */
+function standInSites(lab: ResolvedLab): { sites: Site[]; image: string } {
+  const sites: Site[] = [];
+  let image = lab.image.source;
+  if (/^https?:\/\//.test(lab.image.source)) {
+    image = lab.image.preinstalled ? IMAGE_LAB : IMAGE_CLOUD;
+    sites.push({ url: lab.image.source, target: image });
+  } else if (!fs.existsSync(lab.image.source)) {
+    throw new CheckFailed(`image.source ${lab.image.source} does not exist on this machine`);
+  }
+  if (lab.packages?.proxy !== undefined) {
+    throw new CheckFailed(`packages.proxy ${lab.packages.proxy}: the sandbox has no proxy stand-in; use packages.mirror`);
+  }
+  for (const [url, dir] of [[lab.packages?.mirror, 'debian'], [lab.packages?.securityMirror, 'debian-security']] as const) {
+    if (url === undefined) continue;
+    if (!url.startsWith('http://')) throw new CheckFailed(`${url}: the VMs trust no stand-in TLS certificate; an e2e mirror must be http://`);
+    sites.push({ url, target: path.join(REPO, dir) });
+  }
+  return { sites, image };
+}
+
+/** cdktf inside the lab namespace, where the provider reaches libvirt and the internet stand-in. */
+function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number, caFile?: string): Run & { seconds: number } {
   const start = now();
-  const r = run('bash', [path.join(root, 'scripts', 'cdktf.sh'), command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')], {
+  const cli = [path.join(root, 'scripts', 'cdktf.sh'), command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')];
+  const r = run('ip', ['netns', 'exec', NS, 'bash', ...cli], {
     timeoutSec,
     env: {
       ...process.env,
+      // The provider (Go) trusts the stand-in's CA for https image URLs.
+      ...(caFile ? { SSL_CERT_FILE: caFile } : {}),
+      TERRAFORM_BINARY_NAME: ENGINE,
       LAB_CONFIG: labFile,
       LAB_CONSOLE_LOG_DIR: LOG_DIR,
       LAB_STATE_FILE: path.join(RUN_DIR, 'terraform.tfstate'),
@@ -193,33 +249,6 @@ function clientAddresses(lab: ResolvedLab, count: number): string[] {
 }
 
 const serviceUrl = (s: ResolvedService, file = '') => `http://${s.vip}:${s.port}/${file}`;
-
-interface IpvsRealServer {
-  readonly address: string;
-  readonly port: number;
-  readonly forward: string;
-  readonly weight: number;
-  readonly activeConns: number;
-}
-
-/** Parses `ipvsadm -Ln` into `PROTO VIP:PORT -> [{address, port, forward, weight, activeConns}]`. */
-function ipvsTable(text: string): Map<string, IpvsRealServer[]> {
-  const table = new Map<string, IpvsRealServer[]>();
-  let current: string | undefined;
-  for (const line of text.split('\n')) {
-    const service = /^(TCP|UDP)\s+(\S+)/.exec(line);
-    if (service) {
-      current = `${service[1]} ${service[2]}`;
-      table.set(current, []);
-      continue;
-    }
-    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)\s+(\d+)/.exec(line);
-    if (real && current) {
-      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]), activeConns: Number(real[5]) });
-    }
-  }
-  return table;
-}
 
 /** Which director holds the VIP right now (from the directors themselves). */
 function vipHolder(lab: ResolvedLab, vip: string): string | undefined {
@@ -253,8 +282,10 @@ async function main(): Promise<number> {
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const base = labConfigFromEnv(process.env);
   const configSource = process.env.LAB_CONFIG ?? '(built-in default)';
-  const labConfig = e2eLabConfig(base, fs.readFileSync(`${SSH_KEY}.pub`, 'utf8').trim());
+  const labConfig = e2eLabConfig(base, fs.readFileSync(`${SSH_KEY}.pub`, 'utf8').trim(), fs.readFileSync(path.join(REPO, 'archive-key.asc'), 'utf8'));
   const lab = resolveLabConfig(labConfig);
+  const { sites, image } = standInSites(lab);
+  const installs = !lab.image.preinstalled;
   const labFile = path.join(RUN_DIR, 'lab.json');
   fs.writeFileSync(labFile, JSON.stringify(labConfig, null, 2));
   const user = lab.ssh.user;
@@ -267,6 +298,9 @@ async function main(): Promise<number> {
     lab: lab.name,
     config: configSource,
     transport: lab.vrrp.transport,
+    engine: ENGINE,
+    networkMode: lab.network.mode,
+    imageMode: `${/^https?:/.test(lab.image.source) ? 'URL' : 'path'}, ${installs ? 'packages at first boot' : 'preinstalled'}`,
     startedAt: new Date().toISOString(),
     directors: lab.directors.length,
     realServers: lab.realServers.length,
@@ -275,7 +309,8 @@ async function main(): Promise<number> {
     checks,
     figures: {},
   };
-  log(`lab ${lab.name} from ${configSource}: ${lab.directors.length} directors, ${lab.realServers.length} real servers, ${lab.vrrp.transport} VRRP`);
+  log(`lab ${lab.name} from ${configSource}: ${lab.directors.length} directors, ${lab.realServers.length} real servers, ${lab.vrrp.transport} VRRP, ` +
+    `${lab.network.mode} network, image ${result.imageMode}, engine ${ENGINE}`);
   expect(tcpServices.length > 0, 'the lab has no TCP service: the harness checks through HTTP');
 
   const deployStart = now();
@@ -283,11 +318,32 @@ async function main(): Promise<number> {
   const stopFile = path.join(RUN_DIR, 'probe.stop');
   const pcap = path.join(RUN_DIR, 'client.pcap');
   let tcpdump: ReturnType<typeof spawn> | undefined;
+  let egressDump: ReturnType<typeof spawn> | undefined;
+  let internet: Internet | undefined;
+  const egressPcap = path.join(RUN_DIR, 'egress.pcap');
+  const lanDnsLog = path.join(LOG_DIR, 'lan-dns.log');
+  const lan = (bridge: string) =>
+    ensureLan({ ns: NS, wanNs: WAN_NS, wanIp: WAN_IP, uplinkIp: UPLINK_IP, bridge, lab, dnsLog: lanDnsLog });
 
   try {
+    // 0. the world the config points at: the stand-in internet, and in bridge mode the LAN.
+    const okWorld = await check('the sandbox stands in for what the config points at', () => {
+      internet = startInternet({ wanNs: WAN_NS, wanIp: WAN_IP, dir: path.join(RUN_DIR, 'internet'), sites });
+      if (lab.network.mode === 'bridge') lan(lab.network.bridge!);
+      // Every packet a lab address sends off its subnet, and every DNS query, for the whole run.
+      const net = `${lab.network.networkAddress}/${lab.network.prefixLength}`;
+      egressDump = spawn('ip', ['netns', 'exec', NS, 'tcpdump', '-i', 'any', '-nn', '-s', '512', '-U', '-w', egressPcap,
+        `ip and src net ${net} and ((not dst net ${net} and not dst net 224.0.0.0/4 and not dst host 255.255.255.255) or port 53)`], {
+        stdio: ['ignore', 'ignore', fs.openSync(path.join(LOG_DIR, 'egress-tcpdump.log'), 'w')],
+      });
+      return `${sites.map((x) => x.url).join(', ') || 'nothing to stand in for'}; DNS for ${internet.hosts.join(', ') || 'no name'}` +
+        (lab.network.mode === 'bridge' ? `; host bridge ${lab.network.bridge}${lab.network.gateway ? ` with a router at ${lab.network.gateway}` : ''}` : '');
+    });
+    if (!okWorld) return finish();
+
     // 1. deploy, exactly as a user would.
-    const okDeploy = await check('cdktf deploy creates the lab', () => {
-      const r = cdktf('deploy', labFile, 1800);
+    const okDeploy = await check(`cdktf deploy creates the lab (${ENGINE})`, () => {
+      const r = cdktf('deploy', labFile, 1800, internet?.caFile);
       deployed = true;
       expect(r.status === 0, `cdktf deploy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
       result.figures.deploySec = round(r.seconds);
@@ -299,9 +355,12 @@ async function main(): Promise<number> {
     const [clientIp, ...extraSources] = clientAddresses(lab, 17);
     const prefix = lab.network.prefixLength;
     await check('the client joins the lab segment', () => {
-      const info = virsh('net-info', `${lab.name}-net`);
-      const bridge = /Bridge:\s+(\S+)/.exec(info.stdout)?.[1];
-      expect(bridge !== undefined, `no bridge for network ${lab.name}-net: ${info.stdout}${info.stderr}`);
+      let bridge = lab.network.bridge;
+      if (lab.network.mode !== 'bridge') {
+        const info = virsh('net-info', `${lab.name}-net`);
+        bridge = /Bridge:\s+(\S+)/.exec(info.stdout)?.[1];
+        expect(bridge !== undefined, `no bridge for network ${lab.name}-net: ${info.stdout}${info.stderr}`);
+      }
       const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge!, `${clientIp}/${prefix}`]);
       expect(r.status === 0, `attach-client failed: ${r.stderr}`);
       for (const ip of extraSources) client(['ip', 'addr', 'add', `${ip}/${prefix}`, 'dev', 'eth0']);
@@ -572,8 +631,32 @@ async function main(): Promise<number> {
       return `${seen.length} ARP replies for the VIP captured, from ${[...new Set(seen)].map((m) => nameOfMac(lab, m)).join(', ')}`;
     });
 
+    if (installs) {
+      await check(`the packages installed at first boot come from ${lab.packages!.mirror}`, () => packagesFromMirror(lab, internet!));
+    } else {
+      await check('a preinstalled image installs nothing at first boot', () => {
+        const debs = internet!.requests().filter((r) => r.method === 'GET' && r.path.endsWith('.deb'));
+        expect(debs.length === 0, `the stand-in served ${debs.length} packages: ${debs.slice(0, 5).map((r) => r.path).join(', ')}`);
+        return 'no package downloaded from the stand-in';
+      });
+    }
+
+    await check('the VMs reached nothing but the stand-in: only its address, only its names', () => egressCheck(lab, internet!, egressPcap));
+
+    if (lab.network.gateway !== undefined && lab.network.dns.length > 0 && internet!.hosts.length > 0) {
+      await check(`the VMs' default route and DNS work (${lab.network.mode} network)`, () => {
+        const host = internet!.hosts[0];
+        const vm = lab.realServers[0];
+        const r = ssh(user, vm.address, `ip -4 route show default; getent ahostsv4 ${host} | head -n 1; curl -sS -o /dev/null -w 'HTTP %{http_code}\\n' --max-time 10 http://${host}/`, 30);
+        expect(new RegExp(`^default via ${lab.network.gateway!.replace(/\./g, '\\.')} `, 'm').test(r.stdout), `${vm.name} has no default route via ${lab.network.gateway}: ${r.stdout}${r.stderr}`);
+        expect(new RegExp(`^${WAN_IP.replace(/\./g, '\\.')}\\s`, 'm').test(r.stdout), `${vm.name} did not resolve ${host} to ${WAN_IP}: ${r.stdout}${r.stderr}`);
+        expect(/^HTTP [1-5]\d\d$/m.test(r.stdout), `${vm.name} got no HTTP answer from ${host}: ${r.stdout}${r.stderr}`);
+        return `${vm.name}: default via ${lab.network.gateway}, ${host} resolves through ${lab.network.dns.join(', ')} and answers (${/HTTP \d+/.exec(r.stdout)![0]})`;
+      });
+    }
+
     await check('a second cdktf deploy changes nothing', () => {
-      const r = cdktf('deploy', labFile, 900);
+      const r = cdktf('deploy', labFile, 900, internet?.caFile);
       const out = r.stdout + r.stderr;
       expect(r.status === 0, `second deploy exited ${r.status}: ${tail(out)}`);
       expect(/No changes/.test(out), `second deploy did not report "No changes": ${tail(out)}`);
@@ -584,13 +667,14 @@ async function main(): Promise<number> {
   } finally {
     fs.writeFileSync(stopFile, '');
     tcpdump?.kill();
+    egressDump?.kill();
   }
   return finish();
 
   async function finish(): Promise<number> {
     if (deployed) {
       await check('cdktf destroy leaves no domain, volume, pool or network of the lab', () => {
-        const r = cdktf('destroy', labFile, 900);
+        const r = cdktf('destroy', labFile, 900, internet?.caFile);
         expect(r.status === 0, `cdktf destroy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
         const left = leftovers(lab.name);
         expect(left.length === 0, `left behind: ${left.join(', ')}`);
@@ -598,21 +682,28 @@ async function main(): Promise<number> {
       });
     }
     if (checks.every((c) => c.ok) && process.env.E2E_BASELINE !== '0') {
-      await check('baseline: the same VMs booted without terraform', async () => {
-        const b = await bootWithoutTerraform({
-          lab,
-          synthDir: path.join(RUN_DIR, 'cdktf.out', 'stacks', 'lvs-dr-lab'),
-          uri: URI,
-          runDir: RUN_DIR,
-          image: IMAGE,
-          onBridge: (bridge) => run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge, `${clientAddresses(lab, 1)[0]}/${lab.network.prefixLength}`]),
-          readyProbe: () => labAnswers(lab),
-        });
+      // The same segment for both: the lab's host bridge, or one made like it (with the lab's
+      // gateway and DNS, so a first-boot install reaches the stand-in mirror as in the lab).
+      const bridge = lab.network.mode === 'bridge' ? lab.network.bridge! : 'lvslan0';
+      const synthDir = path.join(RUN_DIR, 'cdktf.out', 'stacks', 'lvs-dr-lab');
+      const ready = result.figures.timeToReadySec;
+      const ratio = (x: number) => (ready ? Number((ready / x).toFixed(2)) : undefined);
+      await check('baseline: the same VMs booted with virsh alone', async () => {
+        lan(bridge);
+        const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge, `${clientAddresses(lab, 1)[0]}/${lab.network.prefixLength}`]);
+        expect(r.status === 0, `attach-client ${bridge}: ${r.stderr}`);
+        const b = await bootWithoutTerraform({ lab, synthDir, uri: URI, runDir: RUN_DIR, image, bridge, readyProbe: () => labAnswers(lab) });
         result.figures.baselineReadySec = round1(b.readySec);
-        if (result.figures.timeToReadySec) result.figures.overheadRatio = Number((result.figures.timeToReadySec / b.readySec).toFixed(2));
+        result.figures.overheadRatio = ratio(b.readySec);
         const left = leftovers(lab.name);
         expect(left.length === 0, `baseline left behind: ${left.join(', ')}`);
-        return `ready ${b.readySec.toFixed(0)}s after the first virsh call; overhead ratio ${result.figures.overheadRatio ?? '?'}`;
+        return `ready ${b.readySec.toFixed(0)}s after the first virsh call; ready/baseline ${result.figures.overheadRatio ?? '?'}`;
+      });
+      await check('reference: the same kernel, initrd, root filesystem and seeds booted by qemu directly', async () => {
+        const b = await bootDirectly({ lab, synthDir, ns: NS, bridge, runDir: RUN_DIR, image, readyProbe: () => labAnswers(lab) });
+        result.figures.referenceReadySec = round1(b.readySec);
+        result.figures.referenceRatio = ratio(b.readySec);
+        return `ready ${b.readySec.toFixed(0)}s after the first qemu launch; ready/reference ${result.figures.referenceRatio ?? '?'}`;
       });
     }
     result.finishedAt = new Date().toISOString();
@@ -625,6 +716,69 @@ async function main(): Promise<number> {
     if (failed.length) log(`console logs: ${LOG_DIR}`);
     return failed.length ? 1 : 0;
   }
+}
+
+/** Every package the lab's cloud-init installs is the repository's version, from the mirror, and works. */
+function packagesFromMirror(lab: ResolvedLab, internet: Internet): string {
+  const mirror = lab.packages!.mirror!.replace(/\/+$/, '');
+  const manifest = new Map(
+    fs.readFileSync(path.join(REPO, 'manifest'), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
+  );
+  const roles = [
+    { vms: lab.directors, packages: DIRECTOR_PACKAGES, works: 'keepalived --version 2>&1 | head -n 1 && sudo ipvsadm --version' },
+    { vms: lab.realServers, packages: REAL_SERVER_PACKAGES, works: 'systemctl is-active nginx' },
+  ];
+  const lines: string[] = [];
+  for (const role of roles) {
+    for (const vm of role.vms) {
+      const r = ssh(lab.ssh.user, vm.address, `apt-cache policy ${role.packages.join(' ')} && ${role.works}`, 60);
+      expect(r.status === 0, `${vm.name}: ${r.stderr.trim() || r.stdout.trim()}`);
+      const origins = installedOrigins(r.stdout);
+      for (const pkg of role.packages) {
+        const o = origins.get(pkg);
+        expect(o !== undefined && o.installed !== '(none)', `${vm.name}: ${pkg} is not installed`);
+        expect(o!.installed === manifest.get(pkg), `${vm.name}: ${pkg} ${o!.installed} installed, the repository holds ${manifest.get(pkg) ?? 'none'}`);
+        expect(o!.sources.some((src) => src.startsWith(`${mirror} `)), `${vm.name}: ${pkg} ${o!.installed} comes from ${o!.sources.join(', ')}, not ${mirror}`);
+      }
+    }
+    const debs = internet.requests().filter((q) => q.method === 'GET' && q.status === 200 && q.path.endsWith('.deb'));
+    for (const pkg of role.packages) {
+      const fetched = debs.filter((q) => path.basename(q.path).startsWith(`${pkg}_`)).length;
+      expect(fetched >= role.vms.length, `the stand-in served ${pkg} ${fetched} times for ${role.vms.length} VMs`);
+      lines.push(`${pkg} ${manifest.get(pkg)} (${fetched}×)`);
+    }
+  }
+  const total = internet.requests().filter((q) => q.method === 'GET' && q.path.endsWith('.deb')).length;
+  return `on every VM from ${mirror}: ${lines.join(', ')}; ${total} packages downloaded in all`;
+}
+
+/** Every packet a VM sent off the lab subnet went to the stand-in's HTTP port; every DNS query
+ *  went to the lab's DNS servers and asked for a name the stand-in serves. */
+function egressCheck(lab: ResolvedLab, internet: Internet, pcap: string): string {
+  const r = run('tcpdump', ['-nn', '-r', pcap], { timeoutSec: 60 });
+  expect(r.status === 0, `tcpdump -r ${pcap}: ${r.stderr.trim()}`);
+  const vms = new Set([...lab.directors, ...lab.realServers].map((v) => v.address));
+  const allowedNames = new Set(internet.hosts);
+  const strays = new Map<string, number>();
+  const names = new Map<string, number>();
+  let offSubnet = 0;
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const line of r.stdout.split('\n')) {
+    const p = parsePacketLine(line);
+    if (!p || !vms.has(p.src)) continue;
+    if (p.dport === 53) {
+      const name = p.query?.name ?? '(unparsed query)';
+      bump(names, `${p.query?.type ?? '?'} ${name}`);
+      if (!lab.network.dns.includes(p.dst)) bump(strays, `${p.src} -> ${p.dst}:53 (not a lab DNS server)`);
+      else if (!allowedNames.has(name)) bump(strays, `${p.src} asked for ${name}`);
+    } else {
+      offSubnet++;
+      if (!(p.dst === WAN_IP && p.dport === 80)) bump(strays, `${p.src} -> ${p.dst}${p.dport !== undefined ? `:${p.dport}` : ''}`);
+    }
+  }
+  const shown = (mp: Map<string, number>) => [...mp].map(([k, n]) => `${k} (${n}×)`).join(', ');
+  expect(strays.size === 0, `traffic to elsewhere: ${shown(strays)}`);
+  return `${offSubnet} packets off the subnet, all to ${WAN_IP}:80; DNS: ${shown(names) || 'no query'}`;
 }
 
 /** Balancing: the share each real server gets matches the scheduler and weights. */

@@ -5,6 +5,11 @@ export interface E2eResult {
   lab: string;
   config: string;
   transport: string;
+  /** terraform or tofu */
+  engine: string;
+  networkMode: string;
+  /** e.g. `URL, packages at first boot` */
+  imageMode: string;
   startedAt: string;
   finishedAt?: string;
   passed?: boolean;
@@ -20,6 +25,10 @@ export interface E2eResult {
     /** the same VMs booted with virsh alone, first call until the same readiness */
     baselineReadySec?: number;
     overheadRatio?: number;
+    /** the same kernel, initrd, root filesystem and seeds launched by qemu directly */
+    referenceReadySec?: number;
+    /** timeToReadySec / referenceReadySec */
+    referenceRatio?: number;
     failoverGapSec?: number;
     realServerRemovalSec?: number;
     connectionsSurvived?: string;
@@ -38,10 +47,13 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   const row = [
     r.startedAt.slice(0, 16).replace('T', ' '),
     `${r.lab} (${r.transport}, ${r.directors}+${r.realServers})`,
+    `${r.engine}, ${r.networkMode}, image by ${r.imageMode}`,
     r.passed ? 'pass' : `FAIL (${r.checks.filter((c) => !c.ok).length})`,
     cell(f.timeToReadySec, ' s'),
     cell(f.baselineReadySec, ' s'),
-    f.overheadRatio === undefined ? '—' : `${f.overheadRatio} (goal < 1.3)`,
+    cell(f.overheadRatio),
+    cell(f.referenceReadySec, ' s'),
+    f.referenceRatio === undefined ? '—' : `${f.referenceRatio} (goal ≤ 1.3)`,
     f.failoverGapSec === undefined ? '—' : `${f.failoverGapSec} s (goal ≤ ${gapGoal} s)`,
     cell(f.connectionsSurvived) + (r.connectionSync ? ' (sync on, goal all)' : ' (sync off)'),
     cell(f.realServerRemovalSec, ' s'),
@@ -55,8 +67,13 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     'check of the run is asserted separately. Compare within a row; the machine is noisy.',
     '',
     '- **ready**: `cdktf deploy` start until every real server has answered through the VIP.',
+    '- **engine, network, image**: what deployed it (terraform or OpenTofu), the lab network mode, and',
+    '  the image: fetched by URL or a local path, packages installed at first boot or preinstalled.',
     '- **baseline**: the same VMs (same image, same cloud-init) defined and started with `virsh` alone,',
-    '  first call until the same readiness; **overhead** = ready / baseline.',
+    '  first call until the same readiness; **÷ baseline** = ready / baseline.',
+    '- **reference**: the same kernel, initrd, root filesystem and seeds launched by `qemu-system-x86_64`',
+    '  directly (no bootloader, no libvirt, no terraform), first launch until the same readiness;',
+    '  **÷ reference** = ready / reference. All three are measured in the same run.',
     '- **failover gap**: the outage a hard kill of the MASTER causes, from the last good 100 ms probe of the',
     '  VIP before it to the first good one after it.',
     '- **survived**: long downloads (16 MiB at 512 KiB/s) open across the failover that completed.',
@@ -66,13 +83,16 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '',
   ].join('\n');
   const tableHead = [
-    '| run (UTC) | lab | result | ready | baseline | overhead | failover gap | survived | RS removal | director tx |',
-    '|---|---|---|---:|---:|---|---|---|---:|---:|',
+    '| run (UTC) | lab | engine, network, image | result | ready | baseline | ÷ baseline | reference | ÷ reference | failover gap | survived | RS removal | director tx |',
+    '|---|---|---|---|---:|---:|---|---:|---|---|---|---:|---:|',
   ].join('\n');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const rows = old.includes(BEGIN)
     ? old.slice(old.indexOf(BEGIN) + BEGIN.length, old.indexOf(END)).split('\n').filter((l) => /^\| \d{4}-/.test(l))
     : [];
-  const all = [`| ${row.join(' | ')} |`, ...rows].slice(0, 20);
+  // Rows of an older table layout would sit under the wrong headings: keep only this layout's.
+  const cells = (line: string) => line.split(' | ').length;
+  const newRow = `| ${row.join(' | ')} |`;
+  const all = [newRow, ...rows.filter((l) => cells(l) === cells(newRow))].slice(0, 20);
   fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}\n`);
 }

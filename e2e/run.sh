@@ -1,42 +1,65 @@
 #!/usr/bin/env bash
-# The end-to-end test: for each lab config (default: e2e/lab.yaml, or $LAB_CONFIG), build a
-# sandbox (network namespaces with their own libvirtd), `cdktf deploy` the lab into it, check
-# it from a client as a user would, `cdktf destroy` it, and tear the sandbox down — also on
-# failure or Ctrl-C.
+# The end-to-end test: for each lab config, build a sandbox (network namespaces with their own
+# libvirtd and a stand-in for the internet), `cdktf deploy` the lab into it in the network mode
+# and with the image its config names, check it from a client as a user would, `cdktf destroy`
+# it, boot the same VMs without terraform (virsh) and without libvirt (qemu directly) for the
+# figures, and tear the sandbox down — also on failure or Ctrl-C.
 #
-#   npm run test:e2e                                  # e2e/lab.yaml
-#   npm run test:e2e -- e2e/lab.yaml e2e/lab-multicast.yaml
-#   LAB_CONFIG=my-lab.yaml npm run test:e2e
+#   npm run test:e2e                       # the matrix: every lab below, each with its engine
+#   npm run test:e2e -- e2e/lab.yaml:tofu  # one lab, through OpenTofu
+#   LAB_CONFIG=my-lab.yaml npm run test:e2e   # any valid lab (engine: $TERRAFORM_BINARY_NAME or terraform)
 #
-# Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider)
-# and debootstrap access to Debian's mirror (the lab image, cached by its inputs).
-# E2E_KEEP_GOING=1 runs every config even after a failure; E2E_BASELINE=0 skips the
-# no-terraform boot baseline (default: measured for the first config only).
+# Arguments are CONFIG[:ENGINE], ENGINE terraform (default) or tofu.
+# Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
+# OpenTofu for tofu labs, and Debian's archive (the images and the package repository the
+# sandbox serves, all cached by their inputs). E2E_KEEP_GOING=1 runs every config even after
+# a failure; E2E_BASELINE=0 skips the virsh baseline and the direct-boot reference.
 # Logs: e2e/.work/run-*/logs (LVSLAB_WORK_DIR moves them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
 
+# The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
+# URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
+# (multicast VRRP, the preinstalled image by URL) through OpenTofu.
+readonly MATRIX=("$here/lab.yaml:terraform" "$here/lab-multicast.yaml:tofu")
 configs=("$@")
 if ((${#configs[@]} == 0)); then
-  configs=("${LAB_CONFIG:-$here/lab.yaml}")
+  if [[ -n ${LAB_CONFIG:-} ]]; then
+    configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
+  else
+    configs=("${MATRIX[@]}")
+  fi
 fi
 for c in "${configs[@]}"; do
-  [[ -f $c ]] || { echo "e2e: lab config $c not found" >&2; exit 2; }
+  engine=${c##*:}
+  [[ $c == *:* ]] || engine=terraform
+  [[ -f ${c%:*} ]] || { echo "e2e: lab config ${c%:*} not found" >&2; exit 2; }
+  [[ $engine == terraform || $engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
+  command -v "$engine" >/dev/null || { echo "e2e: $engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, libvirtd)" >&2; exit 2; }
-for tool in ip virsh libvirtd virtlogd qemu-system-x86_64 qemu-img genisoimage mkisofs tcpdump arping curl ssh ssh-keygen debootstrap; do
+for tool in ip virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool not found: run 'bash scripts/install-deps.sh'" >&2; exit 2; }
 done
 
 export CHECKPOINT_DISABLE=1
-echo "[e2e] lab image" >&2
-# E2E_IMAGE: use an image built before (e.g. by hand) instead of building or reusing the cached one.
-# Built once per image-script version and cached outside the checkout (CI clones afresh).
-image_cache=${LVS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvs-dr-lab}/image
-image=${E2E_IMAGE:-$(bash "$here/image/build-image.sh" "$image_cache" | tail -n 1)}
-[[ -f $image ]] || { echo "e2e: image build gave no file ($image)" >&2; exit 1; }
+# Built once per script version and cached outside the checkout (CI clones afresh).
+cache=${LVS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvs-dr-lab}
+echo "[e2e] images: without the lab's packages (cloud) and with them (lab)" >&2
+image_cloud=$(bash "$here/image/build-image.sh" "$cache/image" cloud | tail -n 1)
+image_lab=$(bash "$here/image/build-image.sh" "$cache/image" lab | tail -n 1)
+for f in "$image_cloud" "$image_lab"; do
+  [[ -f $f ]] || { echo "e2e: image build gave no file ($f)" >&2; exit 1; }
+done
+echo "[e2e] the package repository the sandbox serves (what the lab installs at first boot)" >&2
+# The package lists the renderer installs (cloud-init/user-data.ts), read from the code itself.
+mapfile -t lab_packages < <(node -r ts-node/register/transpile-only -e \
+  'const u = require("./cloud-init/user-data"); for (const p of [...u.DIRECTOR_PACKAGES, ...u.REAL_SERVER_PACKAGES]) console.log(p)')
+manifest=$(bash "$here/mirror/build-repo.sh" "$cache/mirror" "${image_cloud%.qcow2}.dpkg-status" "${lab_packages[@]}" | tail -n 1)
+[[ -f $manifest ]] || { echo "e2e: repository build gave no manifest ($manifest)" >&2; exit 1; }
+repo=$(dirname "$manifest")
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
 
@@ -59,21 +82,22 @@ reap_run_processes() {
 }
 
 failed=0
-for config in "${configs[@]}"; do
-  echo "[e2e] === $config" >&2
+for entry in "${configs[@]}"; do
+  config=${entry%:*}
+  engine=terraform
+  [[ $entry == *:* ]] && engine=${entry##*:}
+  echo "[e2e] === $config ($engine)" >&2
   runid=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
   sandbox_up "$runid"
   key=$LVSLAB_RUN_DIR/id_ed25519
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$runid" -f "$key"
   rc=0
-  # The no-terraform baseline costs a second boot of every VM: once per invocation is enough.
-  baseline=${E2E_BASELINE:-first}
-  [[ $baseline == first && $config != "${configs[0]}" ]] && baseline=0
-  LAB_CONFIG=$(readlink -f "$config") E2E_IMAGE=$image E2E_SSH_KEY=$key E2E_BASELINE=$baseline \
+  LAB_CONFIG=$(readlink -f "$config") TERRAFORM_BINARY_NAME=$engine E2E_SSH_KEY=$key \
+    E2E_IMAGE_CLOUD=$image_cloud E2E_IMAGE_LAB=$image_lab E2E_REPO=$repo E2E_BASELINE=${E2E_BASELINE:-1} \
     node -r ts-node/register/transpile-only "$here/harness.ts" || rc=$?
   reap_run_processes
   sandbox_down "$runid"
-  for ns in "lvslab-$runid" "lvslab-$runid-c"; do
+  for ns in "lvslab-$runid" "lvslab-$runid-c" "lvslab-$runid-w"; do
     if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
       echo "[e2e] FAILED: namespace $ns still exists after teardown" >&2
       rc=1

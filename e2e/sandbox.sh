@@ -4,6 +4,7 @@
 #   bash e2e/sandbox.sh up [RUNID]           # prints `export LVSLAB_...` lines
 #   bash e2e/sandbox.sh exec RUNID CMD...    # CMD inside the lab namespace
 #   bash e2e/sandbox.sh client RUNID CMD...  # CMD inside the client namespace
+#   bash e2e/sandbox.sh wan RUNID CMD...     # CMD inside the internet stand-in
 #   bash e2e/sandbox.sh attach-client RUNID BRIDGE CLIENT_IP/PREFIX
 #   bash e2e/sandbox.sh down RUNID
 #
@@ -23,6 +24,12 @@
 #   - network namespace lvslab-RUNID-c, the client host, joined to the lab
 #     namespace by a veth pair: eth0 in the client, cli0 in the lab namespace
 #     (attach_client puts cli0 on the lab bridge once libvirt has made it);
+#   - network namespace lvslab-RUNID-w, the stand-in for the internet, joined
+#     to the lab namespace by a veth pair: eth0 (203.0.113.1/24, LVSLAB_WAN_IP)
+#     in it, wan0 (203.0.113.2/24) in the lab namespace, whose default route
+#     and resolver (/etc/netns/lvslab-RUNID/resolv.conf) point there. The
+#     harness runs its stand-in servers there (e2e/internet.ts); the internet
+#     namespace routes nothing further, so nothing reaches the host's interfaces;
 #   - run dir e2e/.work/run-RUNID/ (or $LVSLAB_WORK_DIR/run-RUNID/) holding the
 #     daemons' config (a copy of /etc/libvirt), runtime, state, cache and log
 #     dirs, which are bind-mounted over /etc/libvirt, /run/libvirt,
@@ -34,8 +41,8 @@
 # which both virsh and terraform-provider-libvirt (0.8.x: the `socket` query
 # parameter of the unix transport) accept.
 #
-# `down` kills every process in both namespaces (libvirtd, virtlogd, qemu,
-# dnsmasq, clients), deletes the namespaces (and so the bridge, taps and veth)
+# `down` kills every process in the three namespaces (libvirtd, virtlogd, qemu,
+# dnsmasq, stand-in servers, clients), deletes them (and so the bridges, taps and veths)
 # and the volumes in pool/; mounts die with the daemons' mount namespace. It is
 # safe to call twice and on a half-made sandbox. Console and daemon logs stay
 # in the run dir unless LVSLAB_KEEP_LOGS=0.
@@ -56,12 +63,14 @@ sandbox_vars() {
   LVSLAB_RUNID=$runid
   LVSLAB_NS=lvslab-$runid
   LVSLAB_CLIENT_NS=lvslab-$runid-c
+  LVSLAB_WAN_NS=lvslab-$runid-w
+  LVSLAB_WAN_IP=203.0.113.1
   LVSLAB_RUN_DIR=$(readlink -m "${LVSLAB_WORK_DIR:-$LVSLAB_E2E_DIR/.work}/run-$runid")
   LVSLAB_SOCK=$LVSLAB_RUN_DIR/libvirt/run/libvirt-sock
   LVSLAB_URI="qemu+unix:///system?socket=$LVSLAB_SOCK"
   LVSLAB_POOL_DIR=$LVSLAB_RUN_DIR/pool
-  export LVSLAB_RUNID LVSLAB_NS LVSLAB_CLIENT_NS LVSLAB_RUN_DIR LVSLAB_SOCK \
-    LVSLAB_URI LVSLAB_POOL_DIR
+  export LVSLAB_RUNID LVSLAB_NS LVSLAB_CLIENT_NS LVSLAB_WAN_NS LVSLAB_WAN_IP LVSLAB_RUN_DIR \
+    LVSLAB_SOCK LVSLAB_URI LVSLAB_POOL_DIR
 }
 
 _sandbox_ns_exists() {
@@ -128,6 +137,11 @@ cgroup_controllers = [ ]
 namespaces = [ ]
 EOF
 
+  # The lab namespace's resolver is the internet stand-in: `ip netns exec` binds
+  # /etc/netns/<ns>/resolv.conf over /etc/resolv.conf for libvirtd (and so its
+  # dnsmasq of nat networks) and for terraform (the provider's image download).
+  mkdir -p "/etc/netns/$LVSLAB_NS"
+  printf 'nameserver %s\n' "$LVSLAB_WAN_IP" >"/etc/netns/$LVSLAB_NS/resolv.conf"
   ip netns add "$LVSLAB_NS"
   # No IPv6 on the bridge, taps and cli0: with only link-local IPv6 addresses
   # glibc's AI_ADDRCONFIG narrows getaddrinfo("127.0.0.1") to IPv6 and qemu's
@@ -138,6 +152,17 @@ EOF
   ip netns add "$LVSLAB_CLIENT_NS"
   ip -n "$LVSLAB_CLIENT_NS" link set lo up
   ip -n "$LVSLAB_NS" link add cli0 type veth peer name eth0 netns "$LVSLAB_CLIENT_NS"
+  # The internet stand-in: routes back to the lab subnets are added by the
+  # harness (route_from_wan) for bridged labs; nat labs leave masqueraded.
+  ip netns add "$LVSLAB_WAN_NS"
+  ip -n "$LVSLAB_WAN_NS" link set lo up
+  ip -n "$LVSLAB_NS" link add wan0 type veth peer name eth0 netns "$LVSLAB_WAN_NS"
+  ip -n "$LVSLAB_WAN_NS" addr add "$LVSLAB_WAN_IP/24" dev eth0
+  ip -n "$LVSLAB_WAN_NS" link set eth0 up
+  ip -n "$LVSLAB_NS" addr add 203.0.113.2/24 dev wan0
+  ip -n "$LVSLAB_NS" link set wan0 up
+  ip -n "$LVSLAB_NS" route add default via "$LVSLAB_WAN_IP"
+  ip netns exec "$LVSLAB_NS" sysctl -q -w net.ipv4.ip_forward=1
 
   # libvirtd needs the bind targets; /run/libvirt is absent on hosts without a
   # libvirtd of their own. An empty dir in /run is all this leaves on the host.
@@ -168,8 +193,8 @@ EOF
     exit 1
   fi
   {
-    for v in LVSLAB_RUNID LVSLAB_NS LVSLAB_CLIENT_NS LVSLAB_RUN_DIR LVSLAB_SOCK \
-      LVSLAB_URI LVSLAB_POOL_DIR; do
+    for v in LVSLAB_RUNID LVSLAB_NS LVSLAB_CLIENT_NS LVSLAB_WAN_NS LVSLAB_WAN_IP LVSLAB_RUN_DIR \
+      LVSLAB_SOCK LVSLAB_URI LVSLAB_POOL_DIR; do
       printf 'export %s=%q\n' "$v" "${!v}"
     done
   } >"$LVSLAB_RUN_DIR/sandbox.env"
@@ -179,6 +204,11 @@ EOF
 # sandbox_exec CMD...: run CMD in the lab namespace, LIBVIRT_DEFAULT_URI set.
 sandbox_exec() {
   ip netns exec "$LVSLAB_NS" env LIBVIRT_DEFAULT_URI="$LVSLAB_URI" "$@"
+}
+
+# sandbox_wan_exec CMD...: run CMD in the internet stand-in namespace.
+sandbox_wan_exec() {
+  ip netns exec "$LVSLAB_WAN_NS" "$@"
 }
 
 # sandbox_client_exec CMD...: run CMD in the client namespace.
@@ -210,7 +240,7 @@ sandbox_down() {
 _sandbox_down() (
   set +e +o pipefail
   local ns pids i
-  for ns in "$LVSLAB_NS" "$LVSLAB_CLIENT_NS"; do
+  for ns in "$LVSLAB_NS" "$LVSLAB_CLIENT_NS" "$LVSLAB_WAN_NS"; do
     if ! _sandbox_ns_exists "$ns"; then
       continue
     fi
@@ -232,6 +262,8 @@ _sandbox_down() (
     fi
     ip netns del "$ns" 2>/dev/null || true
   done
+  rm -rf "/etc/netns/${LVSLAB_NS:?}"
+  rmdir /etc/netns 2>/dev/null
   # Mounts made by callers under the run dir (none by the sandbox itself).
   if [[ -d $LVSLAB_RUN_DIR ]]; then
     findmnt -rn -o TARGET | grep "^$LVSLAB_RUN_DIR" | sort -r |
@@ -253,10 +285,14 @@ _sandbox_main() {
     down)
       sandbox_down "${runid:?usage: sandbox.sh down RUNID}"
       ;;
-    exec | client)
+    exec | client | wan)
       sandbox_vars "${runid:?usage: sandbox.sh $cmd RUNID CMD...}" || return
       shift 2
-      if [[ $cmd == exec ]]; then sandbox_exec "$@"; else sandbox_client_exec "$@"; fi
+      case $cmd in
+        exec) sandbox_exec "$@" ;;
+        client) sandbox_client_exec "$@" ;;
+        wan) sandbox_wan_exec "$@" ;;
+      esac
       ;;
     attach-client)
       sandbox_vars "${runid:?usage: sandbox.sh attach-client RUNID BRIDGE CIDR}" || return
@@ -264,7 +300,7 @@ _sandbox_main() {
       ;;
     *)
       echo "usage: sandbox.sh up [RUNID] | down RUNID | exec RUNID CMD... |" \
-        "client RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX" >&2
+        "client RUNID CMD... | wan RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX" >&2
       return 2
       ;;
   esac

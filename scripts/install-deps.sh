@@ -10,8 +10,9 @@ packages=(
   keepalived ipvsadm cloud-init shellcheck iproute2 util-linux
   genisoimage
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
-  debootstrap e2fsprogs fdisk bc zstd
+  debootstrap e2fsprogs fdisk bc zstd apt-utils gpg
   curl openssh-client xsltproc iputils-ping arping tcpdump
+  iptables openssl
 )
 
 missing=()
@@ -26,6 +27,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1; then
+# The e2e matrix deploys one lab through OpenTofu; terraform is used when present.
+if ! command -v tofu >/dev/null 2>&1; then
   bash "$(dirname "${BASH_SOURCE[0]}")/build-tofu.sh"
 fi

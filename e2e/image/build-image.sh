@@ -54,8 +54,9 @@ readonly BASE_PACKAGES=(
   grub-pc-bin grub2-common
   # provisioning and access
   cloud-init openssh-server sudo
-  # network tools used by the lab and its checks
-  iproute2 iputils-ping curl ca-certificates netbase procps
+  # network tools used by the lab and its checks; resolved applies the DNS servers of
+  # network-config (networkd hands them to it), so names resolve as in Debian's cloud images
+  iproute2 iputils-ping curl ca-certificates netbase procps systemd-resolved
 )
 # The lab itself (variant lab only): what the lab's cloud-init installs when the
 # image does not have it (DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES in
@@ -228,7 +229,7 @@ ssh_quiet_keygen: true
 ssh:
   emit_keys_to_console: false
 EOF
-in_root systemctl enable systemd-networkd.service >&2
+in_root systemctl enable systemd-networkd.service systemd-resolved.service >&2
 if [[ $variant == lab ]]; then
   in_root systemctl disable keepalived.service nginx.service >&2
 fi
@@ -262,7 +263,9 @@ log "cleaning up"
 in_root apt-get clean
 rm -rf "$root"/var/lib/apt/lists/*
 rm -f "$root/usr/sbin/policy-rc.d"
-: >"$root/etc/resolv.conf"
+# resolved's stub, as its package sets it up (the build replaced it with the host's copy).
+rm -f "$root/etc/resolv.conf"
+ln -s ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -f "$root"/etc/ssh/ssh_host_*
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"

@@ -1,0 +1,79 @@
+import { installedOrigins, ipvsTable, parsePacketLine } from '../../e2e/parse';
+
+describe('ipvsTable', () => {
+  test('reads every real server of every service with forwarding, weight and active connections', () => {
+    // GIVEN `ipvsadm -Ln` of a director
+    const text = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+      'TCP  192.168.20.140:80 wrr',
+      '  -> 192.168.20.143:80            Route   100    2          7',
+      '  -> 192.168.20.144:80            Route   50     0          3',
+      'UDP  192.168.20.140:53 rr',
+      '',
+    ].join('\n');
+
+    // WHEN
+    const table = ipvsTable(text);
+
+    // THEN
+    expect([...table.keys()]).toEqual(['TCP 192.168.20.140:80', 'UDP 192.168.20.140:53']);
+    expect(table.get('TCP 192.168.20.140:80')).toEqual([
+      { address: '192.168.20.143', port: 80, forward: 'Route', weight: 100, activeConns: 2 },
+      { address: '192.168.20.144', port: 80, forward: 'Route', weight: 50, activeConns: 0 },
+    ]);
+    expect(table.get('UDP 192.168.20.140:53')).toEqual([]);
+  });
+});
+
+describe('installedOrigins', () => {
+  test('the installed version and the sources it came from, per package', () => {
+    // GIVEN `apt-cache policy keepalived ipvsadm` after a first-boot install from a mirror
+    const text = [
+      'keepalived:',
+      '  Installed: 1:2.2.7-1+b2',
+      '  Candidate: 1:2.2.7-1+b2',
+      '  Version table:',
+      ' *** 1:2.2.7-1+b2 500',
+      '        500 http://apt.lvs-lab.test/debian bookworm/main amd64 Packages',
+      '        100 /var/lib/dpkg/status',
+      'ipvsadm:',
+      '  Installed: (none)',
+      '  Candidate: 1:1.31-1+b1',
+      '  Version table:',
+      '     1:1.31-1+b1 500',
+      '        500 http://apt.lvs-lab.test/debian bookworm/main amd64 Packages',
+      '',
+    ].join('\n');
+
+    // WHEN
+    const origins = installedOrigins(text);
+
+    // THEN
+    expect(origins.get('keepalived')).toEqual({
+      installed: '1:2.2.7-1+b2',
+      sources: ['http://apt.lvs-lab.test/debian bookworm/main amd64 Packages', '/var/lib/dpkg/status'],
+    });
+    expect(origins.get('ipvsadm')).toEqual({ installed: '(none)', sources: [] });
+  });
+});
+
+describe('parsePacketLine', () => {
+  test('a TCP packet captured on "any" (interface and direction before IP)', () => {
+    expect(parsePacketLine('01:02:03.456789 br-lab In  IP 10.77.0.21.43210 > 203.0.113.1.80: Flags [S], seq 1, length 0')).toEqual({
+      src: '10.77.0.21', sport: 43210, dst: '203.0.113.1', dport: 80,
+    });
+  });
+  test('a DNS question', () => {
+    expect(parsePacketLine('01:02:03.456789 IP 192.168.20.143.5353 > 192.168.20.1.53: 4660+ A? apt.lvs-lab.test. (34)')).toEqual({
+      src: '192.168.20.143', sport: 5353, dst: '192.168.20.1', dport: 53, query: { type: 'A', name: 'apt.lvs-lab.test' },
+    });
+  });
+  test('ICMP has no ports', () => {
+    expect(parsePacketLine('01:02:03.4 IP 192.168.20.143 > 8.8.8.8: ICMP echo request, id 1, seq 1, length 64')).toEqual({ src: '192.168.20.143', dst: '8.8.8.8' });
+  });
+  test('not an IPv4 packet', () => {
+    expect(parsePacketLine('01:02:03.4 ARP, Request who-has 192.168.20.140 tell 192.168.20.254, length 28')).toBeUndefined();
+  });
+});

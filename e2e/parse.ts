@@ -1,0 +1,73 @@
+/**
+ * Pure parsers of what the e2e checks read from the lab: `ipvsadm -Ln`, `apt-cache policy`,
+ * `tcpdump -nn` lines. Kept apart from the harness so they are unit-tested
+ * (__tests__/e2e/parse.test.ts) without running a lab.
+ */
+
+export interface IpvsRealServer {
+  readonly address: string;
+  readonly port: number;
+  readonly forward: string;
+  readonly weight: number;
+  readonly activeConns: number;
+}
+
+/** Parses `ipvsadm -Ln` into `PROTO VIP:PORT -> [{address, port, forward, weight, activeConns}]`. */
+export function ipvsTable(text: string): Map<string, IpvsRealServer[]> {
+  const table = new Map<string, IpvsRealServer[]>();
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const service = /^(TCP|UDP)\s+(\S+)/.exec(line);
+    if (service) {
+      current = `${service[1]} ${service[2]}`;
+      table.set(current, []);
+      continue;
+    }
+    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (real && current) {
+      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]), activeConns: Number(real[5]) });
+    }
+  }
+  return table;
+}
+
+
+/** `apt-cache policy` -> package -> installed version and the sources of that version. */
+export function installedOrigins(text: string): Map<string, { installed: string; sources: string[] }> {
+  const out = new Map<string, { installed: string; sources: string[] }>();
+  for (const block of text.split(/^(?=\S+:$)/m)) {
+    const name = /^(\S+):$/m.exec(block)?.[1];
+    const installed = /^\s+Installed: (\S+)/m.exec(block)?.[1];
+    if (!name || !installed) continue;
+    const sources: string[] = [];
+    const table = block.split('\n');
+    const at = table.findIndex((l) => /^\s\*\*\* /.test(l));
+    for (let i = at + 1; at >= 0 && i < table.length && /^\s{8}\d+ /.test(table[i]); i++) sources.push(table[i].trim().replace(/^\d+ /, ''));
+    out.set(name, { installed, sources });
+  }
+  return out;
+}
+
+/** One IPv4 packet of a `tcpdump -nn` line (ports for TCP/UDP, the question of a DNS query). */
+export interface PacketLine {
+  readonly src: string;
+  readonly sport?: number;
+  readonly dst: string;
+  readonly dport?: number;
+  /** A DNS question (`A? apt.example.` -> { type: 'A', name: 'apt.example' }). */
+  readonly query?: { readonly type: string; readonly name: string };
+}
+
+/** Parses the `IP a.b.c.d[.port] > e.f.g.h[.port]: …` part of a tcpdump line (any link type). */
+export function parsePacketLine(line: string): PacketLine | undefined {
+  const m = /\bIP (\d+\.\d+\.\d+\.\d+)(?:\.(\d+))? > (\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?: (.*)$/.exec(line);
+  if (!m) return undefined;
+  const q = /\b([A-Z]+)\? (\S+?)\.? \(/.exec(m[5]);
+  return {
+    src: m[1],
+    ...(m[2] !== undefined ? { sport: Number(m[2]) } : {}),
+    dst: m[3],
+    ...(m[4] !== undefined ? { dport: Number(m[4]) } : {}),
+    ...(q ? { query: { type: q[1], name: q[2] } } : {}),
+  };
+}
