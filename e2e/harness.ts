@@ -768,9 +768,11 @@ function egressCheck(lab: ResolvedLab, internet: Internet, pcap: string): string
     if (!p || !vms.has(p.src)) continue;
     if (p.dport === 53) {
       const name = p.query?.name ?? '(unparsed query)';
+      // apt looks up SRV records (`_http._tcp.<mirror>`) before it connects.
+      const host = name.replace(/^_https?\._tcp\./, '');
       bump(names, `${p.query?.type ?? '?'} ${name}`);
       if (!lab.network.dns.includes(p.dst)) bump(strays, `${p.src} -> ${p.dst}:53 (not a lab DNS server)`);
-      else if (!allowedNames.has(name)) bump(strays, `${p.src} asked for ${name}`);
+      else if (!allowedNames.has(host)) bump(strays, `${p.src} asked for ${name}`);
     } else {
       offSubnet++;
       if (!(p.dst === WAN_IP && p.dport === 80)) bump(strays, `${p.src} -> ${p.dst}${p.dport !== undefined ? `:${p.dport}` : ''}`);
