@@ -780,7 +780,7 @@ function egressCheck(lab: ResolvedLab, internet: Internet, pcap: string): string
   }
   const shown = (mp: Map<string, number>) => [...mp].map(([k, n]) => `${k} (${n}×)`).join(', ');
   expect(strays.size === 0, `traffic to elsewhere: ${shown(strays)}`);
-  return `${offSubnet} packets off the subnet, all to ${WAN_IP}:80; DNS: ${shown(names) || 'no query'}`;
+  return `${offSubnet ? `${offSubnet} packets off the subnet, all to ${WAN_IP}:80` : 'no packet off the subnet'}; DNS: ${shown(names) || 'no query'}`;
 }
 
 /** Balancing: the share each real server gets matches the scheduler and weights. */
