@@ -380,9 +380,10 @@ async function main(): Promise<number> {
       const expected = (s: ResolvedService) =>
         s.realServers.filter((n) => lab.realServers.find((r) => r.name === n)!.weight > 0);
       const sources = [clientIp, ...extraSources];
+      const finished = new Set<string>();
       let attempt = 0;
       await waitFor(
-        'every real server to answer through its VIP',
+        "every real server to answer through its VIP and every VM's cloud-init to finish",
         READY_TIMEOUT_SEC,
         () => {
           attempt++;
@@ -398,21 +399,29 @@ async function main(): Promise<number> {
               ? seen.get(serviceUrl(s))!.size >= 1
               : expected(s).every((n) => seen.get(serviceUrl(s))!.has(n)),
           );
-          return done ? true : undefined;
+          // Served is not yet ready: a director still installing keepalived has not joined the
+          // election (the other holds the VIP meanwhile).
+          return done && bootFinished(lab, finished) ? true : undefined;
         },
         300,
         () =>
           tcpServices
             .map((s) => `${serviceUrl(s)} answered from [${[...seen.get(serviceUrl(s))!].join(', ')}], expected [${expected(s).join(', ')}]`)
-            .join('; ') + `; ${cloudInitStatus(lab)}`,
+            .join('; ') + `; cloud-init finished on [${[...finished].join(', ')}]; ${cloudInitStatus(lab)}`,
       );
       result.figures.timeToReadySec = round1(now() - deployStart);
       return `ready ${result.figures.timeToReadySec}s after deploy start`;
     });
     if (!ready) return finish();
 
-    await check('one director holds the VIP (the MASTER)', () => {
-      const holderName = vipHolder(lab, tcpServices[0].vip);
+    await check('one director holds the VIP (the MASTER)', async () => {
+      // The last director to finish booting may still be winning the election (preemption).
+      const settleSec = 3 * lab.vrrp.advertIntSec + 5;
+      let holderName: string | undefined;
+      await waitFor(`the election to settle within ${settleSec}s`, settleSec, () => {
+        holderName = vipHolder(lab, tcpServices[0].vip);
+        return holderName !== undefined && (lab.vrrp.nopreempt || holderName === lab.directors[0].name) ? true : undefined;
+      }, 1000).catch(() => undefined);
       expect(holderName !== undefined, `no director has ${tcpServices[0].vip} on lab0`);
       master = lab.directors.find((d) => d.name === holderName)!;
       backup = lab.directors.find((d) => d.name !== holderName)!;
@@ -692,7 +701,7 @@ async function main(): Promise<number> {
         lan(bridge);
         const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge, `${clientAddresses(lab, 1)[0]}/${lab.network.prefixLength}`]);
         expect(r.status === 0, `attach-client ${bridge}: ${r.stderr}`);
-        const b = await bootWithoutTerraform({ lab, synthDir, uri: URI, runDir: RUN_DIR, image, bridge, readyProbe: () => labAnswers(lab) });
+        const b = await bootWithoutTerraform({ lab, synthDir, uri: URI, runDir: RUN_DIR, image, bridge, readyProbe: labReady(lab) });
         result.figures.baselineReadySec = round1(b.readySec);
         result.figures.overheadRatio = ratio(b.readySec);
         const left = leftovers(lab.name);
@@ -700,7 +709,7 @@ async function main(): Promise<number> {
         return `ready ${b.readySec.toFixed(0)}s after the first virsh call; ready/baseline ${result.figures.overheadRatio ?? '?'}`;
       });
       await check('reference: the same kernel, initrd, root filesystem and seeds booted by qemu directly', async () => {
-        const b = await bootDirectly({ lab, synthDir, ns: NS, bridge, runDir: RUN_DIR, image, readyProbe: () => labAnswers(lab) });
+        const b = await bootDirectly({ lab, synthDir, ns: NS, bridge, runDir: RUN_DIR, image, readyProbe: labReady(lab) });
         result.figures.referenceReadySec = round1(b.readySec);
         result.figures.referenceRatio = ratio(b.readySec);
         return `ready ${b.readySec.toFixed(0)}s after the first qemu launch; ready/reference ${result.figures.referenceRatio ?? '?'}`;
@@ -873,6 +882,22 @@ async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: read
   } finally {
     for (const p of procs) p.kill();
   }
+}
+
+/** The readiness of the deployed lab, for the baseline and the reference: answers and booted. */
+function labReady(lab: ResolvedLab): () => boolean {
+  const finished = new Set<string>();
+  return () => labAnswers(lab) && bootFinished(lab, finished);
+}
+
+/** true when cloud-init has finished on every VM (remembered in `finished`, asked once each). */
+function bootFinished(lab: ResolvedLab, finished: Set<string>): boolean {
+  for (const vm of [...lab.directors, ...lab.realServers]) {
+    if (finished.has(vm.name)) continue;
+    if (ssh(lab.ssh.user, vm.address, 'test -f /var/lib/cloud/instance/boot-finished', 15).status !== 0) return false;
+    finished.add(vm.name);
+  }
+  return true;
 }
 
 /** true when every live real server has answered through each VIP at least once. */
