@@ -197,6 +197,12 @@ function standInSites(lab: ResolvedLab): { sites: Site[]; image: string } {
   } else if (!fs.existsSync(lab.image.source)) {
     throw new CheckFailed(`image.source ${lab.image.source} does not exist on this machine`);
   }
+  if (!lab.image.preinstalled && lab.network.mode !== 'nat' && lab.network.gateway === undefined) {
+    throw new CheckFailed(
+      `network.mode ${lab.network.mode} without network.gateway: the VMs have no way to a package mirror, but image.preinstalled is false ` +
+        '(set network.gateway, use nat, or a preinstalled image)',
+    );
+  }
   if (lab.packages?.proxy !== undefined) {
     throw new CheckFailed(`packages.proxy ${lab.packages.proxy}: the sandbox has no proxy stand-in; use packages.mirror`);
   }
