@@ -9,8 +9,8 @@ import { Volume } from '../.gen/providers/libvirt/volume';
 import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
 import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
-import { staticInterface } from './lab-model';
-import type { DomainType, ResolvedLab, ResolvedVm } from './lab-config';
+import { staticInterface } from '../lab';
+import type { DomainType, ResolvedLab, ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
 
 export interface LabVmProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { renderDirectorUserData, renderKeepalivedConf } from '../cloud-init';
-import type { ResolvedDirector } from './lab-config';
-import { directorUserDataModel } from './lab-model';
+import type { ResolvedDirector } from '../lab';
+import { directorUserDataModel } from '../lab';
 import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
 /** A director's keepalived.conf names its peers and every service: `lab` is the whole lab. */

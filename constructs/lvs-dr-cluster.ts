@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { BaseImage } from './base-image';
-import { type LabConfig, type ResolvedLab, resolveLabConfig } from './lab-config';
+import { type LabConfig, type ResolvedLab, resolveLabConfig } from '../lab';
 import { LabNetwork } from './lab-network';
 import { LvsDirector } from './lvs-director';
 import { RealServer } from './real-server';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { renderRealServerUserData } from '../cloud-init';
-import type { ResolvedRealServer } from './lab-config';
-import { realServerUserDataModel } from './lab-model';
+import type { ResolvedRealServer } from '../lab';
+import { realServerUserDataModel } from '../lab';
 import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
 export interface RealServerProps extends LabVmPlacementProps {

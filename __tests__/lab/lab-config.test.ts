@@ -1,11 +1,11 @@
 import {
-  DEFAULT_LAB,
+  defaultLabConfig,
   LabConfigError,
   labMacAddress,
   resolveLabConfig,
   type LabConfig,
   type ResolvedLab,
-} from '../../constructs/lab-config';
+} from '../../lab';
 
 const MAC_PATTERN = /^52:54:00(:[0-9a-f]{2}){3}$/;
 
@@ -83,8 +83,8 @@ describe('resolveLabConfig: the reference topology', () => {
     expect(new Set(macs).size).toBe(4);
   });
 
-  test('DEFAULT_LAB is the literal source of the defaults', () => {
-    expect(resolveLabConfig(DEFAULT_LAB as LabConfig)).toEqual(lab);
+  test("the schema's defaults are the literal source of the defaults", () => {
+    expect(resolveLabConfig(defaultLabConfig())).toEqual(lab);
   });
 });
 
@@ -210,7 +210,7 @@ describe('resolveLabConfig: failures', () => {
     expect(message.split('\n')).toEqual([
       'Invalid lab config (3 problems):',
       '  - vrrp.virtualRouterId: got 300, expected an integer 1-255',
-      '  - directors: got ["director-1"], expected at least 2 directors; VRRP failover needs a MASTER and a BACKUP',
+      '  - directors: got a list of 1 item, expected at least 2 directors (VRRP failover needs a MASTER and a BACKUP)',
       '  - directors[0].priority: got 300, expected an integer 1-254',
     ]);
   });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabConfigError, resolveLabConfig } from '../../constructs/lab-config';
-import { labConfigFromEnv, loadLabConfig } from '../../constructs/load-lab-config';
+import { LabConfigError, resolveLabConfig } from '../../lab';
+import { labConfigFromEnv, loadLabConfig } from '../../lab';
 
 let dir: string;
 beforeAll(() => {
