@@ -78,7 +78,7 @@ export function allowedText(schema: unknown): string {
     case 'string':
       return 'a string';
     case 'array':
-      return `a list${node.minItems ? ` of at least ${node.minItems}` : ''}`;
+      return `a list${node.minItems ? ` of at least ${node.minItems}` : ''}${node.items?.allowed ? `; each ${node.items.allowed}` : ''}`;
     case 'object':
       return `a mapping with the keys ${Object.keys(node.properties ?? {}).join(', ')}`;
     default:

@@ -368,7 +368,6 @@ export function jsonSchema(): Record<string, unknown> {
   };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/lvs-dr-lab/lvs-dr-lab/schema/lab.schema.json',
     ...(strip(LabSchema) as Record<string, unknown>),
   };
 }
