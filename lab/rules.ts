@@ -196,13 +196,18 @@ export const RESERVED_USERS: readonly string[] = [
 /** Prefixes of system accounts (systemd-network, systemd-timesync, _apt, _chrony, ...). */
 const RESERVED_USER_PREFIXES = ['systemd-', '_'];
 
+/** True for an account or group name the image already has (or a system account prefix). */
+export function isReservedUser(user: string): boolean {
+  return RESERVED_USERS.includes(user) || RESERVED_USER_PREFIXES.some((prefix) => user.startsWith(prefix));
+}
+
 /** `ssh.user`: a new account, not one the image already has. */
 export const sshUserReservedRule: LabRule = {
   id: 'ssh-user-reserved',
   check: ({ lab }, report) => {
     const user = section(lab.ssh).user;
     if (typeof user !== 'string') return;
-    if (RESERVED_USERS.includes(user) || RESERVED_USER_PREFIXES.some((prefix) => user.startsWith(prefix))) {
+    if (isReservedUser(user)) {
       report('ssh.user', user, `a new, unprivileged user (not ${RESERVED_USERS.slice(0, 8).join(', ')}, ..., nor a name starting with ${RESERVED_USER_PREFIXES.join(' or ')})`,
         'cloud-init creates this user; an account or group the image already has would be modified or make useradd fail');
     }
@@ -401,6 +406,25 @@ export const serviceMembersRule: LabRule = {
   },
 };
 
+/**
+ * A service needs a real server with a weight above 0: with every member drained keepalived
+ * refuses the config ("quorum 1 exceeds total weight of real servers 0", --config-test exit 5).
+ */
+export const serviceWeightRule: LabRule = {
+  id: 'service-weight',
+  check: (input, report) => {
+    const realServers = entries(input, 'realServers');
+    for (const service of entries(input, 'services')) {
+      const members = realServers.filter((rs) => !Array.isArray(service.realServers) || service.realServers.includes(rs.name));
+      const weights = members.map((rs) => rs.weight);
+      if (members.length > 0 && weights.every((w) => w === 0)) {
+        report(join(service.at, 'realServers'), members.map((rs) => rs.name), 'at least one real server with a weight above 0',
+          'keepalived refuses a virtual server whose real servers are all drained (weight 0)');
+      }
+    }
+  },
+};
+
 /** No two services with the same (vip, port, protocol): keepalived would merge or reject them. */
 export const uniqueServicesRule: LabRule = {
   id: 'unique-services',
@@ -457,7 +481,7 @@ export const LAB_RULES: readonly LabRule[] = [
   cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
-  healthCheckRule, serviceMembersRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
+  healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
 ];
 
 /** Runs every rule, reporting with each rule's id. */

@@ -54,7 +54,6 @@ const PGP_KEY_PATTERN = "^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\\r?\\n[A-Za-z
 export const MAX_SIGNING_KEY_CHARS = 64 * 1024;
 
 const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
-const HOSTNAME_PATTERN = '(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*';
 
 export const SSH_KEY_TYPES = [
   'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
@@ -263,11 +262,9 @@ export const LabNotificationSchema = Type.Object(
       allowed: 'a list of at least one email address',
     }),
     from: Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as keepalived@example.com' }),
-    smtpServer: Type.Optional(Type.String({
-      // A host name that is not all digits and dots, or an IPv4 address.
-      pattern: `^((?![0-9.]+$)${HOSTNAME_PATTERN}|${IPV4_PATTERN_SOURCE.slice(1, -1)})$`,
-      allowed: 'an IPv4 address or host name',
+    smtpServer: Type.Optional(ipv4({
       default: '127.0.0.1',
+      description: 'An IPv4 address: keepalived resolves a host name when it reads its config, and refuses the whole config when that fails (no DNS yet at first boot).',
     })),
     smtpConnectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 30, 'Seconds.')),
   },

@@ -55,7 +55,7 @@ describe('validateLabConfig: valid configs', () => {
       ],
       services: [
         { vip: '10.10.2.1', port: 8080, scheduler: 'lc', persistenceTimeoutSec: 300, delayLoopSec: 1,
-          healthCheck: { type: 'http', path: '/healthz', statusCode: 200, retry: 0 }, realServers: ['web-a'] },
+          healthCheck: { type: 'http', path: '/healthz', statusCode: 200, retry: 0 }, realServers: ['web-a', 'web-b'] },
         { vip: '10.10.2.1', port: 53, protocol: 'UDP', healthCheck: { type: 'none' }, realServers: ['web-b'] },
       ],
       realServers: [
@@ -63,7 +63,7 @@ describe('validateLabConfig: valid configs', () => {
         { name: 'web-b', address: '10.10.3.2', weight: 65535 },
       ],
       sizes: { director: { vcpu: 64, memoryMiB: 256 }, realServer: { vcpu: 2, memoryMiB: 2048 } },
-      notification: { email: ['ops@example.com'], from: 'keepalived@lab.example.com', smtpServer: 'mail.example.com', smtpConnectTimeoutSec: 5 },
+      notification: { email: ['ops@example.com'], from: 'keepalived@lab.example.com', smtpServer: '192.0.2.25', smtpConnectTimeoutSec: 5 },
     };
     // WHEN / THEN
     expect(validateLabConfig(config)).toEqual([]);
@@ -262,6 +262,9 @@ describe('validateLabConfig: health checks', () => {
 });
 
 describe('validateLabConfig: real servers', () => {
+  test('fails when every real server of a service is drained (weight 0): keepalived refuses the config', () =>
+    expectProblem({ realServers: [{ name: 'rs-1', address: '192.168.20.143', weight: 0 }, { name: 'rs-2', address: '192.168.20.144', weight: 0 }] },
+      'services[0].realServers', 'service-weight'));
   test('fails when a weight is negative', () => expectProblem(withRealServer({ weight: -1 }), 'realServers[1].weight', 'range'));
   test('fails when a weight is above 65535', () => expectProblem(withRealServer({ weight: 65536 }), 'realServers[1].weight', 'range'));
   test('fails when a real-server port is out of range', () => expectProblem(withRealServer({ port: 0 }), 'realServers[1].port', 'range'));
@@ -294,6 +297,8 @@ describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
   test('fails when the notification has no recipients', () => expectProblem({ notification: { email: [], from: 'k@example.com' } }, 'notification.email', 'count'));
   test('fails when the smtp server is malformed', () =>
     expectProblem({ notification: { email: ['a@b.c'], from: 'k@b.c', smtpServer: '300.1.1.1' } }, 'notification.smtpServer', 'format'));
+  test('fails when the smtp server is a host name (keepalived resolves it when it reads the config, before DNS is up)', () =>
+    expectProblem({ notification: { email: ['a@b.c'], from: 'k@b.c', smtpServer: 'mail.example.com' } }, 'notification.smtpServer', 'format'));
 });
 
 describe('validateLabConfig: packages', () => {
