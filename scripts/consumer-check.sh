@@ -5,8 +5,13 @@
 # of its own next to its own libvirt resource, compiles with its own tsc, synthesizes, and
 # passes `terraform validate` against the project's provider mirror.
 #
-#   bash scripts/consumer-check.sh        (needs: npm registry access, the provider mirror)
+#   bash scripts/consumer-check.sh [cdktf|cdktn]   (needs: npm registry access, the provider mirror)
+#
+# cdktn: the app runs on CDK Terrain instead, installed under the name cdktf (an npm alias),
+# which is how a cdktn app uses this library.
 set -euo pipefail
+engine=${1:-cdktf}
+[[ $engine == cdktf || $engine == cdktn ]] || { printf 'usage: consumer-check.sh [cdktf|cdktn]\n' >&2; exit 2; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CHECKPOINT_DISABLE=1
 log() { printf 'consumer-check: %s\n' "$*" >&2; }
@@ -30,6 +35,7 @@ sources=$(tar -tzf "$tarball" | grep -E '\.ts$' | grep -vE '\.d\.ts$' || true)
 [[ -z $sources ]] || { log "the tarball ships TypeScript sources: $sources"; exit 1; }
 
 cdktf_version=$(node -p "require('$root/node_modules/cdktf/package.json').version")
+[[ $engine == cdktf ]] || cdktf_version="npm:cdktn@$(node -p "require('$root/node_modules/cdktn/package.json').version")"
 constructs_version=$(node -p "require('$root/node_modules/constructs/package.json').version")
 typescript_version=$(node -p "require('$root/node_modules/typescript/package.json').version")
 node_types_version=$(node -p "require('$root/node_modules/@types/node/package.json').version")
@@ -104,7 +110,7 @@ new ShopStack(app, 'shop');
 app.synth();
 TS
 
-log "installing the tarball into a fresh cdktf app"
+log "installing the tarball into a fresh cdktf app (engine: $engine, cdktf: $cdktf_version)"
 npm install --no-audit --no-fund --loglevel=error >/dev/null
 log "compiling the consumer (its own tsc, the library's declarations checked)"
 npx --no-install tsc -p .
@@ -119,7 +125,10 @@ node -e '
   if (count("libvirt_domain") !== 3) throw new Error(`expected 3 domains, got ${count("libvirt_domain")}`);
   if (!s.resource.libvirt_volume.Scratch) throw new Error("the consumer volume is missing");
   if (s.terraform.required_providers.libvirt.version !== "0.8.3") throw new Error("provider not pinned");
-' "$stack/cdk.tf.json"
+  const engine = require(require.resolve("cdktf/package.json", { paths: [process.argv[2]] }));
+  if (s["//"].metadata.version !== engine.version) throw new Error(`synthesized by ${s["//"].metadata.version}, expected ${engine.name} ${engine.version}`);
+  console.error(`consumer-check: synthesized by ${engine.name} ${engine.version}`);
+' "$stack/cdk.tf.json" "$app"
 log "terraform validate ($tf) against the provider mirror"
 cd "$stack"
 TF_CLI_CONFIG_FILE=$cli_config TF_IN_AUTOMATION=1 "$tf" init -backend=false -input=false >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }

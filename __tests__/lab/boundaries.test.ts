@@ -44,6 +44,18 @@ describe('module boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('every engine import goes through constructs/engine.ts (generated bindings aside)', () => {
+    const files = [
+      ...SOURCE_DIRS.flatMap(sources),
+      ...['main.ts', 'index.ts', 'libvirt.ts', 'bench/synth.ts'].map((f) => path.join(root, f)),
+      ...['__tests__', '__tests__/helpers', '__tests__/constructs', '__tests__/cloud-init', '__tests__/lab'].flatMap(sources),
+    ];
+    const offenders = files
+      .filter((file) => path.relative(root, file) !== path.join('constructs', 'engine.ts'))
+      .flatMap((file) => importsOf(file).filter((s) => /^(cdktf|cdktn)(\/|$)/.test(s)).map((s) => `${path.relative(root, file)} imports ${s}`));
+    expect(offenders).toEqual([]);
+  });
+
   test('no import cycle among the project modules', () => {
     const files = SOURCE_DIRS.flatMap(sources);
     const edges = new Map(files.map((f) => [f, importsOf(f).map((s) => resolveLocal(f, s)).filter((t): t is string => t !== undefined)]));
