@@ -149,8 +149,11 @@ export const LabSshSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Characters keepalived's parser reads literally in `auth_pass`: printable ASCII except '"', '#', '!' (comments), '{', '}' (blocks). */
-const AUTH_PASS_PATTERN = '^[\\x24-\\x7a\\x7c\\x7e]{1,8}$';
+/**
+ * Characters keepalived's parser reads literally in `auth_pass`: printable ASCII except '"',
+ * '#', '!' (quotes, comments), '{', '}' (blocks) and '\\' (a trailing one continues the line).
+ */
+const AUTH_PASS_PATTERN = '^[\\x24-\\x5b\\x5d-\\x7a\\x7c\\x7e]{1,8}$';
 
 export const LabVrrpSchema = Type.Object(
   {
@@ -166,7 +169,7 @@ export const LabVrrpSchema = Type.Object(
     transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast' })),
     authPass: Type.Optional(Type.String({
       pattern: AUTH_PASS_PATTERN,
-      allowed: 'a string of 1-8 printable ASCII characters without whitespace, \'"\', \'#\', \'!\', \'{\' or \'}\'',
+      allowed: 'a string of 1-8 printable ASCII characters without whitespace, \'"\', \'#\', \'!\', \'{\', \'}\' or a backslash',
       description: "VRRPv2 PASS authentication. Default: '1111' (the reference's) with version 2; none with version 3, which has no authentication.",
     })),
     nopreempt: Type.Optional(Type.Boolean({ default: false, description: 'true: every director starts BACKUP; a returning director does not take the VIP back.' })),

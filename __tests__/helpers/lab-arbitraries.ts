@@ -9,8 +9,8 @@ import { isReservedUser } from '../../lab/rules';
 import { MIRROR_SIGNING_KEY } from './lab-fixtures';
 
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq'] as const;
-/** Printable ASCII without '"', '#', '!', '{', '}' (the schema's authPass characters). */
-const AUTH_PASS_CHARS = [...Array(0x7f - 0x21).keys()].map((i) => String.fromCharCode(0x21 + i)).filter((c) => !'"#!{}'.includes(c));
+/** Printable ASCII without '"', '#', '!', '{', '}', '\\' (the schema's authPass characters). */
+const AUTH_PASS_CHARS = [...Array(0x7f - 0x21).keys()].map((i) => String.fromCharCode(0x21 + i)).filter((c) => !'"#!{}\\'.includes(c));
 
 const vmName = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
 const labName = fc.stringMatching(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/);

@@ -17,6 +17,10 @@ describe('fixed defects: rejected with rule id and field', () => {
     expect(ids(validateLabConfig({ vrrp: { authPass: pass } }))).toEqual(['format vrrp.authPass']);
   });
 
+  test.each(['\\', 'ab\\'])('fails when vrrp.authPass holds a backslash (%s): a trailing one continues the keepalived line', (pass) => {
+    expect(ids(validateLabConfig({ vrrp: { authPass: pass } }))).toEqual(['format vrrp.authPass']);
+  });
+
   test('fails when a health-check path is over 255 characters: keepalived splits the line and reads the tail as a directive', () => {
     const path = `/${'a'.repeat(1000)}`;
     expect(ids(validateLabConfig(withService({ healthCheck: { type: 'http', path } })))).toEqual(['length services[0].healthCheck.path']);
