@@ -21,7 +21,7 @@ const replay = `(replay with LAB_PBT_SEED=${seed})`;
 
 describe('property: generated valid labs', () => {
   test('are valid for the lab rules', () => {
-    fc.assert(fc.property(validLab, (lab) => expect(validateLabConfig(lab)).toEqual([])), { seed, numRuns: 1000 });
+    fc.assert(fc.property(validLab, (lab) => expect(validateLabConfig(lab)).toEqual([])), { seed, numRuns: 300 });
   });
 });
 
@@ -88,7 +88,7 @@ describe(`property: generated broken labs are rejected by the rule and at the fi
         const ids = validateLabConfig(broken.config).map((p) => `${p.rule} ${p.path}`);
         expect(ids).toContain(`${broken.rule} ${broken.path}`);
       }),
-      { seed, numRuns: 500 },
+      { seed, numRuns: 300 },
     );
   });
 });
