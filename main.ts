@@ -1,4 +1,4 @@
-import { App, LocalBackend } from 'cdktf';
+import { App, LocalBackend } from './constructs/engine';
 import { LabConfigError, LvsDrLabStack, labConfigFromEnv } from './constructs';
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.

@@ -25,7 +25,7 @@ interface Sample {
 function child(realServers: number): void {
   // Loaded here so the parent's imports do not count against the child's memory.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { App } = require('cdktf') as typeof import('cdktf');
+  const { App } = require('../constructs/engine') as typeof import('../constructs/engine');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { LvsDrLabStack } = require('../constructs') as typeof import('../constructs');
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-bench-'));

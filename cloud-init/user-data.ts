@@ -138,7 +138,8 @@ function renderCloudConfig(base: UserDataBase, packages: readonly string[], file
         sudo: 'ALL=(ALL) NOPASSWD:ALL',
         shell: '/bin/bash',
         lock_passwd: true,
-        ssh_authorized_keys: [...base.ssh.authorizedKeys],
+        // cloud-init's schema wants at least one key here (minItems 1): no keys, no key list.
+        ...(base.ssh.authorizedKeys.length > 0 ? { ssh_authorized_keys: [...base.ssh.authorizedKeys] } : {}),
       },
     ],
   });

@@ -1,7 +1,5 @@
-export * from './lab-config';
-export * from './lab-validation';
-export * from './lab-model';
-export * from './load-lab-config';
+// The lab domain (config schema, rules, resolve, load), re-exported for the app and the e2e harness.
+export * from '../lab';
 export * from './lab-network';
 export * from './base-image';
 export * from './lab-vm';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Network } from '../.gen/providers/libvirt/network';
-import type { NetworkMode } from './lab-config';
+import type { NetworkMode } from '../lab';
 
 export interface LabNetworkProps {
   /** libvirt network name; ignored in `bridge` mode. */

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, TerraformAsset } from './engine';
 import { Construct } from 'constructs';
 import { Domain } from '../.gen/providers/libvirt/domain';
 import { Volume } from '../.gen/providers/libvirt/volume';
 import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
 import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
-import { staticInterface } from './lab-model';
-import type { DomainType, ResolvedLab, ResolvedVm } from './lab-config';
+import type { StaticInterface } from '../cloud-init/model';
+import type { DomainType, ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
 
 export interface LabVmProps {
@@ -36,30 +36,29 @@ export interface LabVmProps {
   readonly consoleLogFile?: string;
 }
 
-/** Where a lab's VM goes: shared by every director and real server of the lab. */
+/** Where a VM goes: the pool, base image and network shared by the VMs of a lab. */
 export interface LabVmPlacementProps {
-  /** The whole (resolved) lab. */
-  readonly lab: ResolvedLab;
   readonly poolName: string;
   readonly baseVolumeId: string;
   readonly network: NetworkAttachment;
+  /** @default 'kvm' */
+  readonly domainType?: DomainType;
   /** @default - console only through `virsh console` */
   readonly consoleLogFile?: string;
 }
 
-/** LabVm props for one VM of a lab: its name, MAC, size and static address come from the lab. */
-export function labVmProps(placement: LabVmPlacementProps, vm: ResolvedVm, userData: string): LabVmProps {
-  const { lab } = placement;
+/** LabVm props for one VM: its names, MAC and size, and its static address on the lab segment. */
+export function labVmProps(placement: LabVmPlacementProps, vm: ResolvedVm, networkInterface: StaticInterface, userData: string): LabVmProps {
   return {
     name: vm.domainName,
     hostname: vm.name,
     poolName: placement.poolName,
     baseVolumeId: placement.baseVolumeId,
     userData,
-    networkConfig: renderNetworkConfig(staticInterface(lab, vm)),
+    networkConfig: renderNetworkConfig(networkInterface),
     network: placement.network,
     macAddress: vm.macAddress,
-    domainType: lab.domainType,
+    domainType: placement.domainType,
     vcpu: vm.vcpu,
     memoryMiB: vm.memoryMiB,
     consoleLogFile: placement.consoleLogFile,

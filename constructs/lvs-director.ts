@@ -1,13 +1,21 @@
 import { Construct } from 'constructs';
 import { renderDirectorUserData, renderKeepalivedConf } from '../cloud-init';
-import type { ResolvedDirector } from './lab-config';
-import { directorUserDataModel } from './lab-model';
+import type { DirectorUserDataModel, StaticInterface } from '../cloud-init/model';
+import type { ResolvedVm } from '../lab';
 import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
-/** A director's keepalived.conf names its peers and every service: `lab` is the whole lab. */
+/**
+ * A director on its own: its VM, its address on the lab segment and what cloud-init installs
+ * (keepalived.conf with its peers and services). `LvsDrCluster` derives all three from a lab
+ * (`directorUserDataModel`, `staticInterface`); any other composition may build them itself.
+ */
 export interface LvsDirectorProps extends LabVmPlacementProps {
-  /** This director. */
-  readonly director: ResolvedDirector;
+  /** The VM: hostname, libvirt domain name, address, MAC and size. */
+  readonly vm: ResolvedVm;
+  /** Its static address, gateway and DNS on the lab segment (network-config). */
+  readonly networkInterface: StaticInterface;
+  /** The user-data model: ssh user, packages and the keepalived config. */
+  readonly userData: DirectorUserDataModel;
 }
 
 /**
@@ -25,14 +33,13 @@ export class LvsDirector extends Construct {
 
   constructor(scope: Construct, id: string, props: LvsDirectorProps) {
     super(scope, id);
-    const { lab, director } = props;
-    const model = directorUserDataModel(lab, director);
+    const model = props.userData;
 
-    this.name = director.name;
-    this.address = director.address;
+    this.name = props.vm.name;
+    this.address = props.vm.address;
     this.initialState = model.keepalived.instances[0].state;
     this.keepalivedConf = renderKeepalivedConf(model.keepalived);
 
-    this.vm = new LabVm(this, 'vm', labVmProps(props, director, renderDirectorUserData(model)));
+    this.vm = new LabVm(this, 'vm', labVmProps(props, props.vm, props.networkInterface, renderDirectorUserData(model)));
   }
 }

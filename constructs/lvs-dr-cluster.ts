@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { BaseImage } from './base-image';
-import { type LabConfig, type ResolvedLab, resolveLabConfig } from './lab-config';
+import { directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig, type ResolvedLab } from '../lab';
 import { LabNetwork } from './lab-network';
 import { LvsDirector } from './lvs-director';
 import { RealServer } from './real-server';
@@ -47,7 +47,7 @@ export class LvsDrCluster extends Construct {
     });
 
     const shared = {
-      lab,
+      domainType: lab.domainType,
       poolName: this.image.pool.name,
       baseVolumeId: this.image.volume.id,
       network: this.network.attachment,
@@ -58,14 +58,22 @@ export class LvsDrCluster extends Construct {
     const directors = new Construct(this, 'Directors');
     this.directors = lab.directors.map(
       (director) =>
-        new LvsDirector(directors, director.name, { ...shared, director, consoleLogFile: consoleLogFile(director) }),
+        new LvsDirector(directors, director.name, {
+          ...shared,
+          vm: director,
+          networkInterface: staticInterface(lab, director),
+          userData: directorUserDataModel(lab, director),
+          consoleLogFile: consoleLogFile(director),
+        }),
     );
     const realServers = new Construct(this, 'RealServers');
     this.realServers = lab.realServers.map(
       (realServer) =>
         new RealServer(realServers, realServer.name, {
           ...shared,
-          realServer,
+          vm: realServer,
+          networkInterface: staticInterface(lab, realServer),
+          userData: realServerUserDataModel(lab, realServer),
           consoleLogFile: consoleLogFile(realServer),
         }),
     );

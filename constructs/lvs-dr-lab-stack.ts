@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from './engine';
 import { LibvirtProvider } from '../.gen/providers/libvirt/provider';
 import { LvsDrCluster, type LvsDrClusterProps } from './lvs-dr-cluster';
 

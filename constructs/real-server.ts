@@ -1,12 +1,21 @@
 import { Construct } from 'constructs';
 import { renderRealServerUserData } from '../cloud-init';
-import type { ResolvedRealServer } from './lab-config';
-import { realServerUserDataModel } from './lab-model';
+import type { RealServerUserDataModel, StaticInterface } from '../cloud-init/model';
+import type { ResolvedVm } from '../lab';
 import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
 
+/**
+ * A real server on its own: its VM, its address on the lab segment and what cloud-init
+ * installs (the VIPs on lo, the ARP sysctls, the demo web service). `LvsDrCluster` derives them
+ * from a lab (`realServerUserDataModel`, `staticInterface`).
+ */
 export interface RealServerProps extends LabVmPlacementProps {
-  /** This real server. */
-  readonly realServer: ResolvedRealServer;
+  /** The VM: hostname, libvirt domain name, address, MAC and size. */
+  readonly vm: ResolvedVm;
+  /** Its static address, gateway and DNS on the lab segment (network-config). */
+  readonly networkInterface: StaticInterface;
+  /** The user-data model: ssh user, packages, VIPs, web ports and health paths. */
+  readonly userData: RealServerUserDataModel;
 }
 
 /**
@@ -22,13 +31,10 @@ export class RealServer extends Construct {
 
   constructor(scope: Construct, id: string, props: RealServerProps) {
     super(scope, id);
-    const { lab, realServer } = props;
-    const model = realServerUserDataModel(lab, realServer);
+    this.name = props.vm.name;
+    this.address = props.vm.address;
+    this.vips = props.userData.vips;
 
-    this.name = realServer.name;
-    this.address = realServer.address;
-    this.vips = model.vips;
-
-    this.vm = new LabVm(this, 'vm', labVmProps(props, realServer, renderRealServerUserData(model)));
+    this.vm = new LabVm(this, 'vm', labVmProps(props, props.vm, props.networkInterface, renderRealServerUserData(props.userData)));
   }
 }

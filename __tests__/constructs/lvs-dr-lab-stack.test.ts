@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../constructs/engine';
 import { Domain } from '../../.gen/providers/libvirt/domain';
 import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';

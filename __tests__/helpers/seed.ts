@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, type TerraformStack } from 'cdktf';
+import { App, type TerraformStack } from '../../constructs/engine';
 import { requireTool } from './tools';
 
 export interface SynthesizedStack {

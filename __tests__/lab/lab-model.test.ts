@@ -1,10 +1,10 @@
-import { resolveLabConfig, type LabConfig } from '../../constructs/lab-config';
+import { resolveLabConfig, type LabConfig } from '../../lab';
 import {
   directorKeepalivedModel,
   directorUserDataModel,
   realServerUserDataModel,
   staticInterface,
-} from '../../constructs/lab-model';
+} from '../../lab';
 
 const reference = resolveLabConfig({});
 const [director1, director2] = reference.directors;

@@ -1,16 +1,19 @@
-import * as nodePath from 'node:path';
 /**
  * Reads a lab config file (YAML or JSON) and validates it, so a bad file fails before
  * anything is synthesized, with every problem listed.
  */
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { LabConfigError, type LabConfig } from './lab-config';
-import { labProblem, validateLabConfig } from './lab-validation';
+import * as nodePath from 'node:path';
+import { parse as parseYaml, YAMLError } from 'yaml';
+import { LabConfigError, labProblem } from './problems';
+import { validateLabConfig } from './resolve';
+import type { LabConfig } from './schema';
 
 /** Environment variable naming the lab config file. */
 export const LAB_CONFIG_ENV = 'LAB_CONFIG';
+
+/** Rule ids of the problems with the file itself (before its content is checked). */
+export const FILE_RULES = { file: 'file', syntax: 'syntax' } as const;
 
 /**
  * Loads and validates a lab config.
@@ -35,30 +38,40 @@ export function labConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LabConfi
 }
 
 function parseLabConfigFile(path: string): unknown {
-  const extension = extname(path).toLowerCase();
+  const extension = nodePath.extname(path).toLowerCase();
   if (!['.json', '.yaml', '.yml'].includes(extension)) {
-    throw fileError(path, path, path, 'a .yaml, .yml or .json file');
+    throw fileError(FILE_RULES.file, path, path, path, 'a .yaml, .yml or .json file');
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw fileError(path, path, path, 'a readable file', (error as Error).message);
+    throw fileError(FILE_RULES.file, path, path, path, 'a readable file', (error as Error).message);
   }
   return extension === '.json' ? parseJson(path, text) : parseYamlText(path, text);
 }
 
+/** Aliases a lab config may use: far more than any lab needs, far fewer than a "billion laughs" document. */
+const MAX_YAML_ALIASES = 100;
+
 function parseYamlText(path: string, text: string): unknown {
   try {
     // yaml 2.x parses YAML 1.2 (core schema: `yes` stays a string) and rejects duplicate keys.
-    return parseYaml(text, { prettyErrors: true });
+    return parseYaml(text, { prettyErrors: true, maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error;
-    const line = error.linePos?.[0];
-    const where = line ? `${path}:${line.line}:${line.col}` : path;
-    // prettyErrors appends " at line L, column C:" and a code excerpt; the location is already in `where`.
-    const summary = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw fileError(path, where, line ? lineOf(text, line.line) : text, 'valid YAML', summary);
+    if (error instanceof YAMLError) {
+      const line = error.linePos?.[0];
+      const where = line ? `${path}:${line.line}:${line.col}` : path;
+      // prettyErrors appends " at line L, column C:" and a code excerpt; the location is already in `where`.
+      const summary = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw fileError(FILE_RULES.syntax, path, where, line ? lineOf(text, line.line) : text, 'valid YAML', summary);
+    }
+    // The yaml library stops an alias bomb ("Excessive alias count indicates a resource
+    // exhaustion attack") with a plain ReferenceError: still a problem with the file.
+    if (error instanceof Error && /alias/i.test(error.message)) {
+      throw fileError(FILE_RULES.syntax, path, path, `${text.length} characters`, `YAML with at most ${MAX_YAML_ALIASES} alias expansions`, error.message);
+    }
+    throw error;
   }
 }
 
@@ -69,16 +82,16 @@ function parseJson(path: string, text: string): unknown {
     const message = (error as Error).message;
     // Node reports a character offset ("... at position 42"); turn it into line:column.
     const position = /position (\d+)/.exec(message);
-    if (!position) throw fileError(path, path, text, 'valid JSON', message);
+    if (!position) throw fileError(FILE_RULES.syntax, path, path, text, 'valid JSON', message);
     const before = text.slice(0, Number(position[1])).split('\n');
     const where = `${path}:${before.length}:${before[before.length - 1].length + 1}`;
-    throw fileError(path, where, lineOf(text, before.length), 'valid JSON', message);
+    throw fileError(FILE_RULES.syntax, path, where, lineOf(text, before.length), 'valid JSON', message);
   }
 }
 
 /** The problem's value is the offending line, so the message shows what was written. */
-function fileError(path: string, where: string, value: string, allowed: string, why?: string): LabConfigError {
-  return new LabConfigError([labProblem(where, value, allowed, why)], path);
+function fileError(rule: string, path: string, where: string, value: string, allowed: string, why?: string): LabConfigError {
+  return new LabConfigError([labProblem(rule, where, value, allowed, why)], path);
 }
 
 function lineOf(text: string, line: number): string {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabConfigError, resolveLabConfig } from '../../constructs/lab-config';
-import { labConfigFromEnv, loadLabConfig } from '../../constructs/load-lab-config';
+import { LabConfigError, resolveLabConfig } from '../../lab';
+import { labConfigFromEnv, loadLabConfig } from '../../lab';
 
 let dir: string;
 beforeAll(() => {
@@ -73,7 +73,7 @@ describe('loadLabConfig', () => {
     const path = file('broken.yaml', 'name: lab\nvrrp:\n  virtualRouterId: [51\n  nopreempt: true\n');
     const error = loadError(() => loadLabConfig(path));
     expect(error.message).toContain(`Invalid lab config in ${path}`);
-    expect(error.problems).toHaveLength(1);
+    expect(error.problems.map((p) => p.rule)).toEqual(['syntax']);
     expect(error.problems[0].path).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}:\\d+:\\d+$`));
     expect(error.problems[0].message).toMatch(/expected valid YAML; /);
   });
@@ -87,19 +87,22 @@ describe('loadLabConfig', () => {
 
   test('fails on duplicate YAML keys', () => {
     const path = file('dup.yaml', 'name: a\nname: b\n');
-    expect(loadError(() => loadLabConfig(path)).message).toMatch(/expected valid YAML; .*unique/i);
+    const error = loadError(() => loadLabConfig(path));
+    expect(error.problems.map((p) => p.rule)).toEqual(['syntax']);
+    expect(error.message).toMatch(/expected valid YAML; .*unique/i);
   });
 
   test('fails on a JSON syntax error, naming the file and line', () => {
     const path = file('broken.json', '{\n  "name": "lab",\n  "vrrp": { "virtualRouterId": 51, }\n}\n');
     const error = loadError(() => loadLabConfig(path));
-    expect(error.problems[0].path).toBe(`${path}:3:36`);
+    expect(error.problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`syntax ${path}:3:36`]);
     expect(error.problems[0].message).toContain('got "  \\"vrrp\\": { \\"virtualRouterId\\": 51, }", expected valid JSON');
   });
 
   test('fails with every validation problem of the file, naming it', () => {
     const path = file('invalid.yaml', 'nmae: lab\nvrrp:\n  virtualRouterId: 300\n');
     const error = loadError(() => loadLabConfig(path));
+    expect(error.problems.map((p) => `${p.rule} ${p.path}`)).toEqual(['unknown-key nmae', 'range vrrp.virtualRouterId']);
     expect(error.message.split('\n')).toEqual([
       `Invalid lab config in ${path} (2 problems):`,
       expect.stringMatching(/^ {2}- nmae: got "lab", expected one of the keys name, .*; unknown key, did you mean name\?$/),
@@ -109,16 +112,19 @@ describe('loadLabConfig', () => {
 
   test('fails when the top level is not a mapping', () => {
     const path = file('list.yaml', '- name: lab\n');
+    expect(loadError(() => loadLabConfig(path)).problems.map((p) => `${p.rule} ${p.path}`)).toEqual(['type (root)']);
     expect(loadError(() => loadLabConfig(path)).problems[0].message).toMatch(/^\(root\): got \[\{"name":"lab"\}\], expected a mapping/);
   });
 
   test('fails on an unsupported extension', () => {
     const path = file('lab.toml', 'name = "lab"\n');
+    expect(loadError(() => loadLabConfig(path)).problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`file ${path}`]);
     expect(loadError(() => loadLabConfig(path)).problems[0].allowed).toBe('a .yaml, .yml or .json file');
   });
 
   test('fails on a missing file', () => {
     const error = loadError(() => loadLabConfig(join(dir, 'missing.yaml')));
+    expect(error.problems.map((p) => p.rule)).toEqual(['file']);
     expect(error.problems[0].message).toMatch(/missing\.yaml: got ".*missing\.yaml", expected a readable file; ENOENT/);
   });
 });

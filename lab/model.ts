@@ -15,7 +15,7 @@ import type {
   VrrpInstanceModel,
 } from '../cloud-init/model';
 import { DEFAULT_NOTIFY_SCRIPT_PATH } from '../cloud-init/paths';
-import { LAB_INTERFACE, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './lab-config';
+import { LAB_INTERFACE, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './resolve';
 
 
 /** keepalived instance name of the lab's VRRP instance: `VI_` + the lab name, e.g. `VI_LVS_LAB`. */

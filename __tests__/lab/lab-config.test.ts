@@ -1,11 +1,11 @@
 import {
-  DEFAULT_LAB,
+  defaultLabConfig,
   LabConfigError,
   labMacAddress,
   resolveLabConfig,
   type LabConfig,
   type ResolvedLab,
-} from '../../constructs/lab-config';
+} from '../../lab';
 
 const MAC_PATTERN = /^52:54:00(:[0-9a-f]{2}){3}$/;
 
@@ -83,8 +83,8 @@ describe('resolveLabConfig: the reference topology', () => {
     expect(new Set(macs).size).toBe(4);
   });
 
-  test('DEFAULT_LAB is the literal source of the defaults', () => {
-    expect(resolveLabConfig(DEFAULT_LAB as LabConfig)).toEqual(lab);
+  test("the schema's defaults are the literal source of the defaults", () => {
+    expect(resolveLabConfig(defaultLabConfig())).toEqual(lab);
   });
 });
 
@@ -210,7 +210,7 @@ describe('resolveLabConfig: failures', () => {
     expect(message.split('\n')).toEqual([
       'Invalid lab config (3 problems):',
       '  - vrrp.virtualRouterId: got 300, expected an integer 1-255',
-      '  - directors: got ["director-1"], expected at least 2 directors; VRRP failover needs a MASTER and a BACKUP',
+      '  - directors: got a list of 1 item, expected at least 2 directors (VRRP failover needs a MASTER and a BACKUP)',
       '  - directors[0].priority: got 300, expected an integer 1-254',
     ]);
   });
@@ -235,5 +235,26 @@ describe('labMacAddress', () => {
   test('resolved VMs carry their derived MAC', () => {
     const lab = resolveLabConfig({ name: 'other' });
     expect(lab.realServers[1].macAddress).toBe(labMacAddress('other', 'rs-2'));
+  });
+});
+
+describe('parseLab: validation runs once per synth', () => {
+  test('an equal config resolved before (the app loads the file, then the cluster resolves it) is not validated again', () => {
+    // GIVEN a config validated and resolved once
+    const checks = jest.spyOn(jest.requireActual('../../lab/check-schema'), 'checkSchema');
+    const config = { name: 'once-only', vrrp: { virtualRouterId: 7 } };
+    const first = resolveLabConfig(config);
+    const calls = checks.mock.calls.length;
+    // WHEN an equal copy is resolved again
+    const second = resolveLabConfig({ ...config, vrrp: { ...config.vrrp } });
+    // THEN the schema walk did not run again, and the result is the same lab
+    expect(checks.mock.calls.length).toBe(calls);
+    expect(second).toBe(first);
+    checks.mockRestore();
+  });
+
+  test('an invalid config is checked every time (problems are never cached)', () => {
+    expect(() => resolveLabConfig({ name: 'Bad' })).toThrow(LabConfigError);
+    expect(() => resolveLabConfig({ name: 'Bad' })).toThrow(LabConfigError);
   });
 });

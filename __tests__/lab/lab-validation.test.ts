@@ -1,0 +1,361 @@
+import { labMacAddress, type LabConfig, type LabDirectorConfig, type LabRealServerConfig } from '../../lab';
+import { MIRROR_SIGNING_KEY } from '../helpers/lab-fixtures';
+import { describeValue, isOpenSshPublicKey, parseCidr, parseIpv4, validateLabConfig } from '../../lab';
+
+/**
+ * THEN validating `config` yields exactly one problem (unless `others` allows more), at `path`,
+ * found by the rule `rule`. Messages are not asserted: their wording may change, ids and paths not.
+ */
+function expectProblem(config: unknown, path: string, rule: string, others = 0): void {
+  const problems = validateLabConfig(config);
+  expect(problems.filter((p) => p.path === path).map((p) => p.rule)).toEqual([rule]);
+  expect(problems.map((p) => `${p.rule} ${p.path}`)).toHaveLength(1 + others);
+}
+
+const DIRECTORS: LabDirectorConfig[] = [
+  { name: 'director-1', address: '192.168.20.141', priority: 180 },
+  { name: 'director-2', address: '192.168.20.142', priority: 80 },
+];
+const REAL_SERVERS: LabRealServerConfig[] = [
+  { name: 'rs-1', address: '192.168.20.143' },
+  { name: 'rs-2', address: '192.168.20.144' },
+];
+const withDirector = (patch: Partial<LabDirectorConfig>): LabConfig => ({ directors: [DIRECTORS[0], { ...DIRECTORS[1], ...patch }] });
+const withRealServer = (patch: Record<string, unknown>): unknown => ({ realServers: [REAL_SERVERS[0], { ...REAL_SERVERS[1], ...patch }] });
+const withService = (patch: Record<string, unknown>): unknown => ({ services: [{ vip: '192.168.20.140', ...patch }] });
+const withCheck = (check: Record<string, unknown>): unknown => withService({ healthCheck: check });
+
+/** A syntactically real OpenSSH ed25519 public key line. */
+function ed25519Key(comment = 'me@laptop'): string {
+  const u32 = (n: number) => Buffer.from([0, 0, 0, n]);
+  const blob = Buffer.concat([u32(11), Buffer.from('ssh-ed25519'), u32(32), Buffer.alloc(32, 7)]);
+  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
+}
+
+describe('validateLabConfig: valid configs', () => {
+  test('the defaults ({}) are valid', () => {
+    expect(validateLabConfig({})).toEqual([]);
+  });
+
+  test('a full custom config is valid', () => {
+    // GIVEN three directors, two services (one http-checked, one UDP), VRRPv3 sub-second adverts, a bridge
+    const config: LabConfig = {
+      name: 'lab2',
+      libvirtUri: 'qemu+ssh://root@kvm-host/system',
+      domainType: 'qemu',
+      storagePoolPath: '/srv/pools/lab2',
+      network: { mode: 'bridge', bridge: 'br-lab.10', cidr: '10.10.0.0/16', gateway: '10.10.0.254', dns: ['1.1.1.1'] },
+      image: { source: '/var/tmp/debian.qcow2', preinstalled: true },
+      ssh: { user: 'ops_user', authorizedKeys: [ed25519Key()] },
+      vrrp: { virtualRouterId: 1, advertIntSec: 0.25, version: 3, transport: 'multicast', nopreempt: true, connectionSync: false },
+      directors: [
+        { name: 'd1', address: '10.10.1.1', priority: 254 },
+        { name: 'd2', address: '10.10.1.2', priority: 1 },
+        { name: 'd3', address: '10.10.1.3', priority: 100 },
+      ],
+      services: [
+        { vip: '10.10.2.1', port: 8080, scheduler: 'lc', persistenceTimeoutSec: 300, delayLoopSec: 1,
+          healthCheck: { type: 'http', path: '/healthz', statusCode: 200, retry: 0 }, realServers: ['web-a', 'web-b'] },
+        { vip: '10.10.2.1', port: 53, protocol: 'UDP', healthCheck: { type: 'none' }, realServers: ['web-b'] },
+      ],
+      realServers: [
+        { name: 'web-a', address: '10.10.3.1', weight: 0, port: 8080 },
+        { name: 'web-b', address: '10.10.3.2', weight: 65535 },
+      ],
+      sizes: { director: { vcpu: 64, memoryMiB: 256 }, realServer: { vcpu: 2, memoryMiB: 2048 } },
+      notification: { email: ['ops@example.com'], from: 'keepalived@lab.example.com', smtpServer: '192.0.2.25', smtpConnectTimeoutSec: 5 },
+    };
+    // WHEN / THEN
+    expect(validateLabConfig(config)).toEqual([]);
+  });
+
+  test('retry 0 is accepted (keepalived fails the server on the first miss)', () => {
+    expect(validateLabConfig(withCheck({ retry: 0 }))).toEqual([]);
+  });
+});
+
+describe('validateLabConfig: every problem at once', () => {
+  test('reports all problems of a config, not just the first', () => {
+    // GIVEN a config with problems in five sections
+    const config = {
+      name: 'Lab',
+      vrrp: { virtualRouterId: 300, authPass: 'far-too-long' },
+      directors: [{ name: 'director-1', address: '192.168.20.141', priority: 300 }],
+      services: [{ vip: '10.0.0.1', scheduler: 'round-robin' }],
+      sizes: { director: { vcpu: 'two' } },
+    };
+    // WHEN
+    const problems = validateLabConfig(config);
+    // THEN
+    // (field problems in the order written, then the cross-field rules)
+    expect(problems.map((p) => `${p.rule} ${p.path}`)).toEqual([
+      'format name',
+      'range vrrp.virtualRouterId',
+      'format vrrp.authPass',
+      'count directors',
+      'range directors[0].priority',
+      'one-of services[0].scheduler',
+      'type sizes.director.vcpu',
+      'address-in-subnet services[0].vip',
+    ]);
+    // AND each problem carries the value and what is allowed, and a message naming both
+    expect(problems[1]).toEqual({
+      rule: 'range',
+      path: 'vrrp.virtualRouterId',
+      value: 300,
+      allowed: 'an integer 1-255',
+      message: 'vrrp.virtualRouterId: got 300, expected an integer 1-255',
+    });
+  });
+
+  test('odd input gets messages, not crashes', () => {
+    for (const config of [null, 42, 'lab', [], { directors: [null, 7, 'x'] }, { network: { dns: 'x' } }, { services: [{ healthCheck: [] }] }]) {
+      expect(validateLabConfig(config).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('validateLabConfig: structure and types', () => {
+  test('fails when the config is not a mapping', () => expectProblem([1, 2], '(root)', 'type'));
+  test('fails when a top-level key is unknown (typo)', () => expectProblem({ nmae: 'x' }, 'nmae', 'unknown-key'));
+  test('fails when a top-level typo suggests the right key', () => expectProblem({ realservers: [] }, 'realservers', 'unknown-key'));
+  test('fails when a nested key is unknown', () =>
+    expectProblem({ vrrp: { virtualRouterID: 3 } }, 'vrrp.virtualRouterID', 'unknown-key'));
+  test('fails when a key of a list entry is unknown', () => expectProblem(withRealServer({ wieght: 5 }), 'realServers[1].wieght', 'unknown-key'));
+  test('fails when a key of a health check is unknown', () => expectProblem(withCheck({ timeout: 5 }), 'services[0].healthCheck.timeout', 'unknown-key'));
+  test('fails when a section is not a mapping', () => expectProblem({ vrrp: 'yes' }, 'vrrp', 'type'));
+  test('fails when a list is not a list', () => expectProblem({ directors: 'director-1' }, 'directors', 'type'));
+  test('fails when a list entry is not a mapping', () =>
+    expectProblem({ realServers: [REAL_SERVERS[0], 'rs-2'] }, 'realServers[1]', 'type'));
+  test('fails when a list of strings is not a list', () => expectProblem({ network: { dns: '1.1.1.1' } }, 'network.dns', 'type'));
+  test('fails when a number is given as a string', () => expectProblem(withDirector({ priority: '80' as never }), 'directors[1].priority', 'type'));
+  test('fails when a value is null', () => expectProblem({ vrrp: { advertIntSec: null } }, 'vrrp.advertIntSec', 'type'));
+  test('fails when a required field is missing', () => expectProblem({ directors: [DIRECTORS[0], { name: 'director-2', address: '192.168.20.142' }] }, 'directors[1].priority', 'required'));
+});
+
+describe('validateLabConfig: names', () => {
+  test('fails when the lab name has uppercase letters', () => expectProblem({ name: 'LvsLab' }, 'name', 'format'));
+  test('fails when the lab name ends with a hyphen', () => expectProblem({ name: 'lab-' }, 'name', 'format'));
+  test('fails when the lab name is too long', () => expectProblem({ name: `l${'a'.repeat(61)}` }, 'name', 'length'));
+  test('fails when a VM name has invalid characters', () => expectProblem(withDirector({ name: 'director_2' }), 'directors[1].name', 'format'));
+  test('fails when a VM name starts with a digit', () => expectProblem(withRealServer({ name: '2nd' }), 'realServers[1].name', 'format'));
+  test('fails when <lab>-<vm> exceeds 63 characters (the hostname)', () =>
+    expectProblem(withDirector({ name: `d${'x'.repeat(55)}` }), 'directors[1].name', 'vm-name-length'));
+  test('fails when two VMs share a name', () => expectProblem(withDirector({ name: 'director-1' }), 'directors[1].name', 'unique-names'));
+  test('fails when a director is also listed as a real server (same name)', () =>
+    expectProblem(withRealServer({ name: 'director-1' }), 'realServers[1].name', 'unique-names'));
+});
+
+describe('validateLabConfig: network', () => {
+  test('fails when the network mode is unknown', () => expectProblem({ network: { mode: 'routed' } }, 'network.mode', 'one-of'));
+  test('fails when bridge mode has no bridge name', () =>
+    expectProblem({ network: { mode: 'bridge' } }, 'network.bridge', 'bridge-required'));
+  test('fails when a bridge name is over 15 characters', () =>
+    expectProblem({ network: { mode: 'bridge', bridge: 'br-very-long-name' } }, 'network.bridge', 'format'));
+  test('fails when a bridge name has invalid characters', () =>
+    expectProblem({ network: { mode: 'bridge', bridge: 'br lab' } }, 'network.bridge', 'format'));
+  test('fails when the cidr is malformed', () => expectProblem({ network: { cidr: '192.168.20/24' } }, 'network.cidr', 'format'));
+  test('fails when the cidr prefix is 31', () => expectProblem({ network: { cidr: '192.168.20.0/31' } }, 'network.cidr', 'format'));
+  test('fails when the cidr prefix is 0', () => expectProblem({ network: { cidr: '0.0.0.0/0' } }, 'network.cidr', 'format'));
+  test('fails when the cidr has host bits set, and says the fix', () =>
+    expectProblem({ network: { cidr: '192.168.20.1/24' } }, 'network.cidr', 'cidr'));
+  test('fails when the gateway is malformed', () => expectProblem({ network: { gateway: '192.168.20.256' } }, 'network.gateway', 'format'));
+  test('fails when the gateway has leading zeros', () => expectProblem({ network: { gateway: '192.168.020.1' } }, 'network.gateway', 'format'));
+  test('fails when the gateway is outside the subnet', () =>
+    expectProblem({ network: { mode: 'isolated', gateway: '192.168.21.1' } }, 'network.gateway', 'address-in-subnet'));
+  test('fails when the gateway is the network address', () =>
+    expectProblem({ network: { mode: 'isolated', gateway: '192.168.20.0' } }, 'network.gateway', 'address-in-subnet'));
+  test('fails when a nat gateway is not the first host', () =>
+    expectProblem({ network: { gateway: '192.168.20.254' } }, 'network.gateway', 'nat-gateway'));
+  test('fails when a dns server is malformed', () => expectProblem({ network: { dns: ['1.1.1.1', 'dns.google'] } }, 'network.dns[1]', 'format'));
+});
+
+describe('validateLabConfig: addresses', () => {
+  test('fails when a node address is malformed', () => expectProblem(withDirector({ address: '192.168.20' }), 'directors[1].address', 'format'));
+  test('fails when a node address is outside the subnet', () =>
+    expectProblem(withRealServer({ address: '10.0.0.5' }), 'realServers[1].address', 'address-in-subnet'));
+  test('fails when a node address is the broadcast address', () =>
+    expectProblem(withRealServer({ address: '192.168.20.255' }), 'realServers[1].address', 'address-in-subnet'));
+  test('fails when a VIP is outside the subnet (DR needs one L2 segment)', () =>
+    expectProblem(withService({ vip: '10.0.0.1' }), 'services[0].vip', 'address-in-subnet'));
+  test('fails when a VIP is the network address', () => expectProblem(withService({ vip: '192.168.20.0' }), 'services[0].vip', 'address-in-subnet'));
+  test('fails when the default nodes fall outside a changed cidr, with a hint', () =>
+    expectProblem({ network: { cidr: '10.0.0.0/24' } }, 'directors[0].address', 'address-in-subnet', 4));
+  test('fails when two nodes share an address', () =>
+    expectProblem(withDirector({ address: '192.168.20.141' }), 'directors[1].address', 'unique-addresses'));
+  test('fails when a node takes the nat gateway address', () =>
+    expectProblem(withDirector({ address: '192.168.20.1' }), 'directors[1].address', 'unique-addresses'));
+  test('fails when a director is also listed as a real server (same address)', () =>
+    expectProblem(withRealServer({ address: '192.168.20.142' }), 'realServers[1].address', 'unique-addresses'));
+  test('fails when a VIP equals a node address', () =>
+    expectProblem(withService({ vip: '192.168.20.143' }), 'services[0].vip', 'unique-addresses'));
+  test('fails when a VIP equals the gateway', () => expectProblem(withService({ vip: '192.168.20.1' }), 'services[0].vip', 'unique-addresses'));
+});
+
+describe('validateLabConfig: directors and VRRP', () => {
+  test('fails when there is only one director', () => expectProblem({ directors: [DIRECTORS[0]] }, 'directors', 'count'));
+  test('fails when two directors share a priority', () =>
+    expectProblem(withDirector({ priority: 180 }), 'directors[1].priority', 'unique-priority'));
+  test('fails when a priority is above 254', () => expectProblem(withDirector({ priority: 300 }), 'directors[1].priority', 'range'));
+  test('fails when a priority is 255 (reserved for the address owner)', () => expectProblem(withDirector({ priority: 255 }), 'directors[1].priority', 'range'));
+  test('fails when a priority is 0', () => expectProblem(withDirector({ priority: 0 }), 'directors[1].priority', 'range'));
+  test('fails when a priority is not an integer', () => expectProblem(withDirector({ priority: 80.5 }), 'directors[1].priority', 'range'));
+  test('fails when the virtual router id is above 255', () => expectProblem({ vrrp: { virtualRouterId: 300 } }, 'vrrp.virtualRouterId', 'range'));
+  test('fails when the virtual router id is 0', () => expectProblem({ vrrp: { virtualRouterId: 0 } }, 'vrrp.virtualRouterId', 'range'));
+  test('fails when the advert interval is 0', () => expectProblem({ vrrp: { advertIntSec: 0 } }, 'vrrp.advertIntSec', 'range'));
+  test('fails when the advert interval is above 255', () => expectProblem({ vrrp: { advertIntSec: 256 } }, 'vrrp.advertIntSec', 'range'));
+  test('fails when the advert interval is fractional with VRRP version 2', () =>
+    expectProblem({ vrrp: { advertIntSec: 0.5 } }, 'vrrp.advertIntSec', 'advert-interval'));
+  test('fails when a VRRPv3 advert interval is not in 0.01 steps', () =>
+    expectProblem({ vrrp: { version: 3, advertIntSec: 0.005 } }, 'vrrp.advertIntSec', 'advert-interval'));
+  test('fails when a VRRPv3 advert interval is above 40.95', () =>
+    expectProblem({ vrrp: { version: 3, advertIntSec: 41 } }, 'vrrp.advertIntSec', 'advert-interval'));
+  test('accepts a VRRPv3 advert interval in 0.01 steps', () => expect(validateLabConfig({ vrrp: { version: 3, advertIntSec: 0.35 } })).toEqual([]));
+  test('fails when the VRRP version is not 2 or 3', () => expectProblem({ vrrp: { version: 4 } }, 'vrrp.version', 'one-of'));
+  test('fails when the transport is unknown', () => expectProblem({ vrrp: { transport: 'broadcast' } }, 'vrrp.transport', 'one-of'));
+  test('fails when authPass is over 8 characters', () => expectProblem({ vrrp: { authPass: '123456789' } }, 'vrrp.authPass', 'format'));
+  test('fails when authPass is empty', () => expectProblem({ vrrp: { authPass: '' } }, 'vrrp.authPass', 'format'));
+  test('fails when authPass contains whitespace', () => expectProblem({ vrrp: { authPass: 'a b' } }, 'vrrp.authPass', 'format'));
+  test('fails when authPass contains a double quote', () => expectProblem({ vrrp: { authPass: 'a"b' } }, 'vrrp.authPass', 'format'));
+  test('fails when authPass is not ASCII', () => expectProblem({ vrrp: { authPass: 'pässwd' } }, 'vrrp.authPass', 'format'));
+  test('fails when authPass is set with VRRP version 3', () =>
+    expectProblem({ vrrp: { version: 3, authPass: 'secret' } }, 'vrrp.authPass', 'auth-pass-version'));
+  test('fails when nopreempt is not a boolean', () => expectProblem({ vrrp: { nopreempt: 'yes' } }, 'vrrp.nopreempt', 'type'));
+  test('fails when connectionSync is not a boolean', () => expectProblem({ vrrp: { connectionSync: 1 } }, 'vrrp.connectionSync', 'type'));
+});
+
+describe('validateLabConfig: services', () => {
+  test('fails when a port is 0', () => expectProblem(withService({ port: 0 }), 'services[0].port', 'range'));
+  test('fails when a port is above 65535', () => expectProblem(withService({ port: 70000 }), 'services[0].port', 'range'));
+  test('fails when a port is not an integer', () => expectProblem(withService({ port: 80.5 }), 'services[0].port', 'range'));
+  test('fails when the protocol is unknown (case matters)', () => expectProblem(withService({ protocol: 'tcp' }), 'services[0].protocol', 'one-of'));
+  test('fails when the scheduler is unknown', () =>
+    expectProblem(withService({ scheduler: 'round-robin' }), 'services[0].scheduler', 'one-of'));
+  test('fails when persistence is negative', () => expectProblem(withService({ persistenceTimeoutSec: -5 }), 'services[0].persistenceTimeoutSec', 'range'));
+  test('fails when delayLoop is 0', () => expectProblem(withService({ delayLoopSec: 0 }), 'services[0].delayLoopSec', 'range'));
+  test('fails when two services share vip, port and protocol', () =>
+    expectProblem({ services: [{ vip: '192.168.20.140' }, { vip: '192.168.20.140', port: 80 }] }, 'services[1]', 'unique-services'));
+  test('fails when a service names an unknown real server', () =>
+    expectProblem(withService({ realServers: ['rs-1', 'rs-9'] }), 'services[0].realServers[1]', 'service-members'));
+  test('fails when a service lists a real server twice', () =>
+    expectProblem(withService({ realServers: ['rs-1', 'rs-1'] }), 'services[0].realServers[1]', 'service-members'));
+  test('fails when a service has no real servers', () => expectProblem(withService({ realServers: [] }), 'services[0].realServers', 'count'));
+  test('fails when there are no real servers at all', () => expectProblem({ realServers: [] }, 'realServers', 'count'));
+});
+
+describe('validateLabConfig: health checks', () => {
+  test('fails when the check type is unknown', () => expectProblem(withCheck({ type: 'icmp' }), 'services[0].healthCheck.type', 'one-of'));
+  test("fails when an http path does not start with '/'", () =>
+    expectProblem(withCheck({ type: 'http', path: 'health' }), 'services[0].healthCheck.path', 'format'));
+  test('fails when an http path has characters the demo web service cannot serve', () =>
+    expectProblem(withCheck({ type: 'http', path: '/health?x=1' }), 'services[0].healthCheck.path', 'format'));
+  test('fails when an http status code is not the 200 the demo web service answers', () =>
+    expectProblem(withCheck({ type: 'http', statusCode: 204 }), 'services[0].healthCheck.statusCode', 'one-of'));
+  test('fails when a UDP service has a tcp check', () =>
+    expectProblem({ services: [{ vip: '192.168.20.140', port: 53, protocol: 'UDP', healthCheck: { type: 'tcp' } }] }, 'services[0].healthCheck.type', 'health-check'));
+  test('fails when a tcp check has a path', () =>
+    expectProblem(withCheck({ path: '/health' }), 'services[0].healthCheck.path', 'health-check'));
+  test('fails when connectTimeoutSec is 0', () => expectProblem(withCheck({ connectTimeoutSec: 0 }), 'services[0].healthCheck.connectTimeoutSec', 'range'));
+  test('fails when retry is negative', () => expectProblem(withCheck({ retry: -1 }), 'services[0].healthCheck.retry', 'range'));
+  test('fails when delayBeforeRetrySec is fractional', () => expectProblem(withCheck({ delayBeforeRetrySec: 1.5 }), 'services[0].healthCheck.delayBeforeRetrySec', 'range'));
+  test('fails when a none check has timings', () => expectProblem(withCheck({ type: 'none', retry: 2 }), 'services[0].healthCheck.retry', 'health-check'));
+});
+
+describe('validateLabConfig: real servers', () => {
+  test('fails when every real server of a service is drained (weight 0): keepalived refuses the config', () =>
+    expectProblem({ realServers: [{ name: 'rs-1', address: '192.168.20.143', weight: 0 }, { name: 'rs-2', address: '192.168.20.144', weight: 0 }] },
+      'services[0].realServers', 'service-weight'));
+  test('fails when a weight is negative', () => expectProblem(withRealServer({ weight: -1 }), 'realServers[1].weight', 'range'));
+  test('fails when a weight is above 65535', () => expectProblem(withRealServer({ weight: 65536 }), 'realServers[1].weight', 'range'));
+  test('fails when a real-server port is out of range', () => expectProblem(withRealServer({ port: 0 }), 'realServers[1].port', 'range'));
+  test('fails when a real-server port differs from its service port (DR cannot remap ports)', () =>
+    expectProblem(withRealServer({ port: 8080 }), 'realServers[1].port', 'real-server-port'));
+  test('accepts a real-server port equal to its service port', () => expect(validateLabConfig(withRealServer({ port: 80 }))).toEqual([]));
+});
+
+describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
+  test('fails when domainType is unknown', () => expectProblem({ domainType: 'xen' }, 'domainType', 'one-of'));
+  test("fails when libvirtUri has no '://'", () => expectProblem({ libvirtUri: 'qemu' }, 'libvirtUri', 'format'));
+  test('fails when libvirtUri is empty', () => expectProblem({ libvirtUri: '' }, 'libvirtUri', 'format'));
+  test('fails when storagePoolPath is relative', () => expectProblem({ storagePoolPath: 'pools/lab' }, 'storagePoolPath', 'format'));
+  test('fails when image.source is empty', () => expectProblem({ image: { source: ' ' } }, 'image.source', 'format'));
+  test('fails when image.source is a relative path (outside a config file)', () =>
+    expectProblem({ image: { source: 'img/debian.qcow2' } }, 'image.source', 'format'));
+  test('fails when image.preinstalled is not a boolean', () => expectProblem({ image: { preinstalled: 'true' } }, 'image.preinstalled', 'type'));
+  test('fails when the ssh user is root', () => expectProblem({ ssh: { user: 'root' } }, 'ssh.user', 'ssh-user-reserved'));
+  test('fails when the ssh user is not a valid Linux user name', () => expectProblem({ ssh: { user: 'Lab User' } }, 'ssh.user', 'format'));
+  test('fails when an authorized key is not an OpenSSH public key', () =>
+    expectProblem({ ssh: { authorizedKeys: [ed25519Key(), 'AAAAC3NzaC1lZDI1NTE5 me'] } }, 'ssh.authorizedKeys[1]', 'format'));
+  test('fails when a key type does not match its blob', () =>
+    expectProblem({ ssh: { authorizedKeys: [ed25519Key().replace('ssh-ed25519', 'ssh-rsa')] } }, 'ssh.authorizedKeys[0]', 'ssh-key'));
+  test('fails when vcpu is 0', () => expectProblem({ sizes: { director: { vcpu: 0 } } }, 'sizes.director.vcpu', 'range'));
+  test('fails when vcpu is above 64', () => expectProblem({ sizes: { realServer: { vcpu: 65 } } }, 'sizes.realServer.vcpu', 'range'));
+  test('fails when memory is below 256 MiB', () => expectProblem({ sizes: { realServer: { memoryMiB: 128 } } }, 'sizes.realServer.memoryMiB', 'range'));
+  test('fails when a notification email is malformed', () =>
+    expectProblem({ notification: { email: ['ops@example.com', 'ops at example'], from: 'k@example.com' } }, 'notification.email[1]', 'format'));
+  test('fails when the notification sender is missing', () => expectProblem({ notification: { email: ['ops@example.com'] } }, 'notification.from', 'required'));
+  test('fails when the notification has no recipients', () => expectProblem({ notification: { email: [], from: 'k@example.com' } }, 'notification.email', 'count'));
+  test('fails when the smtp server is malformed', () =>
+    expectProblem({ notification: { email: ['a@b.c'], from: 'k@b.c', smtpServer: '300.1.1.1' } }, 'notification.smtpServer', 'format'));
+  test('fails when the smtp server is a host name (keepalived resolves it when it reads the config, before DNS is up)', () =>
+    expectProblem({ notification: { email: ['a@b.c'], from: 'k@b.c', smtpServer: 'mail.example.com' } }, 'notification.smtpServer', 'format'));
+});
+
+describe('validateLabConfig: packages', () => {
+  const KEY = MIRROR_SIGNING_KEY;
+  test('a mirror, a security mirror, a proxy and a signing key are valid', () => {
+    expect(validateLabConfig({ packages: { mirror: 'http://mirror.example:8080/debian', securityMirror: 'https://mirror.example/debian-security', proxy: 'http://user:pw@proxy.example:3128/', signingKey: KEY } })).toEqual([]);
+  });
+  test('fails when the mirror is not an http(s) URL', () => expectProblem({ packages: { mirror: 'ftp://mirror.example/debian' } }, 'packages.mirror', 'format'));
+  test('fails when the mirror holds a cloud-init $VARIABLE', () => expectProblem({ packages: { mirror: 'http://m.example/$RELEASE' } }, 'packages.mirror', 'format'));
+  test('fails when the mirror holds whitespace (a second sources field)', () => expectProblem({ packages: { mirror: 'http://m.example/debian sid' } }, 'packages.mirror', 'format'));
+  test('fails when a security mirror has no mirror', () => expectProblem({ packages: { securityMirror: 'http://m.example/debian-security' } }, 'packages.securityMirror', 'packages-need-mirror'));
+  test('fails when the proxy has a path', () => expectProblem({ packages: { proxy: 'http://proxy.example:3128/x' } }, 'packages.proxy', 'format'));
+  test('fails when the signing key is not an armored public key', () => expectProblem({ packages: { mirror: 'http://m.example/debian', signingKey: 'ABCDEF0123' } }, 'packages.signingKey', 'format'));
+  test('fails when a signing key has no mirror', () => expectProblem({ packages: { signingKey: KEY } }, 'packages.signingKey', 'packages-need-mirror'));
+  test('fails when a packages key is unknown', () => expectProblem({ packages: { mirrors: 'http://m.example/debian' } }, 'packages.mirrors', 'unknown-key'));
+});
+
+describe('validateLabConfig: derived MAC addresses', () => {
+  test('fails when two VM names hash to the same MAC', () => {
+    // GIVEN two names whose sha256-derived MACs collide (24 bits: a few thousand names suffice)
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const name = `rs-${i}`;
+      const mac = labMacAddress('lvs-lab', name);
+      const other = seen.get(mac);
+      if (other) pair = [other, name];
+      seen.set(mac, name);
+    }
+    const config = { realServers: [{ name: pair[0], address: '192.168.20.143' }, { name: pair[1], address: '192.168.20.144' }] };
+    // WHEN / THEN
+    expectProblem(config, 'realServers[1].name', 'mac-collision');
+  });
+});
+
+describe('helpers', () => {
+  test('parseIpv4 and parseCidr', () => {
+    expect(parseIpv4('192.168.20.140')).toBe(3232240780);
+    expect(parseIpv4('255.255.255.255')).toBe(2 ** 32 - 1);
+    expect(parseIpv4('1.2.3')).toBeUndefined();
+    expect(parseIpv4('01.2.3.4')).toBeUndefined();
+    expect(parseCidr('192.168.20.7/24')).toEqual({
+      address: parseIpv4('192.168.20.7'), prefixLength: 24, networkAddress: parseIpv4('192.168.20.0'), broadcastAddress: parseIpv4('192.168.20.255'),
+    });
+    expect(parseCidr('192.168.20.0/33')).toBeUndefined();
+  });
+
+  test('describeValue marks strings that look like numbers or booleans', () => {
+    expect(describeValue('80')).toBe('"80" (a string)');
+    expect(describeValue(80)).toBe('80');
+    expect(describeValue(undefined)).toBe('nothing');
+    expect(describeValue(Array.from({ length: 30 }, (_, i) => i))).toBe('a list of 30 items');
+  });
+
+  test('isOpenSshPublicKey accepts a real key shape with or without comment', () => {
+    expect(isOpenSshPublicKey(ed25519Key())).toBe(true);
+    expect(isOpenSshPublicKey(ed25519Key('').trim())).toBe(true);
+    expect(isOpenSshPublicKey(`${ed25519Key()}\nssh-ed25519 AAAA`)).toBe(false);
+  });
+});

@@ -1,0 +1,94 @@
+import * as fc from 'fast-check';
+import {
+  DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE, renderDirectorUserData, renderKeepalivedConf, renderNotifyScript, renderRealServerUserData,
+} from '../../cloud-init';
+import {
+  directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, validateLabConfig, type LabConfig,
+} from '../../lab';
+import { cloudInitSchemaAll, keepalivedConfigTestAll, shellcheckAll, type ToolVerdict } from '../helpers/batch';
+import { brokenLab, validLab } from '../helpers/lab-arbitraries';
+import { NetnsSandbox } from '../helpers/netns';
+import { requireTool } from '../helpers/tools';
+
+/*
+ * Every value the schema accepts renders files the real tools accept, and every broken lab is
+ * rejected by the rule and at the field that it breaks. LAB_PBT_SEED replays a run (the seed
+ * is in every failure message); LAB_PBT_RUNS changes the number of labs given to the tools.
+ */
+const seed = Number(process.env.LAB_PBT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const toolRuns = Number(process.env.LAB_PBT_RUNS ?? 200);
+const replay = `(replay with LAB_PBT_SEED=${seed})`;
+
+describe('property: generated valid labs', () => {
+  test('are valid for the lab rules', () => {
+    fc.assert(fc.property(validLab, (lab) => expect(validateLabConfig(lab)).toEqual([])), { seed, numRuns: 300 });
+  });
+});
+
+describe(`property: ${toolRuns} generated valid labs pass the real tools ${replay}`, () => {
+  const labs = fc.sample(validLab, { seed, numRuns: toolRuns });
+  const resolved = labs.map((lab) => resolveLabConfig(lab));
+  /** The rendered files, each with the lab (index) it came from. */
+  const confs = resolved.flatMap((lab, i) => lab.directors.map((d) => ({ lab: i, text: renderKeepalivedConf(directorKeepalivedModel(lab, d)) })));
+  const userData = resolved.flatMap((lab, i) => [
+    ...lab.directors.map((d) => ({ lab: i, text: renderDirectorUserData(directorUserDataModel(lab, d)) })),
+    ...lab.realServers.map((rs) => ({ lab: i, text: renderRealServerUserData(realServerUserDataModel(lab, rs)) })),
+  ]);
+
+  /** The labs whose files the tool refused, with the first refusal of each. */
+  function refusals(files: readonly { lab: number }[], verdicts: readonly ToolVerdict[]): string[] {
+    const seen = new Set<number>();
+    return verdicts.flatMap((verdict, i) => {
+      const lab = files[i].lab;
+      if (verdict.status === 0 || seen.has(lab)) return [];
+      seen.add(lab);
+      return [`lab ${lab} ${JSON.stringify(labs[lab] as LabConfig)}\n${verdict.output}`];
+    });
+  }
+
+  test('every director keepalived.conf passes keepalived --config-test', () => {
+    requireTool('keepalived', 'keepalived');
+    const ns = NetnsSandbox.create('pbt', [{ name: 'lab0' }]);
+    try {
+      const notify = { path: DEFAULT_NOTIFY_SCRIPT_PATH, content: renderNotifyScript({ logFile: NOTIFY_LOG_FILE }) };
+      expect(refusals(confs, keepalivedConfigTestAll(ns, confs.map((c) => c.text), notify))).toEqual([]);
+    } finally {
+      ns.destroy();
+    }
+  });
+
+  describe('cloud-init and shellcheck', () => {
+    let verdicts: ReturnType<typeof cloudInitSchemaAll>;
+    beforeAll(() => {
+      verdicts = cloudInitSchemaAll(userData.map((u) => u.text));
+    });
+
+    test('every user-data passes cloud-init schema', () => {
+      expect(refusals(userData, verdicts)).toEqual([]);
+    });
+
+    test('every script (write_files scripts and the runcmd script cloud-init writes) passes shellcheck', () => {
+      const scripts = new Map<string, { lab: number; content: string; shell?: 'sh' }>();
+      verdicts.forEach((verdict, i) => {
+        const lab = userData[i].lab;
+        for (const script of verdict.scripts) if (!scripts.has(script.content)) scripts.set(script.content, { lab, content: script.content });
+        if (!scripts.has(verdict.runcmd)) scripts.set(verdict.runcmd, { lab, content: verdict.runcmd, shell: 'sh' });
+      });
+      const unique = [...scripts.values()];
+      expect(unique.length).toBeGreaterThan(1);
+      expect(refusals(unique, shellcheckAll(unique))).toEqual([]);
+    });
+  });
+});
+
+describe(`property: generated broken labs are rejected by the rule and at the field they break ${replay}`, () => {
+  test('each breakage is reported with its rule id and path', () => {
+    fc.assert(
+      fc.property(brokenLab, (broken) => {
+        const ids = validateLabConfig(broken.config).map((p) => `${p.rule} ${p.path}`);
+        expect(ids).toContain(`${broken.rule} ${broken.path}`);
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+});

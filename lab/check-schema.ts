@@ -1,0 +1,170 @@
+/**
+ * Checks a raw value against the lab schema and reports every problem at once: wrong types,
+ * out-of-range numbers, malformed strings, unknown keys (with a "did you mean"), missing
+ * required fields, too few list items. One problem per field at most, with the field's path.
+ *
+ * A small interpreter of the JSON Schema keywords `schema.ts` uses, rather than a generic
+ * validator, so that each problem names the path, shows the value and says what is allowed in
+ * the project's words (a generic validator reports a failed `pattern` as the regex).
+ */
+
+/** How a check hands in a problem. */
+export type Report = (rule: string, path: string, value: unknown, allowed: string, why?: string) => void;
+
+/** Rule ids of the field checks. */
+export const SCHEMA_RULES = {
+  /** Not a mapping/list/string/number/boolean where one is expected. */
+  type: 'type',
+  /** A key the mapping does not have. */
+  unknownKey: 'unknown-key',
+  /** A required key is missing. */
+  required: 'required',
+  /** A number outside its bounds (or not a whole number). */
+  range: 'range',
+  /** A string too long. */
+  length: 'length',
+  /** A string that does not have the field's form. */
+  format: 'format',
+  /** A value outside a closed set. */
+  oneOf: 'one-of',
+  /** Too few list items. */
+  count: 'count',
+} as const;
+
+interface Node {
+  readonly type?: string;
+  readonly properties?: Record<string, Node>;
+  readonly required?: readonly string[];
+  readonly items?: Node;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly allowed?: string;
+  readonly unit?: string;
+}
+
+const join = (at: string, key: string): string => (at ? `${at}.${key}` : key);
+
+export const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const patterns = new Map<string, RegExp>();
+const regex = (source: string): RegExp => {
+  let found = patterns.get(source);
+  if (!found) patterns.set(source, (found = new RegExp(source, 'u')));
+  return found;
+};
+
+/** "an integer 1-254", "a positive integer (seconds)", "one of kvm, qemu", ... */
+export function allowedText(schema: unknown): string {
+  const node = schema as Node;
+  if (node.allowed) return node.allowed;
+  const unit = node.unit ? ` (${node.unit})` : '';
+  if (node.enum) return `one of ${node.enum.join(', ')}`;
+  if (node.const !== undefined) return String(node.const);
+  switch (node.type) {
+    case 'integer':
+      return `an integer ${node.minimum}-${node.maximum}${unit}`;
+    case 'number':
+      return `a number ${node.minimum}-${node.maximum}${unit}`;
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+      return 'a string';
+    case 'array':
+      return `a list${node.minItems ? ` of at least ${node.minItems}` : ''}${node.items?.allowed ? `; each ${node.items.allowed}` : ''}`;
+    case 'object':
+      return `a mapping with the keys ${Object.keys(node.properties ?? {}).join(', ')}`;
+    default:
+      return 'a value';
+  }
+}
+
+/** Walks `value` along `schema`, reporting every field problem. */
+export function checkSchema(schema: unknown, value: unknown, report: Report, at = ''): void {
+  const node = schema as Node;
+  const where = at || '(root)';
+  const fail = (rule: string) => report(rule, where, value, allowedText(schema));
+  switch (node.type) {
+    case 'object': {
+      if (!isMapping(value)) return fail(SCHEMA_RULES.type);
+      const properties = node.properties ?? {};
+      const keys = Object.keys(properties);
+      for (const [key, field] of Object.entries(value)) {
+        if (!(key in properties)) {
+          const guess = closestKey(key, keys);
+          report(SCHEMA_RULES.unknownKey, join(at, key), field, `one of the keys ${keys.join(', ')}`,
+            guess ? `unknown key, did you mean ${guess}?` : 'unknown key');
+        } else if (field !== undefined) {
+          checkSchema(properties[key], field, report, join(at, key));
+        }
+      }
+      for (const key of node.required ?? []) {
+        if (value[key] === undefined) report(SCHEMA_RULES.required, join(at, key), undefined, allowedText(properties[key]));
+      }
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return report(SCHEMA_RULES.type, where, value, `a list${node.items ? ` of ${plural(node.items)}` : ''}`);
+      if (node.minItems !== undefined && value.length < node.minItems) fail(SCHEMA_RULES.count);
+      if (node.items) value.forEach((item, i) => checkSchema(node.items, item, report, `${at}[${i}]`));
+      return;
+    }
+    case 'string':
+      if (typeof value !== 'string') return fail(SCHEMA_RULES.type);
+      if (node.maxLength !== undefined && value.length > node.maxLength) return fail(SCHEMA_RULES.length);
+      if (node.pattern !== undefined && !regex(node.pattern).test(value)) return fail(SCHEMA_RULES.format);
+      if (node.enum && !node.enum.includes(value)) return fail(SCHEMA_RULES.oneOf);
+      return;
+    case 'integer':
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail(SCHEMA_RULES.type);
+      if (node.type === 'integer' && !Number.isInteger(value)) return fail(SCHEMA_RULES.range);
+      if (node.const !== undefined && value !== node.const) return fail(SCHEMA_RULES.oneOf);
+      if ((node.minimum !== undefined && value < node.minimum) || (node.maximum !== undefined && value > node.maximum)
+        || (node.exclusiveMinimum !== undefined && value <= node.exclusiveMinimum)) return fail(SCHEMA_RULES.range);
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') return fail(SCHEMA_RULES.type);
+      return;
+    default:
+      if (node.enum && !node.enum.includes(value)) return fail(SCHEMA_RULES.oneOf);
+  }
+}
+
+/** "IPv4 addresses", "directors (mappings with name, address, priority)", ... for a list's message. */
+function plural(items: Node): string {
+  if (items.type === 'object') {
+    const required = items.required ?? [];
+    return `mappings${required.length ? ` with ${required.join(', ')}` : ''}`;
+  }
+  return items.type === 'string' ? 'strings' : `${items.type ?? 'value'}s`;
+}
+
+/** The closest allowed key (case-insensitive equal, or at most 2 edits away). */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,63 @@
+/**
+ * Values derived from others: stated once here, used by the rules and by `resolveLab`.
+ * Literal defaults are in the schema (`schema.ts`).
+ */
+import { createHash } from 'node:crypto';
+import type { HealthCheck, ServiceProtocol } from '../cloud-init/model';
+import { formatIpv4, parseCidr } from './ipv4';
+import type { NetworkMode } from './schema';
+
+/** The reference's `auth_pass` (VRRPv2 only: VRRPv3, RFC 5798, has no authentication). Only a guard against a neighbouring VRRP setup, not a secret. */
+export const DEFAULT_AUTH_PASS = '1111';
+
+/** `vrrp.authPass` when not given: the reference's with version 2, none with version 3. */
+export function defaultAuthPass(version: 2 | 3): string | undefined {
+  return version === 2 ? DEFAULT_AUTH_PASS : undefined;
+}
+
+/** A service's health-check type when not given: tcp, or none for UDP (TCP/HTTP checks cannot probe UDP). */
+export function defaultCheckType(protocol: ServiceProtocol): HealthCheck['type'] {
+  return protocol === 'UDP' ? 'none' : 'tcp';
+}
+
+/** Debian's own security archive: the security mirror when `packages.mirror` has another layout. */
+export const DEBIAN_SECURITY_ARCHIVE = 'http://security.debian.org/debian-security';
+
+/** `packages.securityMirror` when not given: `…/debian` -> `…/debian-security`, else Debian's own. */
+export function defaultSecurityMirror(mirror: string): string {
+  const trimmed = mirror.replace(/\/+$/, '');
+  return /\/debian$/.test(trimmed) ? `${trimmed}-security` : DEBIAN_SECURITY_ARCHIVE;
+}
+
+/** `/var/lib/libvirt/images/<lab name>`. */
+export function defaultStoragePoolPath(labName: string): string {
+  return `/var/lib/libvirt/images/${labName}`;
+}
+
+/** nat: the first host of the cidr (libvirt puts the host's bridge address there). Otherwise none. */
+export function defaultGateway(mode: NetworkMode, cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (mode !== 'nat' || !parsed) return undefined;
+  return formatIpv4(parsed.networkAddress + 1);
+}
+
+/** nat: [gateway] (libvirt's dnsmasq answers there). isolated/bridge: none. */
+export function defaultDns(mode: NetworkMode, gateway: string | undefined): string[] {
+  return mode === 'nat' && gateway !== undefined ? [gateway] : [];
+}
+
+/** `<lab>-<vm>`: the libvirt domain name of a VM. */
+export function vmDomainName(labName: string, vmName: string): string {
+  return `${labName}-${vmName}`;
+}
+
+/**
+ * A stable MAC in QEMU's locally administered 52:54:00 range: the first three bytes of
+ * sha256(`<lab>/<vm>`). Stable MACs keep the network-config `match` and libvirt's DHCP-less
+ * static addressing valid across re-creates.
+ */
+export function labMacAddress(labName: string, vmName: string): string {
+  const digest = createHash('sha256').update(`${labName}/${vmName}`).digest();
+  const tail = [...digest.subarray(0, 3)].map((byte) => byte.toString(16).padStart(2, '0'));
+  return ['52', '54', '00', ...tail].join(':');
+}

@@ -1,0 +1,68 @@
+/**
+ * What is generated from the schema for users: the JSON Schema file and the README's config
+ * reference. Pure (the caller reads and writes files): scripts/lab-schema.ts writes or checks
+ * them, and a test fails when the committed files drift.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { allowedText } from './check-schema';
+import { jsonSchema, LabSchema } from './schema';
+
+export const JSON_SCHEMA_FILE = 'schema/lab.schema.json';
+export const FULL_EXAMPLE_FILE = 'examples/full.yaml';
+const BEGIN = '<!-- BEGIN lab config reference: generated from lab/schema.ts by `npm run schema`; do not edit -->';
+const END = '<!-- END lab config reference -->';
+
+interface Node {
+  readonly type?: string;
+  readonly properties?: Record<string, Node>;
+  readonly required?: readonly string[];
+  readonly items?: Node;
+  readonly default?: unknown;
+  readonly description?: string;
+}
+
+/** One table row per field (path with `[]` for list items), depth first, in schema order. */
+function rows(node: Node, at: string, required: boolean): string[] {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+  const here = at
+    ? [`| \`${at}\`${required ? ' (required)' : ''} | ${cell(allowedText(node))} | ${node.default !== undefined ? `\`${cell(JSON.stringify(node.default))}\`` : ''} | ${cell(node.description ?? '')} |`]
+    : [];
+  if (node.type === 'object') {
+    const req = node.required ?? [];
+    const children = Object.entries(node.properties ?? {}).flatMap(([key, child]) => rows(child, at ? `${at}.${key}` : key, req.includes(key)));
+    return [...(at ? [here[0].replace(/\| [^|]*a mapping with the keys [^|]* \|/, '| a mapping |')] : []), ...children];
+  }
+  if (node.type === 'array' && node.items?.type === 'object') return [...here, ...rows(node.items, `${at}[]`, false).slice(0)];
+  return here;
+}
+
+/** The README region: the full example (validated by the tests) and the field table. */
+export function configReference(example: string): string {
+  return [
+    BEGIN,
+    '',
+    '```yaml',
+    example.trimEnd(),
+    '```',
+    '',
+    '| Field | Allowed | Default | Notes |',
+    '| --- | --- | --- | --- |',
+    ...rows(LabSchema as unknown as Node, '', false),
+    '',
+    END,
+  ].join('\n');
+}
+
+/** Every generated file, path relative to the repository root -> content. */
+export function generatedFiles(root: string): Record<string, string> {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const begin = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`README.md has no region between "${BEGIN}" and "${END}"`);
+  const example = fs.readFileSync(path.join(root, FULL_EXAMPLE_FILE), 'utf8');
+  return {
+    [JSON_SCHEMA_FILE]: `${JSON.stringify(jsonSchema(), null, 2)}\n`,
+    'README.md': `${readme.slice(0, begin)}${configReference(example)}${readme.slice(end + END.length)}`,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The lab domain, free of cdktf and constructs: the config schema (types, defaults, bounds),
+ * its rules, the resolved lab, loading from YAML/JSON, and the models the renderers take.
+ * Dependencies run one way: cloud-init (renderers) <- lab <- constructs <- app / e2e.
+ */
+export {
+  LabSchema, jsonSchema, DOMAIN_TYPES, NETWORK_MODES,
+  type LabConfig, type LabNetworkConfig, type LabImageConfig, type LabPackagesConfig, type LabSshConfig, type LabVrrpConfig,
+  type LabDirectorConfig, type LabHealthCheckConfig, type LabServiceConfig, type LabRealServerConfig, type LabVmSize,
+  type LabSizesConfig, type LabNotificationConfig, type DomainType, type NetworkMode,
+} from './schema';
+export { LabConfigError, describeValue, type LabProblem } from './problems';
+export {
+  LAB_INTERFACE, defaultLabConfig, parseLab, resolveLabConfig, validateLabConfig,
+  type LabParseResult, type ResolvedLab, type ResolvedNetwork, type ResolvedVm, type ResolvedDirector,
+  type ResolvedRealServer, type ResolvedService,
+} from './resolve';
+export { LAB_RULES, isOpenSshPublicKey, type LabRule } from './rules';
+export { SCHEMA_RULES } from './check-schema';
+export { FILE_RULES, LAB_CONFIG_ENV, labConfigFromEnv, loadLabConfig } from './load';
+export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
+export {
+  DEFAULT_AUTH_PASS, DEBIAN_SECURITY_ARCHIVE, defaultSecurityMirror, defaultStoragePoolPath, defaultGateway, defaultDns,
+  vmDomainName, labMacAddress,
+} from './derive';
+export {
+  vrrpInstanceName, labVips, servicesOf, directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,
+} from './model';

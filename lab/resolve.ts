@@ -1,0 +1,257 @@
+/**
+ * The one entry point from a config as written to the lab the constructs build: parse
+ * (schema field checks), apply the schema's defaults, check every cross-field rule, and
+ * resolve the derived values (gateway, dns, MACs, domain names). Validation runs once.
+ */
+import { Value } from '@sinclair/typebox/value';
+import type { HealthCheck, NotificationSettings, PackageSources, Scheduler, ServiceProtocol, VrrpTransport } from '../cloud-init/model';
+import { checkSchema, isMapping } from './check-schema';
+import {
+  defaultAuthPass, defaultCheckType, defaultDns, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
+} from './derive';
+import { formatIpv4, parseCidr } from './ipv4';
+import { LabConfigError, labProblem, type LabProblem } from './problems';
+import { runRules } from './rules';
+import {
+  LabHealthCheckSchema, LabNotificationSchema, LabSchema, LabVmSizeSchema,
+  type DomainType, type LabConfig, type LabHealthCheckConfig, type LabPackagesConfig, type NetworkMode,
+} from './schema';
+
+/** Interface name every VM's lab NIC is renamed to (network-config v2 `set-name`). */
+export const LAB_INTERFACE = 'lab0';
+
+export interface ResolvedNetwork {
+  readonly mode: NetworkMode;
+  readonly bridge?: string;
+  readonly cidr: string;
+  readonly networkAddress: string;
+  readonly prefixLength: number;
+  readonly gateway?: string;
+  readonly dns: readonly string[];
+}
+
+export interface ResolvedVm {
+  readonly name: string;
+  /** `<lab>-<vm>`: the libvirt domain name (at most 63 characters); the guest's hostname is `name`. */
+  readonly domainName: string;
+  readonly address: string;
+  /** Deterministic, derived from lab name + VM name. */
+  readonly macAddress: string;
+  readonly vcpu: number;
+  readonly memoryMiB: number;
+}
+
+export interface ResolvedDirector extends ResolvedVm {
+  readonly priority: number;
+}
+
+export interface ResolvedRealServer extends ResolvedVm {
+  readonly weight: number;
+}
+
+export interface ResolvedService {
+  readonly vip: string;
+  readonly port: number;
+  readonly protocol: ServiceProtocol;
+  readonly scheduler: Scheduler;
+  readonly persistenceTimeoutSec: number;
+  readonly delayLoopSec: number;
+  readonly healthCheck: HealthCheck;
+  /** Names of the real servers behind it. */
+  readonly realServers: readonly string[];
+}
+
+/** A lab config with every default applied and every rule checked. */
+export interface ResolvedLab {
+  readonly name: string;
+  readonly libvirtUri: string;
+  readonly domainType: DomainType;
+  readonly storagePoolPath: string;
+  readonly network: ResolvedNetwork;
+  readonly image: { readonly source: string; readonly preinstalled: boolean };
+  /** The apt sources and proxy; absent when the image's own sources are used without a proxy. */
+  readonly packages?: PackageSources;
+  readonly ssh: { readonly user: string; readonly authorizedKeys: readonly string[] };
+  readonly vrrp: {
+    readonly virtualRouterId: number;
+    readonly advertIntSec: number;
+    readonly version: 2 | 3;
+    readonly transport: VrrpTransport;
+    readonly authPass?: string;
+    readonly nopreempt: boolean;
+    readonly connectionSync: boolean;
+  };
+  /** Sorted by priority, highest (the initial MASTER) first. */
+  readonly directors: readonly ResolvedDirector[];
+  readonly services: readonly ResolvedService[];
+  readonly realServers: readonly ResolvedRealServer[];
+  readonly notification?: NotificationSettings;
+}
+
+/** The outcome of `parseLab`: the resolved lab, or every problem found. */
+export type LabParseResult =
+  | { readonly ok: true; readonly lab: ResolvedLab; readonly config: LabConfig }
+  | { readonly ok: false; readonly problems: readonly LabProblem[] };
+
+/** `config` with the schema's literal defaults filled in (a copy; `config` is not touched). */
+function withDefaults<T>(schema: Parameters<typeof Value.Default>[0], config: unknown): T {
+  return Value.Default(schema, structuredClone(config)) as T;
+}
+
+/** The optional mappings whose fields have defaults. */
+const SECTIONS = ['network', 'image', 'ssh', 'vrrp', 'packages'] as const;
+
+/** Checks a raw lab config and returns every problem found; an empty list means valid. */
+export function validateLabConfig(config: unknown): LabProblem[] {
+  const problems: LabProblem[] = [];
+  const report = (rule: string, path: string, value: unknown, allowed: string, why?: string) =>
+    problems.push(labProblem(rule, path, value, allowed, why));
+  checkSchema(LabSchema, config, report);
+  const raw = isMapping(config) ? config : {};
+  // Broken sections (already reported) read as empty ones, so the rules see their defaults.
+  const sections = Object.fromEntries(SECTIONS.map((key) => [key, isMapping(raw[key]) ? raw[key] : {}]));
+  runRules({ raw, lab: withDefaults(LabSchema, { ...raw, ...sections }) }, report);
+  return problems;
+}
+
+/**
+ * Parses a lab config as written (a parsed YAML/JSON document or props): every field checked,
+ * defaults applied, every rule checked. Returns the resolved lab, or every problem found.
+ */
+export function parseLab(config: unknown): LabParseResult {
+  // The app loads a file (validated, to name the file in errors) and hands it to LvsDrCluster,
+  // which resolves it: an equal config resolved before is not validated again.
+  const key = plainJsonKey(config);
+  const cached = key === undefined ? undefined : resolvedCache.get(key);
+  if (cached) return cached;
+  const problems = validateLabConfig(config);
+  if (problems.length > 0) return { ok: false, problems };
+  const result = { ok: true, config: config as LabConfig, lab: resolveValid(config as LabConfig) } as const;
+  if (key !== undefined) {
+    if (resolvedCache.size >= RESOLVED_CACHE_SIZE) resolvedCache.delete(resolvedCache.keys().next().value as string);
+    resolvedCache.set(key, result);
+  }
+  return result;
+}
+
+/** Valid configs resolved lately, by their JSON text (results are never mutated: readonly). */
+const resolvedCache = new Map<string, LabParseResult>();
+const RESOLVED_CACHE_SIZE = 16;
+
+/** The JSON text of a config made only of JSON values (else undefined: not cached). */
+function plainJsonKey(value: unknown): string | undefined {
+  const plain = (v: unknown): boolean =>
+    v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+    || (Array.isArray(v) ? v.every(plain) : isMapping(v) && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every((x) => x === undefined || plain(x)));
+  return isMapping(value) && plain(value) ? JSON.stringify(value) : undefined;
+}
+
+/**
+ * Validates a lab config and applies every default.
+ *
+ * @throws LabConfigError listing every problem, when there is any
+ */
+export function resolveLabConfig(config: LabConfig): ResolvedLab {
+  const result = parseLab(config);
+  if (!result.ok) throw new LabConfigError(result.problems);
+  return result.lab;
+}
+
+/** Every literal default of the schema as a config (derived values such as the gateway are not in it). */
+export function defaultLabConfig(): LabConfig {
+  return withDefaults<LabConfig>(LabSchema, { network: {}, image: {}, ssh: {}, vrrp: {}, sizes: { director: {}, realServer: {} } });
+}
+
+type Filled = Required<{ -readonly [K in keyof LabConfig]-?: NonNullable<LabConfig[K]> }>;
+
+/** A valid config to the resolved lab: literal defaults from the schema, derived ones from derive.ts. */
+function resolveValid(config: LabConfig): ResolvedLab {
+  const lab = withDefaults<Filled>(LabSchema, { network: {}, image: {}, ssh: {}, vrrp: {}, sizes: {}, ...config });
+  const name = lab.name;
+  const size = (which: 'director' | 'realServer') => withDefaults<{ vcpu: number; memoryMiB: number }>(LabVmSizeSchema, lab.sizes[which] ?? {});
+  const vm = (vmName: string, which: 'director' | 'realServer', address: string): ResolvedVm => ({
+    name: vmName,
+    domainName: vmDomainName(name, vmName),
+    address,
+    macAddress: labMacAddress(name, vmName),
+    ...size(which),
+  });
+  const allRealServers = lab.realServers.map((rs) => rs.name);
+  const vrrp = lab.vrrp as Required<typeof lab.vrrp>;
+  const authPass = vrrp.authPass ?? defaultAuthPass(vrrp.version);
+  return {
+    name,
+    libvirtUri: lab.libvirtUri,
+    domainType: lab.domainType,
+    storagePoolPath: lab.storagePoolPath ?? defaultStoragePoolPath(name),
+    network: resolveNetwork(lab.network as Required<Filled['network']>),
+    image: lab.image as ResolvedLab['image'],
+    ...resolvePackages(config.packages),
+    ssh: { user: lab.ssh.user as string, authorizedKeys: [...(lab.ssh.authorizedKeys ?? [])] },
+    vrrp: {
+      virtualRouterId: vrrp.virtualRouterId,
+      advertIntSec: vrrp.advertIntSec,
+      version: vrrp.version,
+      transport: vrrp.transport,
+      ...(authPass !== undefined ? { authPass } : {}),
+      nopreempt: vrrp.nopreempt,
+      connectionSync: vrrp.connectionSync,
+    },
+    directors: [...lab.directors]
+      .sort((a, b) => b.priority - a.priority)
+      .map((d) => ({ ...vm(d.name, 'director', d.address), priority: d.priority })),
+    services: lab.services.map((service) => ({
+      vip: service.vip,
+      port: service.port as number,
+      protocol: service.protocol as ServiceProtocol,
+      scheduler: service.scheduler as Scheduler,
+      persistenceTimeoutSec: service.persistenceTimeoutSec as number,
+      delayLoopSec: service.delayLoopSec as number,
+      healthCheck: resolveHealthCheck(service.healthCheck ?? {}, service.protocol as ServiceProtocol),
+      realServers: [...(service.realServers ?? allRealServers)],
+    })),
+    realServers: lab.realServers.map((rs) => ({ ...vm(rs.name, 'realServer', rs.address), weight: rs.weight as number })),
+    ...(config.notification ? { notification: withDefaults<NotificationSettings>(LabNotificationSchema, config.notification) } : {}),
+  };
+}
+
+function resolvePackages(packages: LabPackagesConfig | undefined): { packages?: PackageSources } {
+  if (!packages || (packages.mirror === undefined && packages.proxy === undefined)) return {};
+  return {
+    packages: {
+      ...(packages.mirror !== undefined
+        ? {
+            mirror: packages.mirror,
+            securityMirror: packages.securityMirror ?? defaultSecurityMirror(packages.mirror),
+            ...(packages.signingKey !== undefined ? { signingKey: packages.signingKey } : {}),
+          }
+        : {}),
+      ...(packages.proxy !== undefined ? { proxy: packages.proxy } : {}),
+    },
+  };
+}
+
+function resolveNetwork(network: { mode: NetworkMode; cidr: string; bridge?: string; gateway?: string; dns?: readonly string[] }): ResolvedNetwork {
+  const parsed = parseCidr(network.cidr);
+  if (!parsed) throw new Error(`unreachable: ${network.cidr} passed validation`);
+  const gateway = network.gateway ?? defaultGateway(network.mode, network.cidr);
+  return {
+    mode: network.mode,
+    ...(network.bridge !== undefined ? { bridge: network.bridge } : {}),
+    cidr: network.cidr,
+    networkAddress: formatIpv4(parsed.networkAddress),
+    prefixLength: parsed.prefixLength,
+    ...(gateway !== undefined ? { gateway } : {}),
+    dns: [...(network.dns ?? defaultDns(network.mode, gateway))],
+  };
+}
+
+/** The check as given, its type defaulted by protocol (stated once, in derive.ts), its fields by the schema. */
+function resolveHealthCheck(given: LabHealthCheckConfig, protocol: ServiceProtocol): HealthCheck {
+  const type = given.type ?? defaultCheckType(protocol);
+  if (type === 'none') return { type };
+  const check = withDefaults<Required<LabHealthCheckConfig>>(LabHealthCheckSchema, given);
+  const timings = { connectTimeoutSec: check.connectTimeoutSec, retry: check.retry, delayBeforeRetrySec: check.delayBeforeRetrySec };
+  if (type === 'tcp') return { type, ...timings };
+  return { type, ...timings, path: check.path, statusCode: check.statusCode };
+}

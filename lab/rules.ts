@@ -1,0 +1,490 @@
+/**
+ * The rules that tie fields together, one concern each (cdk-nag style): each has a stable id,
+ * is pure and reports through `report`. The field checks (types, bounds, forms, unknown keys)
+ * come from the schema (`check-schema.ts`), so a rule only looks at values of the right type:
+ * whatever else is wrong was reported there.
+ *
+ * Rules see the config with the schema's defaults applied (`lab`), so cross-field rules also
+ * see the values the lab would really get (e.g. the default directors vs. a user's cidr), and
+ * the config as written (`raw`), for what the user gave.
+ */
+import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
+import { isMapping, type Report } from './check-schema';
+import { defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
+import { MAX_HOSTNAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+
+/** A mapping read leniently: any field may be missing or of the wrong type. */
+type Loose = Readonly<Record<string, unknown>>;
+
+export interface RuleInput {
+  /** The config with the schema's literal defaults applied. */
+  readonly lab: Loose;
+  /** The config as written (`{}` when it was not a mapping). */
+  readonly raw: Loose;
+}
+
+export interface LabRule {
+  /** Stable id, reported with every problem of this rule. */
+  readonly id: string;
+  readonly check: (input: RuleInput, report: RuleReport) => void;
+}
+
+/** A rule's report: the rule id is added for it. */
+export type RuleReport = (path: string, value: unknown, allowed: string, why?: string) => void;
+
+const section = (value: unknown): Loose => (isMapping(value) ? value : {});
+const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+const join = (at: string, key: string): string => (at ? `${at}.${key}` : key);
+const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+interface Vm {
+  readonly at: string;
+  readonly kind: 'director' | 'real server';
+  readonly name: unknown;
+  readonly address: unknown;
+  readonly fromDefault: boolean;
+}
+
+function entries(input: RuleInput, key: 'directors' | 'realServers' | 'services'): (Loose & { at: string; fromDefault: boolean })[] {
+  const fromDefault = input.raw[key] === undefined;
+  return list(input.lab[key]).flatMap((item, i) => (isMapping(item) ? [{ ...item, at: `${key}[${i}]`, fromDefault }] : []));
+}
+
+function vmsOf(input: RuleInput): Vm[] {
+  return [
+    ...entries(input, 'directors').map((d) => ({ at: d.at, kind: 'director' as const, name: d.name, address: d.address, fromDefault: d.fromDefault })),
+    ...entries(input, 'realServers').map((r) => ({ at: r.at, kind: 'real server' as const, name: r.name, address: r.address, fromDefault: r.fromDefault })),
+  ];
+}
+
+/** The lab subnet when `cidr` is usable (valid, prefix 1-30); host bits are masked off. */
+function usableNetwork(cidr: unknown): Ipv4Network | undefined {
+  const network = parseCidr(cidr);
+  return network && network.prefixLength >= 1 && network.prefixLength <= 30 ? network : undefined;
+}
+
+/** The gateway the lab gets: the user's, or the nat default. */
+function gatewayOf(input: RuleInput): { value: unknown; isDefault: boolean } {
+  const network = section(input.lab.network);
+  if (section(input.raw.network).gateway !== undefined) return { value: network.gateway, isDefault: false };
+  const mode = NETWORK_MODES.includes(network.mode as NetworkMode) ? (network.mode as NetworkMode) : undefined;
+  const value = mode && usableNetwork(network.cidr) ? defaultGateway(mode, network.cidr as string) : undefined;
+  return { value, isDefault: true };
+}
+
+const DR_SEPARATE_HOSTS =
+  'DR forwards by rewriting the destination MAC address, so directors and real servers must be separate hosts';
+const DEFAULT_ADDRESS_HINT =
+  'this is a default; directors, services and realServers replace the defaults wholesale, so list all three when you change network.cidr';
+
+/** True for a host address of the network (not its network or broadcast address). */
+function subnetHolds(network: Ipv4Network, address: number): boolean {
+  return address > network.networkAddress && address < network.broadcastAddress;
+}
+
+function subnetText(network: Ipv4Network): string {
+  const cidr = `${formatIpv4(network.networkAddress)}/${network.prefixLength}`;
+  return `an address inside ${cidr} other than its network (${formatIpv4(network.networkAddress)}) and broadcast (${formatIpv4(network.broadcastAddress)}) addresses`;
+}
+
+/** Ranges that cannot be a lab segment: the host's own, or never unicast on a link. */
+const RESERVED_NETWORKS: readonly { cidr: string; what: string }[] = [
+  { cidr: '0.0.0.0/8', what: '"this network" (0.0.0.0/8)' },
+  { cidr: '127.0.0.0/8', what: 'loopback (127.0.0.0/8)' },
+  { cidr: '169.254.0.0/16', what: 'link-local (169.254.0.0/16)' },
+  { cidr: '224.0.0.0/4', what: 'multicast (224.0.0.0/4)' },
+  { cidr: '240.0.0.0/4', what: 'reserved (240.0.0.0/4, broadcast included)' },
+];
+
+/** `network.cidr`: host bits zero, and a range a lab segment can use. */
+export const cidrRule: LabRule = {
+  id: 'cidr',
+  check: ({ lab }, report) => {
+    const cidr = section(lab.network).cidr;
+    const network = usableNetwork(cidr);
+    if (!network) return; // malformed: a schema problem
+    if (network.address !== network.networkAddress) {
+      const fixed = `${formatIpv4(network.networkAddress)}/${network.prefixLength}`;
+      report('network.cidr', cidr, `a network address with every host bit zero, i.e. ${fixed}`);
+      return;
+    }
+    const reserved = RESERVED_NETWORKS.find((r) => overlaps(network, parseCidr(r.cidr) as Ipv4Network));
+    if (reserved) {
+      report('network.cidr', cidr, 'a unicast network outside 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0/3',
+        `it overlaps ${reserved.what}, which no lab segment can use`);
+    }
+  },
+};
+
+/** `network.bridge` is required in bridge mode. */
+export const bridgeRequiredRule: LabRule = {
+  id: 'bridge-required',
+  check: ({ lab }, report) => {
+    const network = section(lab.network);
+    if (network.mode === 'bridge' && network.bridge === undefined) {
+      report('network.bridge', undefined, 'the name of an existing host bridge such as br0', 'required when network.mode is bridge');
+    }
+  },
+};
+
+/** Addresses (gateway, directors, real servers, VIPs) are hosts of the lab subnet. */
+export const addressInSubnetRule: LabRule = {
+  id: 'address-in-subnet',
+  check: (input, report) => {
+    const network = usableNetwork(section(input.lab.network).cidr);
+    if (!network) return;
+    const check = (at: string, value: unknown, why?: string) => {
+      const address = parseIpv4(value);
+      if (address !== undefined && !subnetHolds(network, address)) report(at, value, subnetText(network), why);
+    };
+    const gateway = gatewayOf(input);
+    if (!gateway.isDefault) check('network.gateway', gateway.value);
+    for (const vm of vmsOf(input)) check(join(vm.at, 'address'), vm.address, vm.fromDefault ? DEFAULT_ADDRESS_HINT : undefined);
+    for (const service of entries(input, 'services')) {
+      check(join(service.at, 'vip'), service.vip,
+        service.fromDefault ? DEFAULT_ADDRESS_HINT : 'DR delivers by MAC, so the VIP must be on the lab segment');
+    }
+  },
+};
+
+/** nat: libvirt gives the host the first address of the cidr and routes from there; the gateway can only be that. */
+export const natGatewayRule: LabRule = {
+  id: 'nat-gateway',
+  check: (input, report) => {
+    const network = section(input.lab.network);
+    const gateway = gatewayOf(input);
+    const subnet = usableNetwork(network.cidr);
+    const address = parseIpv4(gateway.value);
+    if (gateway.isDefault || network.mode !== 'nat' || !subnet || address === undefined) return;
+    if (address !== subnet.networkAddress + 1 && subnetHolds(subnet, address)) {
+      const firstHost = formatIpv4(subnet.networkAddress + 1);
+      report('network.gateway', gateway.value, `${firstHost}, the first host, in nat mode`, `libvirt's nat network puts the host, the only way out, at ${firstHost}`);
+    }
+  },
+};
+
+/** `packages.securityMirror` and `packages.signingKey` only with `packages.mirror`. */
+export const packagesNeedMirrorRule: LabRule = {
+  id: 'packages-need-mirror',
+  check: ({ lab }, report) => {
+    const { mirror, securityMirror, signingKey } = section(lab.packages);
+    if (mirror !== undefined) return;
+    if (typeof securityMirror === 'string') {
+      report('packages.securityMirror', securityMirror, 'no securityMirror without a mirror', 'set packages.mirror too, or the image keeps Debian\'s own archive beside this one');
+    }
+    if (typeof signingKey === 'string') {
+      report('packages.signingKey', '-----BEGIN PGP PUBLIC KEY BLOCK----- …', 'no signingKey without a mirror', 'the key is trusted for packages.mirror only');
+    }
+  },
+};
+
+/**
+ * Accounts and groups a Debian 12 cloud image (and the packages the lab installs) already has:
+ * cloud-init would modify an existing account instead of creating ours, and `useradd` fails on
+ * a name an existing group has.
+ */
+export const RESERVED_USERS: readonly string[] = [
+  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data', 'backup',
+  'list', 'irc', 'gnats', 'nobody', 'messagebus', 'sshd', 'polkitd', 'tcpdump', 'dnsmasq', 'uuidd', 'tss', 'statd',
+  'debian', 'admin', 'ubuntu', 'cloud-user',
+  // groups
+  'adm', 'tty', 'disk', 'kmem', 'dialout', 'fax', 'voice', 'cdrom', 'floppy', 'tape', 'sudo', 'audio', 'dip', 'operator',
+  'src', 'shadow', 'utmp', 'video', 'sasl', 'plugdev', 'staff', 'users', 'nogroup', 'input', 'sgx', 'kvm', 'render',
+  'crontab', 'netdev', 'ssh', 'lpadmin', 'keepalived_script',
+];
+/** Prefixes of system accounts (systemd-network, systemd-timesync, _apt, _chrony, ...). */
+const RESERVED_USER_PREFIXES = ['systemd-', '_'];
+
+/** True for an account or group name the image already has (or a system account prefix). */
+export function isReservedUser(user: string): boolean {
+  return RESERVED_USERS.includes(user) || RESERVED_USER_PREFIXES.some((prefix) => user.startsWith(prefix));
+}
+
+/** `ssh.user`: a new account, not one the image already has. */
+export const sshUserReservedRule: LabRule = {
+  id: 'ssh-user-reserved',
+  check: ({ lab }, report) => {
+    const user = section(lab.ssh).user;
+    if (typeof user !== 'string') return;
+    if (isReservedUser(user)) {
+      report('ssh.user', user, `a new, unprivileged user (not ${RESERVED_USERS.slice(0, 8).join(', ')}, ..., nor a name starting with ${RESERVED_USER_PREFIXES.join(' or ')})`,
+        'cloud-init creates this user; an account or group the image already has would be modified or make useradd fail');
+    }
+  },
+};
+
+/** True for a one-line OpenSSH public key whose base64 blob starts with its own type name. */
+export function isOpenSshPublicKey(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const match = /^(\S+) ([A-Za-z0-9+/]{16,}={0,2})( [^\r\n]*)?$/.exec(value.trim());
+  if (!match || !(SSH_KEY_TYPES as readonly string[]).includes(match[1])) return false;
+  const blob = Buffer.from(match[2], 'base64');
+  return blob.length > 4 && blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1') === match[1];
+}
+
+/** `ssh.authorizedKeys`: the key blob names the key's own type (a pasted fragment does not). */
+export const sshKeyRule: LabRule = {
+  id: 'ssh-key',
+  check: ({ lab }, report) => {
+    list(section(lab.ssh).authorizedKeys).forEach((key, i) => {
+      if (typeof key === 'string' && new RegExp(SSH_KEY_PATTERN).test(key) && !isOpenSshPublicKey(key)) {
+        report(`ssh.authorizedKeys[${i}]`, key, `an OpenSSH public key line "<type> <base64> [comment]", type one of ${SSH_KEY_TYPES.join(', ')}`,
+          'the base64 blob does not hold a key of that type');
+      }
+    });
+  },
+};
+
+/**
+ * `vrrp.advertIntSec`: VRRPv2 carries whole seconds in one byte (1-255); VRRPv3 carries
+ * centiseconds in 12 bits (0.01-40.95).
+ */
+export const advertIntervalRule: LabRule = {
+  id: 'advert-interval',
+  check: ({ lab }, report) => {
+    const vrrp = section(lab.vrrp);
+    const interval = vrrp.advertIntSec;
+    if (typeof interval !== 'number' || !(interval > 0 && interval <= 255)) return;
+    const at = 'vrrp.advertIntSec';
+    if (vrrp.version === 2 && !Number.isInteger(interval)) {
+      report(at, interval, 'whole seconds 1-255 with VRRP version 2', 'fractional advert intervals need vrrp.version 3');
+    } else if (vrrp.version === 3 && (Math.abs(interval * 100 - Math.round(interval * 100)) > 1e-6 || interval > 40.95)) {
+      report(at, interval, 'seconds 0.01-40.95 in steps of 0.01 with VRRP version 3');
+    }
+  },
+};
+
+/** VRRPv3 (RFC 5798) has no authentication. */
+export const authPassVersionRule: LabRule = {
+  id: 'auth-pass-version',
+  check: ({ lab }, report) => {
+    const vrrp = section(lab.vrrp);
+    if (typeof vrrp.authPass === 'string' && vrrp.version === 3) {
+      report('vrrp.authPass', vrrp.authPass, 'no authPass with vrrp.version 3', 'VRRPv3 (RFC 5798) has no authentication');
+    }
+  },
+};
+
+const isLabName = (name: unknown): name is string =>
+  typeof name === 'string' && new RegExp(NAME_PATTERN).test(name) && name.length <= MAX_HOSTNAME - 2;
+
+/** `<lab>-<vm>` is the libvirt domain name: at most 63 characters. */
+export const vmNameLengthRule: LabRule = {
+  id: 'vm-name-length',
+  check: (input, report) => {
+    if (!isLabName(input.lab.name)) return;
+    for (const vm of vmsOf(input)) {
+      if (typeof vm.name !== 'string') continue;
+      const domain = vmDomainName(input.lab.name, vm.name);
+      if (domain.length > MAX_HOSTNAME) {
+        report(join(vm.at, 'name'), vm.name, `a name for which the hostname "${domain}" is at most ${MAX_HOSTNAME} characters (it is ${domain.length})`);
+      }
+    }
+  },
+};
+
+/** VM names are unique; a director may not double as a real server. */
+export const uniqueNamesRule: LabRule = {
+  id: 'unique-names',
+  check: (input, report) => {
+    const seen = new Map<string, Vm>();
+    for (const vm of vmsOf(input)) {
+      if (typeof vm.name !== 'string') continue;
+      const first = seen.get(vm.name);
+      if (!first) seen.set(vm.name, vm);
+      else if (first.kind !== vm.kind) {
+        report(join(vm.at, 'name'), vm.name, `a real server that is not also a director (${first.at}.name)`, DR_SEPARATE_HOSTS);
+      } else report(join(vm.at, 'name'), vm.name, `a name no other VM has (${first.at}.name has it)`);
+    }
+  },
+};
+
+/** No address used twice: gateway, directors, real servers; a VIP is no VM's address. */
+export const uniqueAddressesRule: LabRule = {
+  id: 'unique-addresses',
+  check: (input, report) => {
+    const owners = new Map<number, { at: string; kind: 'gateway' | Vm['kind'] }>();
+    const gateway = gatewayOf(input);
+    const gatewayAddress = parseIpv4(gateway.value);
+    if (gatewayAddress !== undefined) {
+      owners.set(gatewayAddress, { at: gateway.isDefault ? 'the nat gateway, the first host of network.cidr,' : 'network.gateway', kind: 'gateway' });
+    }
+    for (const vm of vmsOf(input)) {
+      const address = parseIpv4(vm.address);
+      if (address === undefined) continue;
+      const owner = owners.get(address);
+      const at = join(vm.at, 'address');
+      if (!owner) owners.set(address, { at, kind: vm.kind });
+      else if (owner.kind === 'director' && vm.kind === 'real server') {
+        report(at, vm.address, `a real server address that is not a director's (${owner.at})`, DR_SEPARATE_HOSTS);
+      } else report(at, vm.address, `an address not already used (${owner.at} has it)`);
+    }
+    const vips = new Set<number>();
+    for (const service of entries(input, 'services')) {
+      const vip = parseIpv4(service.vip);
+      if (vip === undefined || vips.has(vip)) continue; // services may share a VIP
+      vips.add(vip);
+      const owner = owners.get(vip);
+      const at = join(service.at, 'vip');
+      if (owner?.kind === 'gateway') report(at, service.vip, `an address not already used (${owner.at} has it)`);
+      else if (owner) {
+        report(at, service.vip, `an address no VM owns (${owner.at} has it)`,
+          'keepalived moves the VIP between directors and real servers bind it on lo, so it must be a separate address');
+      }
+    }
+  },
+};
+
+/** Priorities are distinct, so the initial MASTER is unambiguous. */
+export const uniquePriorityRule: LabRule = {
+  id: 'unique-priority',
+  check: (input, report) => {
+    const seen = new Map<number, string>();
+    for (const director of entries(input, 'directors')) {
+      if (!isIntegerIn(director.priority, 1, 254)) continue;
+      const at = join(director.at, 'priority');
+      const first = seen.get(director.priority);
+      if (first) report(at, director.priority, `a priority no other director has (${first} has it)`, 'the initial MASTER must be unambiguous');
+      else seen.set(director.priority, at);
+    }
+  },
+};
+
+/**
+ * Health checks: path/statusCode only with http; timers not with none; and a UDP service can
+ * only have none (a TCP connect or an HTTP GET cannot probe it, and the demo real servers have
+ * no UDP responder: any other check removes every real server).
+ */
+export const healthCheckRule: LabRule = {
+  id: 'health-check',
+  check: (input, report) => {
+    const rawServices = list(input.raw.services);
+    for (const service of entries(input, 'services')) {
+      const index = Number(/\[(\d+)\]$/.exec(service.at)?.[1]);
+      const given = section(section(rawServices[index]).healthCheck);
+      const at = join(service.at, 'healthCheck');
+      const protocol = service.protocol === 'UDP' ? 'UDP' : 'TCP';
+      const type = given.type ?? defaultCheckType(protocol);
+      if (typeof type !== 'string' || !['tcp', 'http', 'none'].includes(type)) continue;
+      if (type !== 'http') {
+        for (const key of ['path', 'statusCode'] as const) {
+          if (given[key] !== undefined) report(join(at, key), given[key], `no ${key} with a ${type} check`, 'it only applies to type http');
+        }
+      }
+      if (service.protocol === 'UDP' && type !== 'none') {
+        report(join(at, 'type'), type, 'none for a UDP service', 'TCP and HTTP checks cannot probe a UDP service');
+      }
+      if (type === 'none') {
+        for (const key of ['connectTimeoutSec', 'retry', 'delayBeforeRetrySec'] as const) {
+          if (given[key] !== undefined) report(join(at, key), given[key], `no ${key} with type none`, 'there is no active check to time');
+        }
+      }
+    }
+  },
+};
+
+/** Service members: known real servers, each listed once. */
+export const serviceMembersRule: LabRule = {
+  id: 'service-members',
+  check: (input, report) => {
+    const realServers = input.lab.realServers;
+    const usable = Array.isArray(realServers);
+    const known = entries(input, 'realServers').map((r) => r.name).filter((n): n is string => typeof n === 'string');
+    for (const service of entries(input, 'services')) {
+      if (!Array.isArray(service.realServers)) continue; // every real server
+      const at = join(service.at, 'realServers');
+      const seen = new Set<unknown>();
+      service.realServers.forEach((name: unknown, i: number) => {
+        if (typeof name !== 'string') return;
+        if (usable && !known.includes(name)) {
+          report(`${at}[${i}]`, name, `the name of a real server (${known.join(', ') || 'none defined'})`);
+        } else if (seen.has(name)) report(`${at}[${i}]`, name, 'each real server listed once');
+        seen.add(name);
+      });
+    }
+  },
+};
+
+/**
+ * A service needs a real server with a weight above 0: with every member drained keepalived
+ * refuses the config ("quorum 1 exceeds total weight of real servers 0", --config-test exit 5).
+ */
+export const serviceWeightRule: LabRule = {
+  id: 'service-weight',
+  check: (input, report) => {
+    const realServers = entries(input, 'realServers');
+    for (const service of entries(input, 'services')) {
+      const members = realServers.filter((rs) => !Array.isArray(service.realServers) || service.realServers.includes(rs.name));
+      const weights = members.map((rs) => rs.weight);
+      if (members.length > 0 && weights.every((w) => w === 0)) {
+        report(join(service.at, 'realServers'), members.map((rs) => rs.name), 'at least one real server with a weight above 0',
+          'keepalived refuses a virtual server whose real servers are all drained (weight 0)');
+      }
+    }
+  },
+};
+
+/** No two services with the same (vip, port, protocol): keepalived would merge or reject them. */
+export const uniqueServicesRule: LabRule = {
+  id: 'unique-services',
+  check: (input, report) => {
+    const seen = new Map<string, string>();
+    for (const service of entries(input, 'services')) {
+      if (parseIpv4(service.vip) === undefined || !isIntegerIn(service.port, 1, 65535) || typeof service.protocol !== 'string') continue;
+      const key = `${String(service.vip)}:${service.port}/${service.protocol}`;
+      const first = seen.get(key);
+      if (first) report(service.at, key, `a (vip, port, protocol) no other service has (${first} has it)`);
+      else seen.set(key, service.at);
+    }
+  },
+};
+
+/** A real server's `port`, when given, must equal the port of every service it belongs to. */
+export const realServerPortRule: LabRule = {
+  id: 'real-server-port',
+  check: (input, report) => {
+    const services = entries(input, 'services');
+    for (const rs of entries(input, 'realServers')) {
+      if (!isIntegerIn(rs.port, 1, 65535)) continue;
+      for (const service of services) {
+        const belongs = !Array.isArray(service.realServers) || service.realServers.includes(rs.name);
+        if (belongs && isIntegerIn(service.port, 1, 65535) && service.port !== rs.port) {
+          report(join(rs.at, 'port'), rs.port, `${service.port}, the port of ${service.at} it belongs to`,
+            'DR forwards packets unchanged (only the MAC is rewritten), so it cannot remap ports');
+        }
+      }
+    }
+  },
+};
+
+/** Derived MACs (sha256 of `<lab>/<vm>`, 24 bits) must differ within the lab. */
+export const macCollisionRule: LabRule = {
+  id: 'mac-collision',
+  check: (input, report) => {
+    const name = input.lab.name;
+    if (typeof name !== 'string') return;
+    const seen = new Map<string, string>();
+    for (const vm of vmsOf(input)) {
+      if (typeof vm.name !== 'string') continue;
+      const mac = labMacAddress(name, vm.name);
+      const first = seen.get(mac);
+      if (first && first !== vm.name) {
+        report(join(vm.at, 'name'), vm.name, `a name whose derived MAC differs from ${first}'s (both are ${mac})`, 'rename either VM');
+      } else seen.set(mac, vm.name);
+    }
+  },
+};
+
+/** Every cross-field rule, in the order problems are listed (after the field problems). */
+export const LAB_RULES: readonly LabRule[] = [
+  cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule,
+  vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
+  healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
+];
+
+/** Runs every rule, reporting with each rule's id. */
+export function runRules(input: RuleInput, report: Report): void {
+  for (const rule of LAB_RULES) rule.check(input, (path, value, allowed, why) => report(rule.id, path, value, allowed, why));
+}

@@ -1,0 +1,374 @@
+/**
+ * The lab config schema: the single source of the config's types, defaults and bounds.
+ *
+ * Written with TypeBox, whose schemas are plain JSON Schema objects: the same object types the
+ * config (`Static`), fills defaults (`default`), is walked by `checkSchema` for every field
+ * problem at once, and is written out as `schema/lab.schema.json` for editors. Rules that tie
+ * fields together (addresses inside the subnet, unique names, ...) live in `rules.ts`.
+ *
+ * `allowed` is this project's annotation: the "expected ..." text of a problem with the field.
+ * It is dropped from the published JSON Schema (`jsonSchema()`).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
+import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
+import { IPV4_PATTERN_SOURCE } from './ipv4';
+
+/** A closed set as a JSON Schema `enum`, typed as the union of its members. */
+function oneOf<T extends string | number>(values: readonly T[], options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T>({ enum: [...values], ...options });
+}
+
+/** An integer in [minimum, maximum]: every number of the config is bounded. */
+function integer(minimum: number, maximum: number, options: Record<string, unknown> = {}) {
+  return Type.Integer({ minimum, maximum, ...options });
+}
+
+const IPV4_TEXT = 'a dotted-quad IPv4 address such as 192.168.20.10 (no leading zeros)';
+const ipv4 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV4_PATTERN_SOURCE, allowed: IPV4_TEXT, ...options });
+
+/** VM and lab names: hostname labels. */
+export const NAME_PATTERN = '^[a-z]([a-z0-9-]*[a-z0-9])?$';
+const NAME_TEXT = "a name of lowercase letters, digits and '-' that starts with a letter and does not end with '-'";
+/** Linux's limit for a hostname label; `<lab>-<vm>` (the libvirt domain name) must fit it too. */
+export const MAX_HOSTNAME = 63;
+
+export const DOMAIN_TYPES = ['kvm', 'qemu'] as const;
+/** `kvm` needs hardware virtualization; `qemu` is software emulation (TCG). */
+export type DomainType = (typeof DOMAIN_TYPES)[number];
+
+export const NETWORK_MODES = ['nat', 'isolated', 'bridge'] as const;
+/** `nat`/`isolated`: libvirt creates and owns the bridge. `bridge`: attach to an existing host bridge. */
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+/**
+ * A mirror URL as it goes into an apt sources line: http(s), a host, an optional port and a
+ * plain path. No whitespace, quotes, `$` (cloud-init substitutes `$VARS` in the sources list),
+ * `[`/`]` (apt's option brackets) or `#`.
+ */
+const MIRROR_URL_PATTERN = '^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\\d{1,5})?(?:/[A-Za-z0-9._~%+-]*)*$';
+const MIRROR_URL_TEXT = 'an http(s):// URL of a Debian mirror such as http://mirror.example/debian (host, optional port, plain path)';
+/** A proxy: http(s)://[user[:password]@]host[:port][/]. */
+const PROXY_URL_PATTERN = "^https?://(?:[A-Za-z0-9._~%!*'()+,;=-]+(?::[A-Za-z0-9._~%!*'()+,;=-]*)?@)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\\d{1,5})?/?$";
+const PGP_KEY_PATTERN = "^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\\r?\\n[A-Za-z0-9+/=:\\s.,()@<>'_-]+\\r?\\n-----END PGP PUBLIC KEY BLOCK-----\\s*$";
+export const MAX_SIGNING_KEY_CHARS = 64 * 1024;
+
+const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
+
+export const SSH_KEY_TYPES = [
+  'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com',
+] as const;
+/** The form of an authorized key line (the rules check that its blob holds a key of its type). */
+export const SSH_KEY_PATTERN = `^\\s*(${SSH_KEY_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}) [A-Za-z0-9+/]{16,}={0,2}( [^\\r\\n]*)?\\s*$`;
+
+/** keepalived's `persistence_timeout` upper bound (LVS_MAX_TIMEOUT, 31 days). */
+const MAX_PERSISTENCE_SEC = 31 * 86400;
+/** An hour: the upper bound of every checker timer (delay_loop, connect_timeout, delay_before_retry). */
+const MAX_TIMER_SEC = 3600;
+
+const seconds = (minimum: number, maximum: number, defaultValue: number, description: string) =>
+  integer(minimum, maximum, { default: defaultValue, description, unit: 'seconds' });
+
+export const LabNetworkSchema = Type.Object(
+  {
+    mode: Type.Optional(oneOf(NETWORK_MODES, { default: 'nat', description: 'nat | isolated (libvirt creates the bridge) | bridge (an existing host bridge)' })),
+    bridge: Type.Optional(Type.String({
+      pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$',
+      allowed: "an interface name of 1-15 characters: letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+      description: 'Name of an existing host bridge; required when mode is bridge (Linux interface names: at most 15 bytes).',
+    })),
+    cidr: Type.Optional(Type.String({
+      pattern: `^${IPV4_PATTERN_SOURCE.slice(1, -1)}/([1-9]|[12][0-9]|30)$`,
+      allowed: 'an IPv4 network in CIDR notation such as 192.168.20.0/24, prefix length 1-30',
+      default: '192.168.20.0/24',
+      description: 'The lab subnet (prefix 1-30; not loopback, link-local, multicast, reserved or 0.0.0.0/8).',
+    })),
+    gateway: Type.Optional(ipv4({ description: "Default: the subnet's first host for nat (libvirt holds it); none for isolated/bridge." })),
+    dns: Type.Optional(Type.Array(ipv4(), { description: 'Default: [gateway] for nat; [] for isolated/bridge.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabImageSchema = Type.Object(
+  {
+    source: Type.Optional(Type.String({
+      pattern: '^(https?://\\S+|/\\S*)$',
+      allowed: 'an http(s):// URL or an absolute path of a qcow2 cloud image',
+      default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
+      description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
+    })),
+    preinstalled: Type.Optional(Type.Boolean({ default: false, description: 'true: keepalived, ipvsadm and nginx are baked into the image; cloud-init installs nothing.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabPackagesSchema = Type.Object(
+  {
+    mirror: Type.Optional(Type.String({
+      pattern: MIRROR_URL_PATTERN,
+      allowed: MIRROR_URL_TEXT,
+      description: "A Debian mirror replacing the image's deb.debian.org/debian: suites bookworm and bookworm-updates. Default: the image's own sources.",
+    })),
+    securityMirror: Type.Optional(Type.String({
+      pattern: MIRROR_URL_PATTERN,
+      allowed: MIRROR_URL_TEXT.replace('/debian', '/debian-security'),
+      description: "A mirror of Debian's security archive (suite bookworm-security); only with mirror. Default: mirror's .../debian -> .../debian-security, else http://security.debian.org/debian-security.",
+    })),
+    proxy: Type.Optional(Type.String({
+      pattern: PROXY_URL_PATTERN,
+      allowed: 'an http(s):// proxy URL such as http://proxy.example:3128 (optionally with user:password@)',
+      description: "apt's http and https proxy (apt-cacher-ng: port 3142). Default: no proxy.",
+    })),
+    signingKey: Type.Optional(Type.String({
+      maxLength: MAX_SIGNING_KEY_CHARS,
+      pattern: PGP_KEY_PATTERN,
+      allowed: `an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- … -----END PGP PUBLIC KEY BLOCK-----), at most ${MAX_SIGNING_KEY_CHARS} characters`,
+      description: "The ASCII-armored key that signs mirror and securityMirror, for a repository not signed by Debian's keys; only with mirror.",
+    })),
+  },
+  { additionalProperties: false, description: 'Where the VMs get packages (first-boot install and later apt).' },
+);
+
+export const LabSshSchema = Type.Object(
+  {
+    user: Type.Optional(Type.String({
+      pattern: '^[a-z_][a-z0-9_-]{0,31}$',
+      allowed: "a Linux user name: a lowercase letter or '_', then up to 31 lowercase letters, digits, '_' or '-'",
+      default: 'lab',
+      description: 'The login user cloud-init creates (not an account the image already has).',
+    })),
+    authorizedKeys: Type.Optional(Type.Array(
+      Type.String({
+        pattern: SSH_KEY_PATTERN,
+        allowed: `an OpenSSH public key line "<type> <base64> [comment]", type one of ${SSH_KEY_TYPES.join(', ')}`,
+      }),
+      { default: [], description: 'OpenSSH public keys. Default: none (no login at all: no password is ever set).' },
+    )),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Characters keepalived's parser reads literally in `auth_pass`: printable ASCII except '"',
+ * '#', '!' (quotes, comments), '{', '}' (blocks) and '\\' (a trailing one continues the line).
+ */
+const AUTH_PASS_PATTERN = '^[\\x24-\\x5b\\x5d-\\x7a\\x7c\\x7e]{1,8}$';
+
+export const LabVrrpSchema = Type.Object(
+  {
+    virtualRouterId: Type.Optional(integer(1, 255, { default: 112, description: 'The VRID: unique on the segment.' })),
+    advertIntSec: Type.Optional(Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 255,
+      allowed: 'a number of seconds > 0 and <= 255',
+      default: 1,
+      description: 'Whole seconds 1-255 with version 2; 0.01-40.95 in steps of 0.01 with version 3.',
+    })),
+    version: Type.Optional(oneOf([2, 3] as const, { default: 2, allowed: '2 or 3', description: 'VRRP version; fractional advertIntSec needs 3.' })),
+    transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast' })),
+    authPass: Type.Optional(Type.String({
+      pattern: AUTH_PASS_PATTERN,
+      allowed: 'a string of 1-8 printable ASCII characters without whitespace, \'"\', \'#\', \'!\', \'{\', \'}\' or a backslash',
+      description: "VRRPv2 PASS authentication. Default: '1111' (the reference's) with version 2; none with version 3, which has no authentication.",
+    })),
+    nopreempt: Type.Optional(Type.Boolean({ default: false, description: 'true: every director starts BACKUP; a returning director does not take the VIP back.' })),
+    connectionSync: Type.Optional(Type.Boolean({ default: true, description: 'IPVS connection sync between the directors (lvs_sync_daemon).' })),
+  },
+  { additionalProperties: false },
+);
+
+const vmName = () => Type.String({
+  pattern: NAME_PATTERN,
+  allowed: NAME_TEXT,
+  description: 'The guest hostname; <lab name>-<name> is its libvirt domain name (at most 63 characters).',
+});
+
+export const LabDirectorSchema = Type.Object(
+  {
+    name: vmName(),
+    address: ipv4({ description: 'A host address of network.cidr.' }),
+    priority: integer(1, 254, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
+  },
+  { additionalProperties: false },
+);
+
+export const LabHealthCheckSchema = Type.Object(
+  {
+    type: Type.Optional(oneOf(HEALTH_CHECK_TYPES, { description: 'Default: tcp for a TCP service, none for a UDP service (the only choice there).' })),
+    connectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http only.')),
+    retry: Type.Optional(integer(0, 100, { default: 5, description: 'Misses before removal (0: fail on the first). tcp/http only.' })),
+    delayBeforeRetrySec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http only.')),
+    path: Type.Optional(Type.String({
+      maxLength: 255,
+      pattern: HEALTH_PATH_PATTERN.source,
+      allowed: "a plain URL path of at most 255 characters: '/' then letters, digits, '.', '_', '~', '-' and '/'",
+      default: '/',
+      description: 'http only. The demo web service answers every health path with 200.',
+    })),
+    statusCode: Type.Optional(Type.Integer({
+      const: HEALTH_STATUS_CODE,
+      default: HEALTH_STATUS_CODE,
+      description: "http only. The real servers' demo web service answers health paths with 200.",
+    })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabServiceSchema = Type.Object(
+  {
+    vip: ipv4({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment).' }),
+    port: Type.Optional(integer(1, 65535, { default: 80 })),
+    protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP' })),
+    scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr' })),
+    persistenceTimeoutSec: Type.Optional(integer(0, MAX_PERSISTENCE_SEC, {
+      default: 0, unit: 'seconds, 0 = off', description: "0 = off; an idle timeout, not a hard limit (keepalived's maximum: 31 days).",
+    })),
+    delayLoopSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 6, 'Seconds between health checks.')),
+    healthCheck: Type.Optional(LabHealthCheckSchema),
+    realServers: Type.Optional(Type.Array(Type.String(), {
+      minItems: 1,
+      allowed: 'at least one real server name',
+      description: 'Names of the real servers behind this service. Default: every real server.',
+    })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabRealServerSchema = Type.Object(
+  {
+    name: vmName(),
+    address: ipv4({ description: 'A host address of network.cidr.' }),
+    weight: Type.Optional(integer(0, 65535, { default: 100, description: '0 drains the server.' })),
+    port: Type.Optional(integer(1, 65535, { description: 'DR cannot remap ports: if given it must equal every service\'s port. Default: the service port.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabVmSizeSchema = Type.Object(
+  {
+    vcpu: Type.Optional(integer(1, 64, { default: 1 })),
+    memoryMiB: Type.Optional(integer(256, 65536, { default: 512, unit: 'MiB' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LabSizesSchema = Type.Object(
+  { director: Type.Optional(LabVmSizeSchema), realServer: Type.Optional(LabVmSizeSchema) },
+  { additionalProperties: false },
+);
+
+export const LabNotificationSchema = Type.Object(
+  {
+    email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as ops@example.com' }), {
+      minItems: 1,
+      allowed: 'a list of at least one email address',
+    }),
+    from: Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as keepalived@example.com' }),
+    smtpServer: Type.Optional(ipv4({
+      default: '127.0.0.1',
+      description: 'An IPv4 address: keepalived resolves a host name when it reads its config, and refuses the whole config when that fails (no DNS yet at first boot).',
+    })),
+    smtpConnectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 30, 'Seconds.')),
+  },
+  { additionalProperties: false, description: "keepalived's SMTP alerts (global_defs)." },
+);
+
+/** The lab config as a user writes it: every field optional; `{}` is the reference topology. */
+export const LabSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({
+      pattern: NAME_PATTERN,
+      maxLength: MAX_HOSTNAME - 2,
+      allowed: `${NAME_TEXT}, at most ${MAX_HOSTNAME - 2} characters`,
+      default: 'lvs-lab',
+      description: 'Prefix of every libvirt object.',
+    })),
+    libvirtUri: Type.Optional(Type.String({
+      pattern: '^[^\\s:][^\\s]*://\\S*$',
+      maxLength: 4096,
+      allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://")',
+      default: 'qemu:///system',
+    })),
+    domainType: Type.Optional(oneOf(DOMAIN_TYPES, { default: 'kvm', description: 'kvm | qemu (software emulation, for hosts without KVM).' })),
+    storagePoolPath: Type.Optional(Type.String({
+      pattern: '^/[^\\u0000\\n\\r]*$',
+      maxLength: 4096,
+      allowed: 'an absolute path such as /var/lib/libvirt/images/lvs-lab',
+      description: 'Directory of the libvirt storage pool the lab creates (must not exist yet or be empty). Default: /var/lib/libvirt/images/<name>.',
+    })),
+    network: Type.Optional(LabNetworkSchema),
+    image: Type.Optional(LabImageSchema),
+    packages: Type.Optional(LabPackagesSchema),
+    ssh: Type.Optional(LabSshSchema),
+    vrrp: Type.Optional(LabVrrpSchema),
+    directors: Type.Optional(Type.Array(LabDirectorSchema, {
+      minItems: 2,
+      allowed: 'at least 2 directors (VRRP failover needs a MASTER and a BACKUP)',
+      default: [
+        { name: 'director-1', address: '192.168.20.141', priority: 180 },
+        { name: 'director-2', address: '192.168.20.142', priority: 80 },
+      ],
+      description: 'Replaces the default pair wholesale. VRRP failover needs a MASTER and a BACKUP.',
+    })),
+    services: Type.Optional(Type.Array(LabServiceSchema, {
+      default: [{ vip: '192.168.20.140' }],
+      description: 'Replaces the default service wholesale.',
+    })),
+    realServers: Type.Optional(Type.Array(LabRealServerSchema, {
+      minItems: 1,
+      allowed: 'at least one real server',
+      default: [
+        { name: 'rs-1', address: '192.168.20.143', weight: 100 },
+        { name: 'rs-2', address: '192.168.20.144', weight: 100 },
+      ],
+      description: 'Replaces the default real servers wholesale.',
+    })),
+    sizes: Type.Optional(LabSizesSchema),
+    notification: Type.Optional(LabNotificationSchema),
+  },
+  {
+    additionalProperties: false,
+    title: 'lvs-dr-lab lab config',
+    description: 'An LVS-DR keepalived lab on libvirt. Every field is optional; directors, services and realServers replace the defaults wholesale.',
+  },
+);
+
+/** Readonly all the way down: configs are values, never mutated. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A lab config as a user writes it. */
+export type LabConfig = DeepReadonly<Static<typeof LabSchema>>;
+export type LabNetworkConfig = DeepReadonly<Static<typeof LabNetworkSchema>>;
+export type LabImageConfig = DeepReadonly<Static<typeof LabImageSchema>>;
+export type LabPackagesConfig = DeepReadonly<Static<typeof LabPackagesSchema>>;
+export type LabSshConfig = DeepReadonly<Static<typeof LabSshSchema>>;
+export type LabVrrpConfig = DeepReadonly<Static<typeof LabVrrpSchema>>;
+export type LabDirectorConfig = DeepReadonly<Static<typeof LabDirectorSchema>>;
+export type LabHealthCheckConfig = DeepReadonly<Static<typeof LabHealthCheckSchema>>;
+export type LabServiceConfig = DeepReadonly<Static<typeof LabServiceSchema>>;
+export type LabRealServerConfig = DeepReadonly<Static<typeof LabRealServerSchema>>;
+export type LabVmSize = DeepReadonly<Static<typeof LabVmSizeSchema>>;
+export type LabSizesConfig = DeepReadonly<Static<typeof LabSizesSchema>>;
+export type LabNotificationConfig = DeepReadonly<Static<typeof LabNotificationSchema>>;
+
+/** This project's annotations, not JSON Schema keywords: dropped from the published schema. */
+const ANNOTATIONS = ['allowed', 'unit'];
+
+/** The JSON Schema (draft 2020-12) of a lab config file, as committed in schema/lab.schema.json. */
+export function jsonSchema(): Record<string, unknown> {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (typeof node !== 'object' || node === null) return node;
+    return Object.fromEntries(Object.entries(node).filter(([key]) => !ANNOTATIONS.includes(key)).map(([key, value]) => [key, strip(value)]));
+  };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    ...(strip(LabSchema) as Record<string, unknown>),
+  };
+}
+
