@@ -31,11 +31,12 @@ export const SCHEMA_RULES = {
   count: 'count',
 } as const;
 
-interface Node {
+/** The parts of a (TypeBox / JSON) schema node that the checker and the docs generator read. */
+export interface SchemaNode {
   readonly type?: string;
-  readonly properties?: Record<string, Node>;
+  readonly properties?: Record<string, SchemaNode>;
   readonly required?: readonly string[];
-  readonly items?: Node;
+  readonly items?: SchemaNode;
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly minimum?: number;
@@ -47,6 +48,8 @@ interface Node {
   readonly const?: unknown;
   readonly allowed?: string;
   readonly unit?: string;
+  readonly default?: unknown;
+  readonly description?: string;
 }
 
 const join = (at: string, key: string): string => (at ? `${at}.${key}` : key);
@@ -63,7 +66,7 @@ const regex = (source: string): RegExp => {
 
 /** "an integer 1-254", "a positive integer (seconds)", "one of kvm, qemu", ... */
 export function allowedText(schema: unknown): string {
-  const node = schema as Node;
+  const node = schema as SchemaNode;
   if (node.allowed) return node.allowed;
   const unit = node.unit ? ` (${node.unit})` : '';
   if (node.enum) return `one of ${node.enum.join(', ')}`;
@@ -88,7 +91,7 @@ export function allowedText(schema: unknown): string {
 
 /** Walks `value` along `schema`, reporting every field problem. */
 export function checkSchema(schema: unknown, value: unknown, report: Report, at = ''): void {
-  const node = schema as Node;
+  const node = schema as SchemaNode;
   const where = at || '(root)';
   const fail = (rule: string) => report(rule, where, value, allowedText(schema));
   switch (node.type) {
@@ -139,7 +142,7 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
 }
 
 /** "IPv4 addresses", "directors (mappings with name, address, priority)", ... for a list's message. */
-function plural(items: Node): string {
+function plural(items: SchemaNode): string {
   if (items.type === 'object') {
     const required = items.required ?? [];
     return `mappings${required.length ? ` with ${required.join(', ')}` : ''}`;

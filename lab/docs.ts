@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allowedText } from './check-schema';
+import { allowedText, type SchemaNode } from './check-schema';
 import { jsonSchema, LabSchema } from './schema';
 
 export const JSON_SCHEMA_FILE = 'schema/lab.schema.json';
@@ -13,17 +13,9 @@ export const FULL_EXAMPLE_FILE = 'examples/full.yaml';
 const BEGIN = '<!-- BEGIN lab config reference: generated from lab/schema.ts by `npm run schema`; do not edit -->';
 const END = '<!-- END lab config reference -->';
 
-interface Node {
-  readonly type?: string;
-  readonly properties?: Record<string, Node>;
-  readonly required?: readonly string[];
-  readonly items?: Node;
-  readonly default?: unknown;
-  readonly description?: string;
-}
 
 /** One table row per field (path with `[]` for list items), depth first, in schema order. */
-function rows(node: Node, at: string, required: boolean): string[] {
+function rows(node: SchemaNode, at: string, required: boolean): string[] {
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
   const here = at
     ? [`| \`${at}\`${required ? ' (required)' : ''} | ${cell(allowedText(node))} | ${node.default !== undefined ? `\`${cell(JSON.stringify(node.default))}\`` : ''} | ${cell(node.description ?? '')} |`]
@@ -48,7 +40,7 @@ export function configReference(example: string): string {
     '',
     '| Field | Allowed | Default | Notes |',
     '| --- | --- | --- | --- |',
-    ...rows(LabSchema as unknown as Node, '', false),
+    ...rows(LabSchema as unknown as SchemaNode, '', false),
     '',
     END,
   ].join('\n');
