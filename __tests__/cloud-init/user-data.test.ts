@@ -206,7 +206,7 @@ describe('director runcmd', () => {
     expect(run.calls).toEqual([
       'modprobe -a ip_vs ip_vs_wrr',
       'keepalived --config-test -f /etc/keepalived/keepalived.conf',
-      'systemctl enable keepalived.service',
+      'SYSTEMCTL_SKIP_SYSV=1 systemctl enable keepalived.service',
       'systemctl restart keepalived.service',
     ]);
     expect(run.console).toBe('');
@@ -239,8 +239,7 @@ describe('real-server runcmd', () => {
 
   test('starts the VIP unit and checks it before switching nginx to the demo site', () => {
     expect(runcmd).toBe(`#!/bin/sh
-'systemctl' 'daemon-reload'
-'systemctl' 'enable' 'lvs-real-server.service'
+'env' 'SYSTEMCTL_SKIP_SYSV=1' 'systemctl' 'enable' 'lvs-real-server.service'
 'systemctl' 'restart' 'lvs-real-server.service'
 if ! /usr/local/sbin/lvs-real-server status; then
   msg='!!!!! lvs-dr-lab: lvs-real-server status FAILED: VIPs not bound on lo or ARP not silenced !!!!!'
@@ -257,7 +256,7 @@ if ! nginx -t -q; then
   { echo "$msg" >/dev/console; } 2>/dev/null || true
   exit 1
 fi
-'systemctl' 'enable' 'nginx.service'
+'env' 'SYSTEMCTL_SKIP_SYSV=1' 'systemctl' 'enable' 'nginx.service'
 'systemctl' 'restart' 'nginx.service'
 `);
   });

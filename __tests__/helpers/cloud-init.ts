@@ -126,7 +126,9 @@ export function runStubbed(script: string, stubs: Record<string, number>): Stubb
     const calls = path.join(dir, 'calls');
     fs.writeFileSync(calls, '');
     for (const [name, status] of Object.entries(stubs)) {
-      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\nexit ${status}\n`, { mode: 0o755 });
+      // A call made with SYSTEMCTL_SKIP_SYSV set (user-data's enableUnits) is recorded with it.
+      const line = `\${SYSTEMCTL_SKIP_SYSV:+SYSTEMCTL_SKIP_SYSV=\$SYSTEMCTL_SKIP_SYSV }${name} $*`;
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${line}" >> '${calls}'\nexit ${status}\n`, { mode: 0o755 });
     }
     const scriptFile = path.join(dir, 'runcmd');
     fs.writeFileSync(scriptFile, script, { mode: 0o755 });
