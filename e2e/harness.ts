@@ -35,7 +35,7 @@ import { bootWithoutTerraform } from './baseline';
 import { bootDirectly } from './reference';
 import { startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
-import { installedOrigins, ipvsTable, parsePacketLine } from './parse';
+import { installedOrigins, ipvsTable, parseArpLine, parsePacketLine, type ArpLine } from './parse';
 
 const root = path.resolve(__dirname, '..');
 const env = (name: string): string => {
@@ -63,6 +63,33 @@ const SSH_KEY = env('E2E_SSH_KEY');
 const LOG_DIR = path.join(RUN_DIR, 'logs');
 const BIG_FILE_MIB = 16;
 const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
+/**
+ * The fault drills an operator causes, beyond the MASTER crash every lab gets. e2e/run.sh spreads
+ * them over the matrix (E2E_DRILLS per lab); a lab run on its own gets all of them.
+ *   backup-crash      the BACKUP is killed: the MASTER serves on, no probe fails; it restarts
+ *                     and comes back as BACKUP with keepalived and its IPVS table, the MASTER
+ *                     keeps the VIP
+ *   rs-reboot         `virsh reboot` of a real server: the VIP is back on lo with ARP silenced
+ *                     (never an ARP reply for it from that server) and it rejoins the pool
+ *   libvirtd-restart  libvirtd restarts under the running lab: it serves on, and the next
+ *                     `cdktf deploy` changes nothing
+ */
+const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart'] as const;
+type Drill = (typeof ALL_DRILLS)[number];
+const DRILLS: ReadonlySet<Drill> = (() => {
+  const asked = (process.env.E2E_DRILLS ?? 'all').split(',').map((d) => d.trim()).filter(Boolean);
+  if (asked.length === 1 && asked[0] === 'all') return new Set(ALL_DRILLS);
+  if (asked.length === 1 && asked[0] === 'none') return new Set();
+  const unknown = asked.filter((d) => !(ALL_DRILLS as readonly string[]).includes(d));
+  if (unknown.length > 0) {
+    process.stderr.write(`e2e: E2E_DRILLS: unknown drill(s) ${unknown.join(', ')}; allowed: all, none, or a comma list of ${ALL_DRILLS.join(', ')}\n`);
+    process.exit(2);
+  }
+  return new Set(asked as Drill[]);
+})();
+/** Drill probes: one GET of the VIP every 200 ms, each failed after 1 s without an answer. */
+const DRILL_PROBE_INTERVAL_MS = 200;
+const DRILL_PROBE_TIMEOUT_MS = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // processes
@@ -589,15 +616,17 @@ async function main(): Promise<number> {
         const s = ssh(user, master.address, `cat ${NOTIFY_STATE_FILE}`, 10);
         return s.status === 0 && s.stdout.trim() !== '' ? true : undefined;
       }, 3000);
+      // keepalived restores the virtual servers and their real servers without any manual step.
+      await waitFor(`${master.name}'s IPVS table to list every real server`, 120, () => (ipvsComplete(lab, master) ? true : undefined), 2000);
       if (lab.vrrp.nopreempt) {
         await sleep((3 * lab.vrrp.advertIntSec + 5) * 1000);
         const holder = vipHolder(lab, s0.vip);
         expect(holder === backup.name, `with nopreempt the VIP moved to ${holder}`);
-        return `${master.name} back after ${(now() - startedAt).toFixed(0)}s as BACKUP; ${backup.name} keeps the VIP`;
+        return `${master.name} back after ${(now() - startedAt).toFixed(0)}s as BACKUP with its IPVS table; ${backup.name} keeps the VIP`;
       }
       const holder = await waitFor(`${master.name} to take the VIP back`, 120, () => (vipHolder(lab, s0.vip) === master.name ? master.name : undefined), 1000);
       const arp = await waitFor(`the client's ARP entry to point at ${master.name}`, 30, () => (clientArp(s0.vip) === master.macAddress ? master.macAddress : undefined), 1000);
-      return `${holder} took the VIP back ${(now() - startedAt).toFixed(0)}s after start; ${s0.vip} is-at ${arp}`;
+      return `${holder} took the VIP back ${(now() - startedAt).toFixed(0)}s after start, with its IPVS table; ${s0.vip} is-at ${arp}`;
     });
     fs.writeFileSync(stopFile, '');
 
@@ -637,6 +666,106 @@ async function main(): Promise<number> {
       });
     }
 
+    // Drills (E2E_DRILLS): a BACKUP crash, then the BACKUP's restart side by side with a real
+    // server's reboot (two boots at once, as an operator's maintenance often has them).
+    const active = lab.directors.find((d) => d.name === vipHolder(lab, s0.vip)) ?? master;
+    const standby = lab.directors.find((d) => d.name !== active.name)!;
+    let standbyRestarted: number | undefined;
+    if (DRILLS.has('backup-crash')) {
+      await check(`drill: BACKUP crash: ${standby.name} killed, ${active.name} serves on with no failed probe`, async () => {
+        const probe = startProbe(serviceUrl(s0), 'backup-crash');
+        await sleep(2000);
+        const r = virsh('destroy', standby.domainName);
+        expect(r.status === 0, `virsh destroy ${standby.domainName}: ${r.stderr}`);
+        await sleep(10_000);
+        const probes = await probe.stop();
+        const summary = probeSummary(probes);
+        result.figures.drills = { ...result.figures.drills, backupCrashFailedProbes: summary.failed };
+        expect(probes.length >= 30, `only ${probes.length} probes in 12 s: the client could not probe`);
+        const holder = vipHolder(lab, s0.vip);
+        expect(holder === active.name, `after the BACKUP's crash the VIP is on ${holder ?? 'no director'}, expected ${active.name}`);
+        expect(summary.failed === 0, summary.text);
+        // It boots again while the next drill runs; its return is checked below.
+        const start = virsh('start', standby.domainName);
+        expect(start.status === 0, `virsh start ${standby.domainName}: ${start.stderr}`);
+        standbyRestarted = now();
+        return `${active.name} kept the VIP; ${summary.text}; ${standby.name} restarting`;
+      });
+    }
+
+    if (DRILLS.has('rs-reboot')) {
+      const victim = lab.realServers.find((r) => s0.realServers.includes(r.name) && r.weight > 0)!;
+      await check(`drill: real-server reboot: ${victim.name} comes back with the VIP on lo, never answers ARP for it, rejoins the pool`, async () => {
+        const bootId = () => {
+          const r = ssh(user, victim.address, 'cat /proc/sys/kernel/random/boot_id', 10);
+          return r.status === 0 ? r.stdout.trim() : undefined;
+        };
+        const before = bootId();
+        expect(before !== undefined, `no ssh to ${victim.name} before the reboot`);
+        const holderOf = () => lab.directors.find((d) => d.name === vipHolder(lab, s0.vip)) ?? active;
+        const inTable = () =>
+          ipvsTable(ssh(user, holderOf().address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s0.protocol} ${s0.vip}:${s0.port}`)?.some((x) => x.address === victim.address);
+        const probe = startProbe(serviceUrl(s0), 'rs-reboot');
+        // The client asks for every VIP once a second for the whole reboot, so that a real server
+        // answering ARP for it at any moment of its boot would be caught in the capture.
+        const askers = vips.map((vip) =>
+          spawn('ip', ['netns', 'exec', CLIENT_NS, 'arping', '-q', '-c', '900', '-w', '900', '-I', 'eth0', vip], { stdio: 'ignore' }),
+        );
+        const from = Date.now();
+        try {
+          await sleep(2000);
+          const r = virsh('reboot', victim.domainName);
+          expect(r.status === 0, `virsh reboot ${victim.domainName}: ${r.stderr}`);
+          const rebootAt = now();
+          await waitFor(`${victim.name} to boot again (a new boot id)`, 420, () => {
+            const id = bootId();
+            return id !== undefined && id !== before ? id : undefined;
+          }, 3000);
+          const upSec = now() - rebootAt;
+          await waitFor(`${victim.name} to rejoin ${serviceUrl(s0)} (its health check passes again)`, 180, () => (inTable() ? true : undefined), 1000);
+          const backSec = now() - rebootAt;
+          await sleep(2000);
+          const probes = await probe.stop();
+          const summary = probeSummary(probes);
+          result.figures.drills = { ...result.figures.drills, rsRebootFailedProbes: summary.failed, rsRebootBackSec: round1(backSec) };
+          const readState = () => ssh(user, victim.address,
+            'ip -4 -o addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce', 15);
+          const state = await waitFor(`every VIP on ${victim.name}'s lo`, 60,
+            () => { const r = readState(); return r.status === 0 && vips.every((vip) => r.stdout.includes(` ${vip}/32 `)) ? r : undefined; },
+            2000, () => readState().stdout);
+          const sysctls = state.stdout.trim().split('\n').slice(-4).join(' ');
+          expect(sysctls === '1 2 1 2', `${victim.name}'s arp_ignore/arp_announce (all, lo) after the reboot: ${sysctls}, expected 1 2 1 2`);
+          const arp = run('tcpdump', ['-e', '-nn', '-tt', '-r', pcap, 'arp'], { timeoutSec: 60 }).stdout.split('\n')
+            .map(parseArpLine).filter((a): a is ArpLine => a !== undefined && a.t >= from);
+          const asked = arp.filter((a) => a.op === 'request' && vips.includes(a.target)).length;
+          const answered = arp.filter((a) => a.srcMac === victim.macAddress && ((a.op === 'reply' && vips.includes(a.target)) || (a.op === 'request' && vips.includes(a.sender ?? ''))));
+          expect(asked >= upSec / 2, `the client asked for the VIP only ${asked} times during the ${upSec.toFixed(0)} s reboot`);
+          expect(answered.length === 0, `${victim.name} sent ${answered.length} ARP packets claiming a VIP during its reboot`);
+          return `up again after ${upSec.toFixed(0)} s, back in the pool after ${backSec.toFixed(0)} s; VIP on lo, arp_ignore/arp_announce 1/2; ` +
+            `${asked} ARP requests for the VIP during the reboot, none answered by ${victim.name}; ${summary.text} (goal 0)`;
+        } finally {
+          for (const a of askers) a.kill();
+          await probe.stop();
+        }
+      });
+    }
+
+    if (standbyRestarted !== undefined) {
+      await check(`drill: director restart: ${standby.name} comes back as BACKUP with keepalived and its IPVS table, ${active.name} keeps the VIP`, async () => {
+        await waitFor(`${standby.name}'s keepalived to report BACKUP`, 600, () => {
+          const st = ssh(user, standby.address, `cat ${NOTIFY_STATE_FILE}`, 10);
+          return st.status === 0 && /BACKUP/.test(st.stdout) ? true : undefined;
+        }, 3000);
+        const backSec = now() - standbyRestarted!;
+        await waitFor(`${standby.name}'s IPVS table to list every real server`, 120, () => (ipvsComplete(lab, standby) ? true : undefined), 2000);
+        await sleep((3 * lab.vrrp.advertIntSec + 2) * 1000);
+        const holder = vipHolder(lab, s0.vip);
+        expect(holder === active.name, `after ${standby.name} returned the VIP is on ${holder ?? 'no director'}, expected ${active.name} to keep it`);
+        result.figures.drills = { ...result.figures.drills, directorRestartSec: round1(backSec) };
+        return `${standby.name} BACKUP again ${backSec.toFixed(0)} s after its start, IPVS table complete; ${active.name} kept the VIP`;
+      });
+    }
+
     await check('no real server answered ARP for the VIP during the whole run', () => {
       const seen = arpRepliesFor(vips);
       const rsMacs = new Set(lab.realServers.map((r) => r.macAddress));
@@ -667,6 +796,29 @@ async function main(): Promise<number> {
         expect(new RegExp(`^${WAN_IP.replace(/\./g, '\\.')}\\s`, 'm').test(r.stdout), `${vm.name} did not resolve ${host} to ${WAN_IP}: ${r.stdout}${r.stderr}`);
         expect(/^HTTP [1-5]\d\d$/m.test(r.stdout), `${vm.name} got no HTTP answer from ${host}: ${r.stdout}${r.stderr}`);
         return `${vm.name}: default via ${lab.network.gateway}, ${host} resolves through ${lab.network.dns.join(', ')} and answers (${/HTTP \d+/.exec(r.stdout)![0]})`;
+      });
+    }
+
+    if (DRILLS.has('libvirtd-restart')) {
+      await check('drill: libvirtd restarts under the running lab: it serves on, every domain keeps running', async () => {
+        const probe = startProbe(serviceUrl(s0), 'libvirtd-restart');
+        let probes: ProbeLine[] = [];
+        try {
+          await sleep(2000);
+          const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'restart-libvirtd', env('LVSLAB_RUNID')], { timeoutSec: 120 });
+          expect(r.status === 0, `restart-libvirtd: ${r.stderr.trim()}`);
+          await sleep(5000);
+        } finally {
+          probes = await probe.stop();
+        }
+        const summary = probeSummary(probes);
+        result.figures.drills = { ...result.figures.drills, libvirtdRestartFailedProbes: summary.failed };
+        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
+        expect(down.length === 0, `not running after the restart: ${down.map((vm) => vm.domainName).join(', ')}`);
+        expect(probes.length >= 20, `only ${probes.length} probes: the client could not probe`);
+        expect(summary.failed === 0, summary.text);
+        return `libvirtd restarted; ${summary.text}; every domain running (the next deploy must change nothing)`;
       });
     }
 
@@ -942,6 +1094,47 @@ function failoverGap(probes: readonly ProbeLine[], killedAt: number): number | u
   const recovered = probes.slice(firstFail).find((p) => p.ok);
   if (!recovered) return undefined;
   return recovered.t - (lastOk?.t ?? killedAt);
+}
+
+/** The client probes `url` (probe.js) until `stop()`, which returns every probe it made. */
+function startProbe(url: string, name: string): { stop: () => Promise<ProbeLine[]> } {
+  const file = path.join(RUN_DIR, `probe-${name}.jsonl`);
+  const stopAt = path.join(RUN_DIR, `probe-${name}.stop`);
+  fs.rmSync(file, { force: true });
+  fs.rmSync(stopAt, { force: true });
+  const proc = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), url, file, stopAt,
+    String(DRILL_PROBE_INTERVAL_MS), String(DRILL_PROBE_TIMEOUT_MS), '1200'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
+  return {
+    stop: async () => {
+      fs.writeFileSync(stopAt, '');
+      await Promise.race([exited, sleep(5000)]);
+      proc.kill();
+      return readProbes(file);
+    },
+  };
+}
+
+/** `N failed of M (longest outage X s)` for the probes of one window. */
+function probeSummary(probes: readonly ProbeLine[]): { failed: number; text: string } {
+  const failed = probes.filter((p) => !p.ok);
+  let longest = 0;
+  let since: number | undefined;
+  for (const p of probes) {
+    if (!p.ok && since === undefined) since = p.t;
+    if (p.ok && since !== undefined) {
+      longest = Math.max(longest, p.t - since);
+      since = undefined;
+    }
+  }
+  if (since !== undefined) longest = Math.max(longest, probes[probes.length - 1].t - since);
+  return { failed: failed.length, text: `${failed.length} of ${probes.length} probes failed${failed.length ? ` (longest outage ${(longest / 1000).toFixed(1)} s)` : ''}` };
+}
+
+/** The director's IPVS table holds every service with every real server of the lab. */
+function ipvsComplete(lab: ResolvedLab, director: { address: string }): boolean {
+  const t = ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 15).stdout);
+  return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length);
 }
 
 function leftovers(labName: string): string[] {

@@ -71,3 +71,28 @@ export function parsePacketLine(line: string): PacketLine | undefined {
     ...(q ? { query: { type: q[1], name: q[2] } } : {}),
   };
 }
+
+/** One ARP packet of a `tcpdump -e -nn -tt` line. */
+export interface ArpLine {
+  /** Capture time, ms since the epoch. */
+  readonly t: number;
+  /** The frame's source MAC. */
+  readonly srcMac: string;
+  readonly op: 'request' | 'reply';
+  /** request: who-has `target` tell `sender`; reply: `target` is-at `mac`. */
+  readonly target: string;
+  readonly sender?: string;
+  readonly mac?: string;
+}
+
+/** Parses an ARP line of `tcpdump -e -nn -tt` (`… Request who-has A tell B …` / `… Reply A is-at M …`). */
+export function parseArpLine(line: string): ArpLine | undefined {
+  const head = /^(\d+\.\d+) ([0-9a-f:]{17}) > [0-9a-f:]{17}, ethertype ARP/.exec(line);
+  if (!head) return undefined;
+  const t = Math.round(Number(head[1]) * 1000);
+  const request = /Request who-has (\S+?)(?: \([^)]*\))? tell (\S+?),/.exec(line);
+  if (request) return { t, srcMac: head[2], op: 'request', target: request[1], sender: request[2] };
+  const reply = /Reply (\S+) is-at ([0-9a-f:]{17})/.exec(line);
+  if (reply) return { t, srcMac: head[2], op: 'reply', target: reply[1], mac: reply[2] };
+  return undefined;
+}

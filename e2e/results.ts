@@ -33,11 +33,33 @@ export interface E2eResult {
     realServerRemovalSec?: number;
     connectionsSurvived?: string;
     directorTxFraction?: number;
+    /** The fault drills this lab ran (E2E_DRILLS): failed probes of the VIP during each. */
+    drills?: {
+      backupCrashFailedProbes?: number;
+      rsRebootFailedProbes?: number;
+      /** `virsh reboot` of a real server until it is back in the IPVS table */
+      rsRebootBackSec?: number;
+      /** a crashed BACKUP's `virsh start` until its keepalived is BACKUP again */
+      directorRestartSec?: number;
+      libvirtdRestartFailedProbes?: number;
+    };
   };
 }
 
 const BEGIN = '<!-- runs:begin -->';
 const END = '<!-- runs:end -->';
+
+function drillsCell(d: E2eResult['figures']['drills']): string {
+  if (d === undefined) return '—';
+  const parts: string[] = [];
+  if (d.backupCrashFailedProbes !== undefined) parts.push(`BACKUP crash: ${d.backupCrashFailedProbes} failed`);
+  if (d.directorRestartSec !== undefined) parts.push(`BACKUP back in ${d.directorRestartSec} s`);
+  if (d.rsRebootFailedProbes !== undefined) {
+    parts.push(`RS reboot: ${d.rsRebootFailedProbes} failed${d.rsRebootBackSec !== undefined ? `, in pool after ${d.rsRebootBackSec} s` : ''}`);
+  }
+  if (d.libvirtdRestartFailedProbes !== undefined) parts.push(`libvirtd restart: ${d.libvirtdRestartFailedProbes} failed`);
+  return parts.join('; ') || '—';
+}
 
 /** Adds this run as a row of bench/e2e.md (newest first, the last 20 kept). */
 export function updateBenchmark(file: string, r: E2eResult): void {
@@ -58,6 +80,7 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     cell(f.connectionsSurvived) + (r.connectionSync ? ' (sync on, goal all)' : ' (sync off)'),
     cell(f.realServerRemovalSec, ' s'),
     f.directorTxFraction === undefined ? '—' : `${(f.directorTxFraction * 100).toFixed(2)} %`,
+    drillsCell(f.drills),
   ];
   const header = [
     '# End-to-end benchmark',
@@ -81,11 +104,14 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '- **RS removal**: web service stopped on a real server until it left the IPVS table.',
     '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
     '  of the bytes served (direct routing: replies bypass the director).',
+    '- **drills**: the fault drills of the lab (`E2E_DRILLS`, spread over the matrix) and the failed probes',
+    '  of the VIP (one every 200 ms, 1 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
+    '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above).',
     '',
   ].join('\n');
   const tableHead = [
-    '| run (UTC) | lab | engine, network, image | result | ready | baseline | ÷ baseline | reference | ÷ reference | failover gap | survived | RS removal | director tx |',
-    '|---|---|---|---|---:|---:|---|---:|---|---|---|---:|---:|',
+    '| run (UTC) | lab | engine, network, image | result | ready | baseline | ÷ baseline | reference | ÷ reference | failover gap | survived | RS removal | director tx | drills |',
+    '|---|---|---|---|---:|---:|---|---:|---|---|---|---:|---:|---|',
   ].join('\n');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const rows = old.includes(BEGIN)
@@ -94,6 +120,8 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   // Rows of an older table layout would sit under the wrong headings: keep only this layout's.
   const cells = (line: string) => line.split(' | ').length;
   const newRow = `| ${row.join(' | ')} |`;
-  const all = [newRow, ...rows.filter((l) => cells(l) === cells(newRow))].slice(0, 20);
+  // Rows from before the drills column get an empty one.
+  const widened = rows.map((l) => (cells(l) === cells(newRow) - 1 ? l.replace(/ \|$/, ' | — |') : l));
+  const all = [newRow, ...widened.filter((l) => cells(l) === cells(newRow))].slice(0, 20);
   fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}\n`);
 }

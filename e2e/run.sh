@@ -9,7 +9,8 @@
 #   npm run test:e2e -- e2e/lab.yaml:tofu  # one lab, through OpenTofu
 #   LAB_CONFIG=my-lab.yaml npm run test:e2e   # any valid lab (engine: $TERRAFORM_BINARY_NAME or terraform)
 #
-# Arguments are CONFIG[:ENGINE], ENGINE terraform (default) or tofu.
+# Arguments are CONFIG[:ENGINE[:DRILLS]], ENGINE terraform (default) or tofu, DRILLS a comma list
+# of fault drills (backup-crash, rs-reboot, libvirtd-restart; default: $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
 # OpenTofu for tofu labs, and Debian's archive (the images and the package repository the
 # sandbox serves, all cached by their inputs). E2E_KEEP_GOING=1 runs every config even after
@@ -22,8 +23,9 @@ cd "$root"
 
 # The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
 # URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
-# (multicast VRRP, the preinstalled image by URL) through OpenTofu.
-readonly MATRIX=("$here/lab.yaml:terraform" "$here/lab-multicast.yaml:tofu")
+# (multicast VRRP, the preinstalled image by URL) through OpenTofu. The fault drills are spread
+# over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
+readonly MATRIX=("$here/lab.yaml:terraform:libvirtd-restart" "$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot")
 configs=("$@")
 if ((${#configs[@]} == 0)); then
   if [[ -n ${LAB_CONFIG:-} ]]; then
@@ -32,15 +34,24 @@ if ((${#configs[@]} == 0)); then
     configs=("${MATRIX[@]}")
   fi
 fi
+# CONFIG[:ENGINE[:DRILLS]] -> entry_config, entry_engine, entry_drills
+split_entry() {
+  local rest
+  IFS=: read -r entry_config rest <<<"$1"
+  IFS=: read -r entry_engine entry_drills <<<"$rest"
+  entry_engine=${entry_engine:-terraform}
+  entry_drills=${entry_drills:-${E2E_DRILLS:-all}}
+}
 for c in "${configs[@]}"; do
-  engine=${c##*:}
-  [[ $c == *:* ]] || engine=terraform
-  [[ -f ${c%:*} ]] || { echo "e2e: lab config ${c%:*} not found" >&2; exit 2; }
-  [[ $engine == terraform || $engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
-  command -v "$engine" >/dev/null || { echo "e2e: $engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
+  split_entry "$c"
+  [[ -f $entry_config ]] || { echo "e2e: lab config $entry_config not found" >&2; exit 2; }
+  [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
+  command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
+  [[ $entry_drills =~ ^(all|none|(backup-crash|rs-reboot|libvirtd-restart)(,(backup-crash|rs-reboot|libvirtd-restart))*)$ ]] ||
+    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, libvirtd)" >&2; exit 2; }
-for tool in ip virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do
+for tool in ip nsenter virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool not found: run 'bash scripts/install-deps.sh'" >&2; exit 2; }
 done
 
@@ -83,16 +94,15 @@ reap_run_processes() {
 
 failed=0
 for entry in "${configs[@]}"; do
-  config=${entry%:*}
-  engine=terraform
-  [[ $entry == *:* ]] && engine=${entry##*:}
-  echo "[e2e] === $config ($engine)" >&2
+  split_entry "$entry"
+  config=$entry_config engine=$entry_engine drills=$entry_drills
+  echo "[e2e] === $config ($engine; drills: $drills)" >&2
   runid=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
   sandbox_up "$runid"
   key=$LVSLAB_RUN_DIR/id_ed25519
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$runid" -f "$key"
   rc=0
-  LAB_CONFIG=$(readlink -f "$config") TERRAFORM_BINARY_NAME=$engine E2E_SSH_KEY=$key \
+  LAB_CONFIG=$(readlink -f "$config") TERRAFORM_BINARY_NAME=$engine E2E_DRILLS=$drills E2E_SSH_KEY=$key \
     E2E_IMAGE_CLOUD=$image_cloud E2E_IMAGE_LAB=$image_lab E2E_REPO=$repo E2E_BASELINE=${E2E_BASELINE:-1} \
     node -r ts-node/register/transpile-only "$here/harness.ts" || rc=$?
   reap_run_processes

@@ -6,6 +6,7 @@
 #   bash e2e/sandbox.sh client RUNID CMD...  # CMD inside the client namespace
 #   bash e2e/sandbox.sh wan RUNID CMD...     # CMD inside the internet stand-in
 #   bash e2e/sandbox.sh attach-client RUNID BRIDGE CLIENT_IP/PREFIX
+#   bash e2e/sandbox.sh restart-libvirtd RUNID  # libvirtd stopped and started again, domains running
 #   bash e2e/sandbox.sh down RUNID
 #
 # or, from another bash script:
@@ -225,6 +226,33 @@ attach_client() {
   ip -n "$LVSLAB_CLIENT_NS" link set eth0 up
 }
 
+# restart_libvirtd: stop the run's libvirtd (SIGTERM, as a service manager does) and start it
+# again with the same config, mounts and namespace, while the domains keep running (an
+# operator's `systemctl restart libvirtd`). Waits until it answers again.
+restart_libvirtd() (
+  set -euo pipefail
+  local d=$LVSLAB_RUN_DIR/libvirt old i
+  old=$(cat "$d/libvirtd.pid")
+  kill -TERM "$old"
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$old" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$old" 2>/dev/null; then
+    echo "sandbox: libvirtd $old did not stop within 30 s" >&2
+    exit 1
+  fi
+  # The bind mounts live in the mount namespace virtlogd keeps alive (see _sandbox_up).
+  nsenter -t "$(cat "$d/virtlogd.pid")" -m -n \
+    libvirtd -d -f /etc/libvirt/libvirtd.conf -p "$d/libvirtd.pid"
+  for ((i = 0; i < 120; i++)); do
+    virsh -q -c "$LVSLAB_URI" version >/dev/null 2>&1 && exit 0
+    sleep 0.25
+  done
+  echo "sandbox: libvirtd did not answer again on $LVSLAB_SOCK; see $d/log/libvirtd.log" >&2
+  exit 1
+)
+
 # sandbox_down [RUNID]: kill everything of the run and delete its namespaces.
 sandbox_down() {
   local runid=${1:-${LVSLAB_RUNID:-}}
@@ -298,9 +326,14 @@ _sandbox_main() {
       sandbox_vars "${runid:?usage: sandbox.sh attach-client RUNID BRIDGE CIDR}" || return
       attach_client "${3:-}" "${4:-}"
       ;;
+    restart-libvirtd)
+      sandbox_vars "${runid:?usage: sandbox.sh restart-libvirtd RUNID}" || return
+      restart_libvirtd
+      ;;
     *)
       echo "usage: sandbox.sh up [RUNID] | down RUNID | exec RUNID CMD... |" \
-        "client RUNID CMD... | wan RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX" >&2
+        "client RUNID CMD... | wan RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX |" \
+        "restart-libvirtd RUNID" >&2
       return 2
       ;;
   esac

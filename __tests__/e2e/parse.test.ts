@@ -1,4 +1,4 @@
-import { installedOrigins, ipvsTable, parsePacketLine } from '../../e2e/parse';
+import { installedOrigins, ipvsTable, parsePacketLine, parseArpLine } from '../../e2e/parse';
 
 describe('ipvsTable', () => {
   test('reads every real server of every service with forwarding, weight and active connections', () => {
@@ -75,5 +75,27 @@ describe('parsePacketLine', () => {
   });
   test('not an IPv4 packet', () => {
     expect(parsePacketLine('01:02:03.4 ARP, Request who-has 192.168.20.140 tell 192.168.20.254, length 28')).toBeUndefined();
+  });
+});
+
+describe('parseArpLine', () => {
+  test('a broadcast request: who asks for which address, from which MAC, when', () => {
+    const line = '1764220800.250131 52:54:00:aa:bb:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.168.20.140 tell 192.168.20.254, length 28';
+    expect(parseArpLine(line)).toEqual({ t: 1764220800250, srcMac: '52:54:00:aa:bb:01', op: 'request', target: '192.168.20.140', sender: '192.168.20.254' });
+  });
+
+  test('a request naming the hardware address it asks (unicast probe)', () => {
+    const line = '1764220801.000000 52:54:00:aa:bb:01 > 52:54:00:aa:bb:02, ethertype ARP (0x0806), length 42: Request who-has 192.168.20.140 (52:54:00:aa:bb:02) tell 192.168.20.254, length 28';
+    expect(parseArpLine(line)).toMatchObject({ op: 'request', target: '192.168.20.140', sender: '192.168.20.254' });
+  });
+
+  test('a reply: the address, the MAC it claims, and the frame sender', () => {
+    const line = '1764220800.251000 52:54:00:aa:bb:02 > 52:54:00:aa:bb:01, ethertype ARP (0x0806), length 42: Reply 192.168.20.140 is-at 52:54:00:aa:bb:02, length 28';
+    expect(parseArpLine(line)).toEqual({ t: 1764220800251, srcMac: '52:54:00:aa:bb:02', op: 'reply', target: '192.168.20.140', mac: '52:54:00:aa:bb:02' });
+  });
+
+  test('not ARP, or not -e -tt output', () => {
+    expect(parseArpLine('1764220800.25 52:54:00:aa:bb:02 > 52:54:00:aa:bb:01, ethertype IPv4 (0x0800), length 74: 10.0.0.1.80 > 10.0.0.2.5000: Flags [S]')).toBeUndefined();
+    expect(parseArpLine('ARP, Reply 192.168.20.140 is-at 52:54:00:aa:bb:02, length 28')).toBeUndefined();
   });
 });
