@@ -5,6 +5,10 @@
 #   bash scripts/cdktf.sh deploy --auto-approve      (npm run deploy)
 #   bash scripts/cdktf.sh destroy --auto-approve     (npm run destroy)
 #   bash scripts/cdktf.sh diff | synth | output ...
+#
+# Each lab synthesizes into its own directory, cdktf.out/labs/<lab name> (lab-paths.ts), unless
+# the caller passes --output: cdktf deletes other stacks' directories from its output
+# directory, and a stack directory is terraform's working directory for one lab.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -18,4 +22,13 @@ case $command in
   # checksums even when the provider comes from the mirror.
   deploy | destroy | diff | plan) extra+=(--skip-provider-lock) ;;
 esac
+output_given=false
+for arg in "$@"; do
+  case $arg in --output | --output=* | -o | -o=*) output_given=true ;; esac
+done
+if [[ $output_given == false ]]; then
+  outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
+  mkdir -p "$outdir"
+  extra+=(--output "$outdir")
+fi
 exec npx cdktf "$command" "${extra[@]}" "$@"
