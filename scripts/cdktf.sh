@@ -8,7 +8,8 @@
 #
 # Each lab synthesizes into its own directory, cdktf.out/labs/<lab name> (lab-paths.ts), unless
 # the caller passes --output: cdktf deletes other stacks' directories from its output
-# directory, and a stack directory is terraform's working directory for one lab.
+# directory, and a stack directory is terraform's working directory for one lab. A successful
+# destroy removes that directory.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -30,5 +31,11 @@ if [[ $output_given == false ]]; then
   outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
   mkdir -p "$outdir"
   extra+=(--output "$outdir")
+fi
+if [[ $command == destroy && $output_given == false ]]; then
+  npx cdktf "$command" "${extra[@]}" "$@"
+  # The lab is gone: so is its synth directory, with the seeds in it (they hold the VRRP password).
+  rm -rf "$outdir"
+  exit 0
 fi
 exec npx cdktf "$command" "${extra[@]}" "$@"

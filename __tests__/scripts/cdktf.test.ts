@@ -14,25 +14,25 @@ describe('scripts/cdktf.sh', () => {
   const labDirs: string[] = [];
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-cdktf-sh-'));
-    fs.writeFileSync(path.join(dir, 'npx'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'npx'), '#!/bin/sh\necho "$@"\nexit "${NPX_STATUS:-0}"\n', { mode: 0o755 });
   });
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
     for (const labDir of labDirs.splice(0)) fs.rmSync(labDir, { recursive: true, force: true });
   });
 
-  function cdktfSh(labName: string, args: string[]) {
+  function cdktfSh(labName: string, args: string[], npxStatus = 0) {
     const config = path.join(dir, `${labName}.yaml`);
     fs.writeFileSync(config, `name: ${labName}\n`);
     const labDir = path.join(root, 'cdktf.out', 'labs', labName);
     if (!fs.existsSync(labDir)) labDirs.push(labDir);
     const r = spawnSync('bash', [path.join(root, 'scripts', 'cdktf.sh'), ...args], {
-      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config },
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, NPX_STATUS: String(npxStatus) },
       encoding: 'utf8',
       timeout: 120_000,
     });
     expect(r.stderr).not.toMatch(/error/i);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(npxStatus);
     return { argv: r.stdout.trim(), labDir };
   }
 
@@ -50,5 +50,19 @@ describe('scripts/cdktf.sh', () => {
   test("leaves a caller's --output alone (the e2e harness passes its own)", () => {
     const { argv } = cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve', '--output', '/srv/run/cdktf.out']);
     expect(argv).toBe('cdktf destroy --skip-provider-lock --auto-approve --output /srv/run/cdktf.out');
+  });
+
+  test('a successful destroy removes the lab\'s synth directory (its seeds hold the VRRP password); a failed one keeps it', () => {
+    // GIVEN a lab that was synthesized
+    const { labDir } = cdktfSh('cdktf-sh-lab-a', ['synth']);
+    fs.mkdirSync(path.join(labDir, 'seeds'), { recursive: true });
+
+    // WHEN its destroy fails THEN everything stays for the next attempt
+    cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve'], 1);
+    expect(fs.existsSync(path.join(labDir, 'seeds'))).toBe(true);
+
+    // WHEN it succeeds THEN nothing of the lab is left in cdktf.out
+    cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve']);
+    expect(fs.existsSync(labDir)).toBe(false);
   });
 });
