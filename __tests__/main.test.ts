@@ -51,9 +51,9 @@ describe('the app (main.ts)', () => {
     expect(r.status).toBe(0);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.values(stack.resource.libvirt_domain).map((d: any) => d.name).sort()).toEqual([
-      'lab2-director-1',
-      'lab2-director-2',
-      'lab2-web-1',
+      'lab2--director-1',
+      'lab2--director-2',
+      'lab2--web-1',
     ]);
   });
 
