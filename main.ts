@@ -1,5 +1,6 @@
 import { App, LocalBackend } from './constructs/engine';
 import { LabConfigError, LvsDrLabStack, labConfigFromEnv } from './constructs';
+import { LabStateError, stateFileFor } from './lab-paths';
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
 // Every problem is reported at once and nothing is synthesized while any remains.
@@ -9,11 +10,12 @@ try {
   const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
     lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });
-  // Optional: keep this lab's state elsewhere than terraform.lvs-dr-lab.tfstate (e.g. one per lab).
-  if (process.env.LAB_STATE_FILE) new LocalBackend(stack, { path: process.env.LAB_STATE_FILE });
+  // Each lab keeps its own state, terraform.<lab name>.tfstate in the repository root (or
+  // LAB_STATE_FILE): with one state for all, deploying another lab would replace the first.
+  new LocalBackend(stack, { path: stateFileFor(stack.cluster.lab.name, process.env) });
   app.synth();
 } catch (err) {
-  if (err instanceof LabConfigError) {
+  if (err instanceof LabConfigError || err instanceof LabStateError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }

@@ -6,10 +6,12 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '..');
 
 /** Runs the app (main.ts) the way `cdktf synth` does, with LAB_CONFIG and a scratch outdir. */
-function runApp(labConfig: string | undefined, outdir: string) {
+function runApp(labConfig: string | undefined, outdir: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' };
   delete env.LAB_CONFIG;
+  delete env.LAB_STATE_FILE;
   if (labConfig) env.LAB_CONFIG = labConfig;
+  Object.assign(env, extraEnv);
   return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
     cwd: root,
     env,
@@ -49,10 +51,47 @@ describe('the app (main.ts)', () => {
     expect(r.status).toBe(0);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.values(stack.resource.libvirt_domain).map((d: any) => d.name).sort()).toEqual([
-      'lab2-director-1',
-      'lab2-director-2',
-      'lab2-web-1',
+      'lab2--director-1',
+      'lab2--director-2',
+      'lab2--web-1',
     ]);
+  });
+
+  /** The state file of the stack the app wrote (its local backend's path). */
+  const statePath = (out: string): string =>
+    JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8')).terraform.backend.local.path;
+
+  test('each lab gets its own state file, named after the lab, at an absolute path in the repository root', () => {
+    // GIVEN two labs with different names
+    const labA = path.join(dir, 'a.yaml');
+    const labB = path.join(dir, 'b.yaml');
+    fs.writeFileSync(labA, 'name: lab-a\n');
+    fs.writeFileSync(labB, 'name: lab-b\n');
+
+    // WHEN the app synthesizes each
+    const outA = path.join(dir, 'out-a');
+    const outB = path.join(dir, 'out-b');
+    expect(runApp(labA, outA).status).toBe(0);
+    expect(runApp(labB, outB).status).toBe(0);
+
+    // THEN their states are two files named after them, absolute (terraform runs in the stack's
+    // own directory, deep inside the outdir, where a relative path would point elsewhere)
+    expect(statePath(outA)).toBe(path.join(root, 'terraform.lab-a.tfstate'));
+    expect(statePath(outB)).toBe(path.join(root, 'terraform.lab-b.tfstate'));
+  });
+
+  test('LAB_STATE_FILE wins; a relative one is relative to the repository root, not to terraform\'s working directory', () => {
+    const labA = path.join(dir, 'a.yaml');
+    fs.writeFileSync(labA, 'name: lab-a\n');
+    const absolute = path.join(dir, 'elsewhere.tfstate');
+
+    const outAbsolute = path.join(dir, 'out-abs');
+    expect(runApp(labA, outAbsolute, { LAB_STATE_FILE: absolute }).status).toBe(0);
+    expect(statePath(outAbsolute)).toBe(absolute);
+
+    const outRelative = path.join(dir, 'out-rel');
+    expect(runApp(labA, outRelative, { LAB_STATE_FILE: 'states/mine.tfstate' }).status).toBe(0);
+    expect(statePath(outRelative)).toBe(path.join(root, 'states', 'mine.tfstate'));
   });
 
   test('fails when the lab config is invalid: every problem listed, exit 1, no stack written', () => {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { AssetType, TerraformAsset } from './engine';
+import { App, AssetType, TerraformAsset } from './engine';
 import { Construct } from 'constructs';
 import { Domain } from '../.gen/providers/libvirt/domain';
 import { Volume } from '../.gen/providers/libvirt/volume';
@@ -102,7 +101,7 @@ export class LabVm extends Construct {
       }),
     );
     const asset = new TerraformAsset(this, 'seed-iso', {
-      path: writeSeedFile(`${props.name}-cidata.iso`, iso),
+      path: writeSeedFile(this, `${props.name}-cidata.iso`, iso),
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
@@ -153,19 +152,27 @@ export class LabVm extends Construct {
 }
 
 /**
- * Writes a rendered seed where cdktf can pick it up as an asset: a directory named by the
- * content hash, so concurrent synths never see a half-written file and equal seeds share one.
+ * Writes a rendered seed where cdktf picks it up as an asset: `<outdir>/seeds/<construct
+ * address>/`, inside the app's output directory, which the synth owns. cloud-init runs the
+ * seed's user-data as root and it holds the VRRP password, so it is written afresh on every
+ * synth (never reused), into a directory of mode 0700 that must be this user's own, as a file of
+ * mode 0600. cdktf's copy into the stack directory keeps that mode; terraform, running as the
+ * same user, reads it to upload the volume.
  */
-function writeSeedFile(fileName: string, content: Buffer): string {
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 20);
-  const dir = path.join(os.tmpdir(), 'lvs-dr-lab-seeds', hash);
-  const file = path.join(dir, fileName);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file);
+function writeSeedFile(scope: Construct, fileName: string, content: Buffer): string {
+  const seeds = path.join(App.of(scope).outdir, 'seeds');
+  fs.mkdirSync(seeds, { recursive: true, mode: 0o700 });
+  const stat = fs.lstatSync(seeds);
+  if (!stat.isDirectory() || (process.getuid !== undefined && stat.uid !== process.getuid())) {
+    throw new Error(`${seeds}: expected a directory of this user's, not a symlink or another user's (it would receive every VM's seed)`);
   }
+  fs.chmodSync(seeds, 0o700);
+  // One directory per VM, emptied first: a seed file is always the one rendered just now.
+  const dir = path.join(seeds, scope.node.addr);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const file = path.join(dir, fileName);
+  fs.writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
   return file;
 }
 

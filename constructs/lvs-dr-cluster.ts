@@ -33,6 +33,8 @@ export class LvsDrCluster extends Construct {
     this.lab = resolveLabConfig(config);
     const lab = this.lab;
 
+    // The lab's own objects are `<lab>-<what>`; a VM's are `<lab>--<vm>…` (vmDomainName): names
+    // have no '--', so no VM, whatever its name, takes one of these, nor a lab of another name.
     this.network = new LabNetwork(this, 'Network', {
       name: `${lab.name}-net`,
       mode: lab.network.mode,

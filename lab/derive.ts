@@ -46,9 +46,15 @@ export function defaultDns(mode: NetworkMode, gateway: string | undefined): stri
   return mode === 'nat' && gateway !== undefined ? [gateway] : [];
 }
 
-/** `<lab>-<vm>`: the libvirt domain name of a VM. */
+/**
+ * `<lab>--<vm>`: the libvirt domain name of a VM, and the prefix of its volumes
+ * (`<domain>.qcow2`, `<domain>-cidata.iso`). Names have no '--' (the schema's NAME_PATTERN), so
+ * a domain name splits back into one lab and one VM name: no VM of another lab of another name
+ * gets it (with one '-', VM `a-b` of lab `lab` and VM `b` of lab `lab-a` were both `lab-a-b`), and
+ * no VM named `base` takes the lab's own `<lab>-base.qcow2`, whose names have no '--'.
+ */
 export function vmDomainName(labName: string, vmName: string): string {
-  return `${labName}-${vmName}`;
+  return `${labName}--${vmName}`;
 }
 
 /**

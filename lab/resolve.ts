@@ -32,7 +32,7 @@ export interface ResolvedNetwork {
 
 export interface ResolvedVm {
   readonly name: string;
-  /** `<lab>-<vm>`: the libvirt domain name (at most 63 characters); the guest's hostname is `name`. */
+  /** `<lab>--<vm>`: the libvirt domain name (at most 63 characters); the guest's hostname is `name`. */
   readonly domainName: string;
   readonly address: string;
   /** Deterministic, derived from lab name + VM name. */

@@ -11,7 +11,7 @@
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
 import { defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
-import { MAX_HOSTNAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+import { MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
 /** A mapping read leniently: any field may be missing or of the wrong type. */
 type Loose = Readonly<Record<string, unknown>>;
@@ -267,9 +267,9 @@ export const authPassVersionRule: LabRule = {
 };
 
 const isLabName = (name: unknown): name is string =>
-  typeof name === 'string' && new RegExp(NAME_PATTERN).test(name) && name.length <= MAX_HOSTNAME - 2;
+  typeof name === 'string' && new RegExp(NAME_PATTERN).test(name) && name.length <= MAX_LAB_NAME;
 
-/** `<lab>-<vm>` is the libvirt domain name: at most 63 characters. */
+/** `<lab>--<vm>` is the libvirt domain name: at most 63 characters. */
 export const vmNameLengthRule: LabRule = {
   id: 'vm-name-length',
   check: (input, report) => {
@@ -278,7 +278,7 @@ export const vmNameLengthRule: LabRule = {
       if (typeof vm.name !== 'string') continue;
       const domain = vmDomainName(input.lab.name, vm.name);
       if (domain.length > MAX_HOSTNAME) {
-        report(join(vm.at, 'name'), vm.name, `a name for which the hostname "${domain}" is at most ${MAX_HOSTNAME} characters (it is ${domain.length})`);
+        report(join(vm.at, 'name'), vm.name, `a name for which the libvirt domain name "${domain}" is at most ${MAX_HOSTNAME} characters (it is ${domain.length})`);
       }
     }
   },

@@ -27,11 +27,17 @@ function integer(minimum: number, maximum: number, options: Record<string, unkno
 const IPV4_TEXT = 'a dotted-quad IPv4 address such as 192.168.20.10 (no leading zeros)';
 const ipv4 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV4_PATTERN_SOURCE, allowed: IPV4_TEXT, ...options });
 
-/** VM and lab names: hostname labels. */
-export const NAME_PATTERN = '^[a-z]([a-z0-9-]*[a-z0-9])?$';
-const NAME_TEXT = "a name of lowercase letters, digits and '-' that starts with a letter and does not end with '-'";
-/** Linux's limit for a hostname label; `<lab>-<vm>` (the libvirt domain name) must fit it too. */
+/**
+ * VM and lab names: hostname labels without '--', which joins the two in the names of a VM's
+ * libvirt objects (`<lab>--<vm>`, lab/derive.ts): so no VM's names can be those of another VM,
+ * of its lab's own objects, or of a lab of another name.
+ */
+export const NAME_PATTERN = '^[a-z](-?[a-z0-9])*$';
+const NAME_TEXT = "a name of lowercase letters, digits and single '-' between them, starting with a letter ('--' joins lab and VM names)";
+/** Linux's limit for a hostname label; `<lab>--<vm>` (the libvirt domain name) must fit it too. */
 export const MAX_HOSTNAME = 63;
+/** The longest lab name that leaves room for `--` and a one-letter VM name in 63 characters. */
+export const MAX_LAB_NAME = MAX_HOSTNAME - 3;
 
 export const DOMAIN_TYPES = ['kvm', 'qemu'] as const;
 /** `kvm` needs hardware virtualization; `qemu` is software emulation (TCG). */
@@ -181,7 +187,7 @@ export const LabVrrpSchema = Type.Object(
 const vmName = () => Type.String({
   pattern: NAME_PATTERN,
   allowed: NAME_TEXT,
-  description: 'The guest hostname; <lab name>-<name> is its libvirt domain name (at most 63 characters).',
+  description: 'The guest hostname; <lab name>--<name> is its libvirt domain name (at most 63 characters) and the prefix of its volumes.',
 });
 
 export const LabDirectorSchema = Type.Object(
@@ -279,10 +285,10 @@ export const LabSchema = Type.Object(
   {
     name: Type.Optional(Type.String({
       pattern: NAME_PATTERN,
-      maxLength: MAX_HOSTNAME - 2,
-      allowed: `${NAME_TEXT}, at most ${MAX_HOSTNAME - 2} characters`,
+      maxLength: MAX_LAB_NAME,
+      allowed: `${NAME_TEXT}, at most ${MAX_LAB_NAME} characters`,
       default: 'lvs-lab',
-      description: 'Prefix of every libvirt object.',
+      description: 'Prefix of every libvirt object: <name>-net, <name>-pool, <name>-base.qcow2, and <name>--<VM name> for the VMs. The app names the lab\'s state file after it too (terraform.<name>.tfstate).',
     })),
     libvirtUri: Type.Optional(Type.String({
       pattern: '^[^\\s:][^\\s]*://\\S*$',

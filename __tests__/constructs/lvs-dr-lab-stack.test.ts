@@ -46,21 +46,21 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
   test('creates 4 domains, each with its own NoCloud seed volume: two directors, two real servers', () => {
     const domains = resources(json, Domain.tfResourceType);
     expect(domains.map((d) => d.name).sort()).toEqual([
-      'lvs-lab-director-1',
-      'lvs-lab-director-2',
-      'lvs-lab-rs-1',
-      'lvs-lab-rs-2',
+      'lvs-lab--director-1',
+      'lvs-lab--director-2',
+      'lvs-lab--rs-1',
+      'lvs-lab--rs-2',
     ]);
     const seeds = seedVolumes(json);
     expect(seeds.map((v) => v.name).sort()).toEqual([
-      'lvs-lab-director-1-cidata.iso',
-      'lvs-lab-director-2-cidata.iso',
-      'lvs-lab-rs-1-cidata.iso',
-      'lvs-lab-rs-2-cidata.iso',
+      'lvs-lab--director-1-cidata.iso',
+      'lvs-lab--director-2-cidata.iso',
+      'lvs-lab--rs-1-cidata.iso',
+      'lvs-lab--rs-2-cidata.iso',
     ]);
     for (const seed of seeds) {
       expect(seed).toMatchObject({ pool: expect.stringMatching(/libvirt_pool\..*\.name/), format: 'iso' });
-      expect(seed.source).toMatch(/^assets\/.*\/[0-9A-F]{32}\/lvs-lab-.*-cidata\.iso$/);
+      expect(seed.source).toMatch(/^assets\/.*\/[0-9A-F]{32}\/lvs-lab--.*-cidata\.iso$/);
     }
     // Provider 0.8.3's cloud-init disk is never used: its refresh streams the ISO back and hangs.
     expect(json.resource.libvirt_cloudinit_disk).toBeUndefined();
@@ -100,8 +100,8 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     const before = seedSources(json);
     const after = seedSources(other);
     // directors' keepalived.conf changed; real servers' seeds did not
-    expect(after['lvs-lab-director-1-cidata.iso']).not.toBe(before['lvs-lab-director-1-cidata.iso']);
-    expect(after['lvs-lab-rs-1-cidata.iso']).toBe(before['lvs-lab-rs-1-cidata.iso']);
+    expect(after['lvs-lab--director-1-cidata.iso']).not.toBe(before['lvs-lab--director-1-cidata.iso']);
+    expect(after['lvs-lab--rs-1-cidata.iso']).toBe(before['lvs-lab--rs-1-cidata.iso']);
     // and the same config always gives the same seed (a second deploy changes nothing)
     expect(seedSources(synth())).toEqual(before);
   });
@@ -122,15 +122,15 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     const out = synthToDisk((app) => new LvsDrLabStack(app, 'lvs-dr-lab', { lab: {} }));
     try {
       const lab = resolveLabConfig({});
-      const director1 = seedFiles(out, 'lvs-lab-director-1');
+      const director1 = seedFiles(out, 'lvs-lab--director-1');
       expect(director1.userData).toBe(renderDirectorUserData(directorUserDataModel(lab, lab.directors[0])));
       expect(director1.userData).toContain('${1:-UNKNOWN}');
       expect(director1.networkConfig).toContain('192.168.20.141/24');
-      expect(director1.metaData).toMatch(/instance-id: lvs-lab-director-1-[0-9a-f]{12}/);
-      const rs1 = seedFiles(out, 'lvs-lab-rs-1');
+      expect(director1.metaData).toMatch(/instance-id: lvs-lab--director-1-[0-9a-f]{12}/);
+      const rs1 = seedFiles(out, 'lvs-lab--rs-1');
       expect(rs1.userData).toBe(renderRealServerUserData(realServerUserDataModel(lab, lab.realServers[0])));
       expect(rs1.networkConfig).toContain('192.168.20.143/24');
-      expect(isoJolietNames(seedIsoPath(out, 'lvs-lab-rs-1'))).toEqual(['meta-data', 'network-config', 'user-data']);
+      expect(isoJolietNames(seedIsoPath(out, 'lvs-lab--rs-1'))).toEqual(['meta-data', 'network-config', 'user-data']);
     } finally {
       out.dispose();
     }
@@ -173,15 +173,15 @@ describe('LvsDrLabStack options', () => {
 
   test('consoleLogDir logs each serial console to a file named after the domain', () => {
     const json = synth({ consoleLogDir: '/var/log/lab' });
-    const domain = resources(json, Domain.tfResourceType).find((d) => d.name === 'lvs-lab-rs-2')!;
-    expect(domain.xml.xslt).toContain('<log file="/var/log/lab/lvs-lab-rs-2.log" append="on"/>');
+    const domain = resources(json, Domain.tfResourceType).find((d) => d.name === 'lvs-lab--rs-2')!;
+    expect(domain.xml.xslt).toContain('<log file="/var/log/lab/lvs-lab--rs-2.log" append="on"/>');
   });
 
   test('sizes set vcpu and memory per role', () => {
     const json = synth({ sizes: { director: { vcpu: 2, memoryMiB: 1024 }, realServer: { memoryMiB: 768 } } });
     const byName = Object.fromEntries(resources(json, Domain.tfResourceType).map((d) => [d.name, d]));
-    expect(byName['lvs-lab-director-1']).toMatchObject({ vcpu: 2, memory: 1024 });
-    expect(byName['lvs-lab-rs-1']).toMatchObject({ vcpu: 1, memory: 768 });
+    expect(byName['lvs-lab--director-1']).toMatchObject({ vcpu: 2, memory: 1024 });
+    expect(byName['lvs-lab--rs-1']).toMatchObject({ vcpu: 1, memory: 768 });
   });
 
   test('fails when the lab config is invalid, before any resource exists', () => {

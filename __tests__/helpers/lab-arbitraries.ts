@@ -12,8 +12,9 @@ const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed'
 /** Printable ASCII without '"', '#', '!', '{', '}', '\\' (the schema's authPass characters). */
 const AUTH_PASS_CHARS = [...Array(0x7f - 0x21).keys()].map((i) => String.fromCharCode(0x21 + i)).filter((c) => !'"#!{}\\'.includes(c));
 
-const vmName = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
-const labName = fc.stringMatching(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/);
+/** VM and lab names: a letter, then letters and digits, single '-' between them ('--' joins the two in libvirt names). */
+export const vmName = fc.stringMatching(/^[a-z](-?[a-z0-9]){1,15}$/);
+export const labName = fc.stringMatching(/^[a-z](-?[a-z0-9]){0,19}$/);
 const hostLabel = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
 const hostName = fc.tuple(hostLabel, fc.array(hostLabel, { maxLength: 2 })).map(([first, rest]) => [first, ...rest, 'example'].join('.'));
 const email = fc.tuple(fc.stringMatching(/^[A-Za-z0-9._%+-]{1,12}$/), hostName).map(([local, host]) => `${local}@${host}`);
@@ -201,6 +202,8 @@ export const brokenLab: fc.Arbitrary<Breakage> = fc.tuple(validLab, fc.nat(), fc
     fc.constantFrom('nmae', 'Name', 'realservers', 'vrp').map((key) => { const c = copy(lab); c[key] = 'x'; return { config: c, rule: 'unknown-key', path: key }; }),
     fc.constant(0).map(() => { const c = copy(lab); c.vrrp = { ...c.vrrp, virtualRouterId: String(c.vrrp.virtualRouterId) }; return { config: c, rule: 'type', path: 'vrrp.virtualRouterId' }; }),
     fc.constant(0).map(() => { const c = copy(lab); c.realServers[0].name = c.directors[0].name; return { config: c, rule: 'unique-names', path: 'realServers[0].name' }; }),
+    fc.constant(0).map(() => { const c = copy(lab); c.directors[1].name = `${c.directors[1].name}--x`; return { config: c, rule: 'format', path: 'directors[1].name' }; }),
+    fc.constant(0).map(() => { const c = copy(lab); c.name = `${c.name}--x`; return { config: c, rule: 'format', path: 'name' }; }),
     fc.constant(0).map(() => { const c = copy(lab); c.services[0].vip = '203.0.113.5'; return { config: c, rule: 'address-in-subnet', path: 'services[0].vip' }; }),
     fc.constant(0).map(() => { const c = copy(lab); c.directors[1].priority = c.directors[0].priority; return { config: c, rule: 'unique-priority', path: 'directors[1].priority' }; }),
     fc.constantFrom('tcp', 'http').map((type) => {

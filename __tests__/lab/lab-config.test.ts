@@ -50,8 +50,8 @@ describe('resolveLabConfig: the reference topology', () => {
 
   test('directors: director-1 .141 priority 180 first, director-2 .142 priority 80', () => {
     expect(lab.directors.map(({ name, domainName, address, priority, vcpu, memoryMiB }) => ({ name, domainName, address, priority, vcpu, memoryMiB }))).toEqual([
-      { name: 'director-1', domainName: 'lvs-lab-director-1', address: '192.168.20.141', priority: 180, vcpu: 1, memoryMiB: 512 },
-      { name: 'director-2', domainName: 'lvs-lab-director-2', address: '192.168.20.142', priority: 80, vcpu: 1, memoryMiB: 512 },
+      { name: 'director-1', domainName: 'lvs-lab--director-1', address: '192.168.20.141', priority: 180, vcpu: 1, memoryMiB: 512 },
+      { name: 'director-2', domainName: 'lvs-lab--director-2', address: '192.168.20.142', priority: 80, vcpu: 1, memoryMiB: 512 },
     ]);
   });
 

@@ -54,7 +54,7 @@ describe('loadLabConfig', () => {
         { name: 'lb-2', address: '192.168.20.12', priority: 100 },
       ],
     });
-    expect(resolveLabConfig(config).directors.map((d) => d.domainName)).toEqual(['yaml-lab-lb-1', 'yaml-lab-lb-2']);
+    expect(resolveLabConfig(config).directors.map((d) => d.domainName)).toEqual(['yaml-lab--lb-1', 'yaml-lab--lb-2']);
   });
 
   test('reads a .yml file', () => {

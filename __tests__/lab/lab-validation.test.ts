@@ -137,9 +137,13 @@ describe('validateLabConfig: names', () => {
   test('fails when the lab name has uppercase letters', () => expectProblem({ name: 'LvsLab' }, 'name', 'format'));
   test('fails when the lab name ends with a hyphen', () => expectProblem({ name: 'lab-' }, 'name', 'format'));
   test('fails when the lab name is too long', () => expectProblem({ name: `l${'a'.repeat(61)}` }, 'name', 'length'));
+  test('fails when the lab name is 61 characters (a VM\'s domain name <lab>--<vm> would be over 63)', () =>
+    expectProblem({ name: `l${'a'.repeat(60)}` }, 'name', 'length'));
+  test('fails when the lab name has "--" (it joins lab and VM names in libvirt names)', () => expectProblem({ name: 'lvs--lab' }, 'name', 'format'));
+  test('fails when a VM name has "--"', () => expectProblem(withRealServer({ name: 'rs--2' }), 'realServers[1].name', 'format'));
   test('fails when a VM name has invalid characters', () => expectProblem(withDirector({ name: 'director_2' }), 'directors[1].name', 'format'));
   test('fails when a VM name starts with a digit', () => expectProblem(withRealServer({ name: '2nd' }), 'realServers[1].name', 'format'));
-  test('fails when <lab>-<vm> exceeds 63 characters (the hostname)', () =>
+  test('fails when <lab>--<vm> (the libvirt domain name) exceeds 63 characters', () =>
     expectProblem(withDirector({ name: `d${'x'.repeat(55)}` }), 'directors[1].name', 'vm-name-length'));
   test('fails when two VMs share a name', () => expectProblem(withDirector({ name: 'director-1' }), 'directors[1].name', 'unique-names'));
   test('fails when a director is also listed as a real server (same name)', () =>
