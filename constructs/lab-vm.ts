@@ -12,6 +12,7 @@ import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import type { StaticInterface } from '../cloud-init/model';
 import type { DomainType, ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
+import { terraformLiteral } from './terraform-literal';
 
 export interface LabVmProps {
   /** libvirt domain name (also the prefix of its volumes). */
@@ -89,6 +90,12 @@ export class LabVm extends Construct {
     const domainType = props.domainType ?? 'kvm';
     const vcpu = props.vcpu ?? 1;
     const memoryMiB = props.memoryMiB ?? 512;
+    // Names and the placement are data: literals to terraform, never templates (references to
+    // the pool, base volume and network, as cdktf tokens, stay references).
+    const network = {
+      ...(props.network.networkId !== undefined ? { networkId: terraformLiteral(props.network.networkId) } : {}),
+      ...(props.network.bridge !== undefined ? { bridge: terraformLiteral(props.network.bridge) } : {}),
+    };
 
     const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
     this.instanceId = `${props.name}-${digest.slice(0, 12)}`;
@@ -106,9 +113,9 @@ export class LabVm extends Construct {
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
-      name: `${props.name}-cidata.iso`,
-      pool: props.poolName,
-      source: asset.path,
+      name: terraformLiteral(`${props.name}-cidata.iso`),
+      pool: terraformLiteral(props.poolName),
+      source: terraformLiteral(asset.path),
       // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
       // make every plan replace the seed (and so the VM).
       format: 'iso',
@@ -123,22 +130,22 @@ export class LabVm extends Construct {
     };
 
     this.disk = new Volume(this, 'disk', {
-      name: `${props.name}.qcow2`,
-      pool: props.poolName,
-      baseVolumeId: props.baseVolumeId,
+      name: terraformLiteral(`${props.name}.qcow2`),
+      pool: terraformLiteral(props.poolName),
+      baseVolumeId: terraformLiteral(props.baseVolumeId),
       format: 'qcow2',
       lifecycle: replaceWithSeed,
     });
 
     this.domain = new Domain(this, 'domain', {
-      name: props.name,
+      name: terraformLiteral(props.name),
       type: domainType,
       vcpu,
       memory: memoryMiB,
       running: true,
       // The boot disk first; the seed is found by its `cidata` label.
       disk: [{ volumeId: this.disk.id }, { volumeId: this.seed.id }],
-      networkInterface: [{ ...props.network, mac: props.macAddress, waitForLease: false }],
+      networkInterface: [{ ...network, mac: terraformLiteral(props.macAddress), waitForLease: false }],
       console: [
         { type: 'pty', targetType: 'serial', targetPort: '0' },
         { type: 'pty', targetType: 'virtio', targetPort: '1' },
@@ -167,14 +174,6 @@ function writeSeedFile(fileName: string, content: Buffer): string {
     fs.renameSync(tmp, file);
   }
   return file;
-}
-
-/**
- * Escapes terraform's template sequences. Strings in cdk.tf.json are templates: a `${…}` in a
- * file path would be read as terraform's own interpolation.
- */
-export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** Adds `<log file=…>` to the serial console so its output survives the VM (appended across
