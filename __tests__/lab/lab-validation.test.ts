@@ -277,8 +277,16 @@ describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
   test('fails when domainType is unknown', () => expectProblem({ domainType: 'xen' }, 'domainType', 'one-of'));
   test("fails when libvirtUri has no '://'", () => expectProblem({ libvirtUri: 'qemu' }, 'libvirtUri', 'format'));
   test('fails when libvirtUri is empty', () => expectProblem({ libvirtUri: '' }, 'libvirtUri', 'format'));
+  test("fails when libvirtUri holds a '%' that starts no %XX escape (the provider's URL parser refuses it)", () =>
+    expectProblem({ libvirtUri: 'qemu+unix:///system?socket=/run/%{if}/sock' }, 'libvirtUri', 'format'));
+  test('accepts ${…} and %XX escapes in libvirtUri (terraform gets them as literals)', () =>
+    expect(validateLabConfig({ libvirtUri: 'qemu+unix:///system?socket=/run/${path.cwd}/a%20b' })).toEqual([]));
   test('fails when storagePoolPath is relative', () => expectProblem({ storagePoolPath: 'pools/lab' }, 'storagePoolPath', 'format'));
   test('fails when image.source is empty', () => expectProblem({ image: { source: ' ' } }, 'image.source', 'format'));
+  test("fails when an image URL holds a '%' that starts no %XX escape (the provider's URL parser refuses it)", () =>
+    expectProblem({ image: { source: 'https://images.example/%{if}.qcow2' } }, 'image.source', 'format'));
+  test("accepts '%', '${…}' and '%{…}' in an image path (a file name, not a URL)", () =>
+    expect(validateLabConfig({ image: { source: '/var/tmp/${path.cwd}/%{if}/50%.qcow2' } })).toEqual([]));
   test('fails when image.source is a relative path (outside a config file)', () =>
     expectProblem({ image: { source: 'img/debian.qcow2' } }, 'image.source', 'format'));
   test('fails when image.preinstalled is not a boolean', () => expectProblem({ image: { preinstalled: 'true' } }, 'image.preinstalled', 'type'));
