@@ -90,6 +90,9 @@ export class LabVm extends Construct {
     const domainType = props.domainType ?? 'kvm';
     const vcpu = props.vcpu ?? 1;
     const memoryMiB = props.memoryMiB ?? 512;
+    if (props.consoleLogFile !== undefined && !isAbsolutePlainPath(props.consoleLogFile)) {
+      throw new Error(`LabVm ${props.name}: consoleLogFile ${JSON.stringify(props.consoleLogFile)} is not ${ABSOLUTE_PLAIN_PATH}`);
+    }
     // Names and the placement are data: literals to terraform, never templates (references to
     // the pool, base volume and network, as cdktf tokens, stay references).
     const network = {
@@ -176,10 +179,31 @@ function writeSeedFile(fileName: string, content: Buffer): string {
   return file;
 }
 
+/** What a console log path may be: libvirt needs an absolute path, and XML 1.0 cannot carry control characters. */
+export const ABSOLUTE_PLAIN_PATH = 'an absolute path without control characters';
+
+/** True for an absolute path without control characters (what {@link ABSOLUTE_PLAIN_PATH} says). */
+export function isAbsolutePlainPath(file: string): boolean {
+  return file.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(file);
+}
+
+const XSLT_ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '{': '{{', '}': '}}',
+};
+
+/**
+ * `text` as the value of an attribute of a literal result element: XML-escaped, and with `{` and
+ * `}` doubled, because XSLT reads such a value as an attribute value template, in which `{…}` is
+ * an XPath expression (`{document('/etc/hostname')}` would read a file into the domain XML).
+ */
+function xsltAttributeLiteral(text: string): string {
+  return text.replace(/[&<>"'{}]/g, (c) => XSLT_ATTRIBUTE_ESCAPES[c]);
+}
+
 /** Adds `<log file=…>` to the serial console so its output survives the VM (appended across
  *  restarts: a failover test's reboot must not wipe the first boot's log). */
 function consoleLogXslt(file: string): string {
-  const escaped = file.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const escaped = xsltAttributeLiteral(file);
   return [
     '<?xml version="1.0"?>',
     '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
