@@ -298,10 +298,12 @@ export const LabSchema = Type.Object(
     })),
     domainType: Type.Optional(oneOf(DOMAIN_TYPES, { default: 'kvm', description: 'kvm | qemu (software emulation, for hosts without KVM).' })),
     storagePoolPath: Type.Optional(Type.String({
-      pattern: '^/[^\\u0000\\n\\r]*$',
+      // Normalized: libvirt stores `//` and a trailing `/` collapsed (every plan would replace
+      // the pool), and keeps `..`, which could climb out of the directory the rules check.
+      pattern: '^(?:/|(?:/(?!\\.\\.?(?:/|$))[^/\\u0000-\\u001f\\u007f]+)+)$',
       maxLength: 4096,
-      allowed: 'an absolute path such as /var/lib/libvirt/images/lvs-lab',
-      description: 'Directory of the libvirt storage pool the lab creates (must not exist yet or be empty). Default: /var/lib/libvirt/images/<name>.',
+      allowed: "a normalized absolute path without control characters (no '//', '.' or '..' component, no trailing '/') such as /var/lib/libvirt/images/lvs-lab",
+      description: 'Directory of the libvirt storage pool the lab creates: a directory of its own, not a system or shared one (/, /etc, /home, /tmp, /var/lib/libvirt/images, ...); if it exists, it must be empty or hold only this lab\'s volumes (<name>-…). Default: /var/lib/libvirt/images/<name>.',
     })),
     network: Type.Optional(LabNetworkSchema),
     image: Type.Optional(LabImageSchema),
