@@ -1,3 +1,7 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { labProblem, type LabProblem } from './problems';
+
 /**
  * Where a lab's storage pool may live. The pool is a libvirt `dir` pool the lab creates and
  * destroys: libvirt builds it over whatever directory is there, lists every file in it as a
@@ -40,4 +44,62 @@ export function systemDirectoryReason(path: string): string | undefined {
   const tree = SYSTEM_TREES.find((t) => inside(path, t));
   if (!tree) return undefined;
   return path === tree ? `${path} is a system directory` : `${path} is inside ${tree}, a system directory`;
+}
+
+/** Rule id of a problem with the pool directory as it is on this machine. */
+export const POOL_DIRECTORY_RULE = 'pool-directory';
+
+/** True when libvirt runs on this machine: a URI without a host (qemu:///system, qemu+unix:///system?socket=…) or localhost. */
+export function isLocalLibvirt(uri: string): boolean {
+  const authority = /^[^:]*:\/\/([^/?#]*)/.exec(uri)?.[1] ?? '';
+  const host = authority.replace(/^.*@/, '').replace(/:\d*$/, '');
+  return ['', 'localhost', '127.0.0.1', '[::1]'].includes(host);
+}
+
+/**
+ * The pool directory as it is on this machine, for a lab whose config passed the rules: the app
+ * checks it each time it synthesizes the stack, so before `cdktf deploy`, `diff` or `destroy`
+ * changes anything. It must not exist yet, be empty, or hold only this lab's volumes (files
+ * named `<lab>-…`, as every volume the lab creates is); a symbolic link must not lead into a
+ * system or shared directory. Nothing is checked for a remote libvirt: the directory is on its
+ * host (the rules still refuse system paths, and destroy never deletes a file there: see README).
+ */
+export function validatePoolDirectory(lab: { readonly name: string; readonly libvirtUri: string; readonly storagePoolPath: string }): LabProblem[] {
+  if (!isLocalLibvirt(lab.libvirtUri)) return [];
+  const dir = lab.storagePoolPath;
+  const problem = (allowed: string, why: string) => [labProblem(POOL_DIRECTORY_RULE, 'storagePoolPath', dir, allowed, why)];
+
+  const real = realPath(dir);
+  const reason = real === dir ? undefined : systemDirectoryReason(real);
+  if (reason) return problem(POOL_DIRECTORY_ALLOWED, `it leads to ${real} through a symbolic link, and ${reason}; ${POOL_DIRECTORY_WHY}`);
+
+  let entries: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) return problem('a directory, or a path that does not exist yet', 'it is a file');
+    entries = fs.readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // libvirt creates it
+    return problem('a directory this user can read', (error as Error).message);
+  }
+  const foreign = entries.filter((entry) => !entry.startsWith(`${lab.name}-`)).sort();
+  if (foreign.length === 0) return [];
+  const shown = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
+  return problem(
+    `a directory that does not exist yet, is empty, or holds only this lab's volumes (${lab.name}-…)`,
+    `it holds ${shown}, which this lab did not create: libvirt would list them as volumes of the lab's pool, and destroy, ` +
+      'which removes the pool directory, would stop at them; move them out, or choose another storagePoolPath',
+  );
+}
+
+/** `dir` with the symbolic links of its deepest existing ancestor resolved (the rest does not exist yet). */
+function realPath(dir: string): string {
+  const rest: string[] = [];
+  for (let existing = dir; ; existing = nodePath.dirname(existing)) {
+    try {
+      return nodePath.join(fs.realpathSync(existing), ...rest);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || existing === '/') return dir;
+      rest.unshift(nodePath.basename(existing));
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { requireTool } from '../helpers/tools';
  * provider against a libvirtd of the test's own in throwaway network namespaces (e2e/sandbox.sh).
  * Only the pool and the base volume are applied (`-target`): no network, no domain is created.
  */
+const root = path.resolve(__dirname, '../..');
 let sandbox: LibvirtSandbox;
 beforeAll(() => {
   sandbox = LibvirtSandbox.up('pool');
@@ -31,6 +32,14 @@ function synthStack(lab: LvsDrClusterProps, dir: string): { stackDir: string; js
 function baseVolumeTarget(json: any): string {
   const [id] = Object.entries(json.resource.libvirt_volume as Record<string, { name: string }>).find(([, v]) => v.name.endsWith('-base.qcow2'))!;
   return `-target=libvirt_volume.${id}`;
+}
+
+/** The app (main.ts) as `cdktf deploy|diff|destroy` runs it first: synthesize the lab of `labFile` into `outdir`. */
+function runApp(labFile: string, outdir: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, LAB_CONFIG: labFile, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' };
+  delete env.LAB_CONSOLE_LOG_DIR;
+  delete env.LAB_STATE_FILE;
+  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
 }
 
 function mustTerraform(stackDir: string, args: string[]): string {
@@ -88,5 +97,49 @@ describe('config text reaches libvirt verbatim (terraform apply, destroy)', () =
     mustTerraform(stackDir, ['destroy', '-auto-approve']);
     expect(sandbox.virsh(['pool-list', '--all', '--name']).stdout.split('\n')).not.toContain('lit-pool');
     expect(fs.existsSync(poolPath)).toBe(false);
+  });
+});
+
+describe('destroy never deletes a file the lab did not create (terraform apply, destroy)', () => {
+  test('a stray file in the pool directory stops the app before anything is destroyed; terraform destroy alone stops at the directory; the file survives either way', () => {
+    // GIVEN the pool and base image of a deployed lab
+    const work = path.join(sandbox.runDir, 'stray');
+    const poolPath = path.join(work, 'pool');
+    const imagePath = path.join(work, 'debian.qcow2');
+    qcow2Image(imagePath);
+    const lab: LvsDrClusterProps = { name: 'stray', libvirtUri: sandbox.uri, domainType: 'qemu', storagePoolPath: poolPath, image: { source: imagePath } };
+    const labFile = path.join(work, 'lab.json');
+    fs.writeFileSync(labFile, JSON.stringify(lab));
+    const { stackDir, json } = synthStack(lab, path.join(work, 'out'));
+    mustTerraform(stackDir, ['init']);
+    mustTerraform(stackDir, ['apply', '-auto-approve', baseVolumeTarget(json)]);
+    expect(fs.readdirSync(poolPath)).toEqual(['stray-base.qcow2']);
+
+    // WHEN a file of the user's is put into the pool directory
+    const notes = path.join(poolPath, 'notes.txt');
+    fs.writeFileSync(notes, 'mine');
+
+    // THEN the app refuses to synthesize (cdktf destroy synthesizes first), naming the file: nothing is destroyed
+    const destroyViaApp = runApp(labFile, path.join(work, 'out-destroy'));
+    expect(destroyViaApp.status).toBe(1);
+    expect(destroyViaApp.stderr).toContain(`storagePoolPath: got "${poolPath}"`);
+    expect(destroyViaApp.stderr).toContain('it holds notes.txt, which this lab did not create');
+    expect(fs.readdirSync(poolPath).sort()).toEqual(['notes.txt', 'stray-base.qcow2']);
+
+    // WHEN terraform destroys on its own (a remote libvirt is not checked, a file may appear after the synth)
+    const destroy = terraform(stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+
+    // THEN it removes the lab's volume, stops at the directory with libvirt's reason, and the file survives
+    expect(destroy.status).not.toBe(0);
+    expect(destroy.output).toContain(`error deleting storage pool: failed to remove pool '${poolPath}': Directory not empty`);
+    expect(fs.readdirSync(poolPath)).toEqual(['notes.txt']);
+    expect(fs.readFileSync(notes, 'utf8')).toBe('mine');
+
+    // WHEN the user moves the file out and destroys again THEN the pool and its directory are gone, the file is kept
+    fs.renameSync(notes, path.join(work, 'notes.txt'));
+    mustTerraform(stackDir, ['destroy', '-auto-approve']);
+    expect(sandbox.virsh(['pool-list', '--all', '--name']).stdout.split('\n')).not.toContain('stray-pool');
+    expect(fs.existsSync(poolPath)).toBe(false);
+    expect(fs.readFileSync(path.join(work, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
