@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from '../../constructs/engine';
+import { App, LocalBackend } from '../../constructs/engine';
 import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
 import { LibvirtSandbox } from '../helpers/libvirtd';
 import { terraform } from '../helpers/terraform';
@@ -19,10 +19,14 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => sandbox?.down());
 
-/** The synthesized stack of `lab` in a terraform working directory under the sandbox's run dir. */
+/**
+ * The synthesized stack of `lab` in a terraform working directory under the sandbox's run dir,
+ * with its state there too (cdktf's default state file is in the project directory).
+ */
 function synthStack(lab: LvsDrClusterProps, dir: string): { stackDir: string; json: any } {
   const app = new App({ outdir: dir });
-  new LvsDrLabStack(app, 'lvs-dr-lab', { lab });
+  const stack = new LvsDrLabStack(app, 'lvs-dr-lab', { lab });
+  new LocalBackend(stack, { path: path.join(dir, 'terraform.tfstate') });
   app.synth();
   const stackDir = path.join(dir, 'stacks', 'lvs-dr-lab');
   return { stackDir, json: JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) };
