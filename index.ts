@@ -19,6 +19,8 @@ export { RealServer, type RealServerProps } from './constructs/real-server';
 export {
   // parse, resolve, load
   parseLab, resolveLabConfig, validateLabConfig, loadLabConfig, labConfigFromEnv, LAB_CONFIG_ENV, LabConfigError,
+  // the pool directory on this machine, checked before a synth (the app does)
+  validatePoolDirectory, POOL_DIRECTORY_RULE,
   // the schema (JSON Schema objects) and its rules
   LabSchema, jsonSchema, LAB_RULES, SCHEMA_RULES, FILE_RULES,
   // derived values a user may want to show

@@ -126,6 +126,26 @@ describe('the app (main.ts)', () => {
     expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
   });
 
+  test('fails when storagePoolPath holds a file the lab did not create: exit 1 naming it, no stack written (deploy, diff and destroy synthesize first)', () => {
+    // GIVEN a pool directory holding a file of the user's
+    const pool = path.join(dir, 'pool');
+    fs.mkdirSync(pool);
+    fs.writeFileSync(path.join(pool, 'notes.txt'), 'mine');
+    const file = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(file, `storagePoolPath: ${pool}\n`);
+    const out = path.join(dir, 'out');
+
+    // WHEN the app runs
+    const r = runApp(file, out);
+
+    // THEN it refuses with the field, the value, the file and what is allowed, and writes nothing
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`storagePoolPath: got "${pool}", expected a directory that does not exist yet, is empty, or holds only this lab's volumes`);
+    expect(r.stderr).toContain('it holds notes.txt, which this lab did not create');
+    expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
+    expect(fs.readFileSync(path.join(pool, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   test('fails when LAB_CONFIG names a missing file', () => {
     const out = path.join(dir, 'out');
     const r = runApp(path.join(dir, 'nope.yaml'), out);

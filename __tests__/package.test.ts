@@ -14,6 +14,7 @@ describe('the package', () => {
   test('exports the constructs, the lab config functions and the renderers, nothing else', () => {
     expect(Object.keys(api).sort()).toEqual([
       'BaseImage', 'DIRECTOR_PACKAGES', 'FILE_RULES', 'LAB_CONFIG_ENV', 'LAB_RULES', 'LabConfigError', 'LabNetwork', 'LabSchema', 'LabVm',
+      'POOL_DIRECTORY_RULE', 'validatePoolDirectory',
       'LvsDirector', 'LvsDrCluster', 'LvsDrLabStack', 'REAL_SERVER_PACKAGES', 'RealServer', 'SCHEMA_RULES',
       'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'jsonSchema', 'labConfigFromEnv', 'labMacAddress', 'loadLabConfig',
       'noCloudSeedFiles', 'parseCidr', 'parseIpv4', 'parseLab', 'realServerUserDataModel', 'renderArpSysctl', 'renderDirectorUserData',

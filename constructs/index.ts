@@ -3,6 +3,7 @@ export * from '../lab';
 export * from './lab-network';
 export * from './base-image';
 export * from './lab-vm';
+export * from './terraform-literal';
 export * from './lvs-director';
 export * from './real-server';
 export * from './lvs-dr-cluster';

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Network } from '../.gen/providers/libvirt/network';
 import type { NetworkMode } from '../lab';
+import { terraformLiteral } from './terraform-literal';
 
 export interface LabNetworkProps {
   /** libvirt network name; ignored in `bridge` mode. */
@@ -43,16 +44,16 @@ export class LabNetwork extends Construct {
       if (!props.bridge) {
         throw new Error(`LabNetwork ${props.name}: mode 'bridge' needs the name of an existing host bridge`);
       }
-      this.attachment = { bridge: props.bridge };
+      this.attachment = { bridge: terraformLiteral(props.bridge) };
       return;
     }
 
     this.network = new Network(this, 'network', {
-      name: props.name,
+      name: terraformLiteral(props.name),
       // provider 0.8.3 spells libvirt's isolated network `none`.
       mode: this.mode === 'nat' ? 'nat' : 'none',
       // An isolated segment gets no host address at all, so nothing on the host can reach it.
-      addresses: this.mode === 'nat' ? [props.cidr] : undefined,
+      addresses: this.mode === 'nat' ? [terraformLiteral(props.cidr)] : undefined,
       dhcp: { enabled: false },
       dns: this.mode === 'nat' ? { enabled: true, localOnly: true } : undefined,
       autostart: true,

@@ -11,6 +11,7 @@ import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import type { StaticInterface } from '../cloud-init/model';
 import type { DomainType, ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
+import { terraformLiteral } from './terraform-literal';
 
 export interface LabVmProps {
   /** libvirt domain name (also the prefix of its volumes). */
@@ -88,6 +89,15 @@ export class LabVm extends Construct {
     const domainType = props.domainType ?? 'kvm';
     const vcpu = props.vcpu ?? 1;
     const memoryMiB = props.memoryMiB ?? 512;
+    if (props.consoleLogFile !== undefined && !isAbsolutePlainPath(props.consoleLogFile)) {
+      throw new Error(`LabVm ${props.name}: consoleLogFile ${JSON.stringify(props.consoleLogFile)} is not ${ABSOLUTE_PLAIN_PATH}`);
+    }
+    // Names and the placement are data: literals to terraform, never templates (references to
+    // the pool, base volume and network, as cdktf tokens, stay references).
+    const network = {
+      ...(props.network.networkId !== undefined ? { networkId: terraformLiteral(props.network.networkId) } : {}),
+      ...(props.network.bridge !== undefined ? { bridge: terraformLiteral(props.network.bridge) } : {}),
+    };
 
     const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
     this.instanceId = `${props.name}-${digest.slice(0, 12)}`;
@@ -105,9 +115,9 @@ export class LabVm extends Construct {
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
-      name: `${props.name}-cidata.iso`,
-      pool: props.poolName,
-      source: asset.path,
+      name: terraformLiteral(`${props.name}-cidata.iso`),
+      pool: terraformLiteral(props.poolName),
+      source: terraformLiteral(asset.path),
       // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
       // make every plan replace the seed (and so the VM).
       format: 'iso',
@@ -122,22 +132,22 @@ export class LabVm extends Construct {
     };
 
     this.disk = new Volume(this, 'disk', {
-      name: `${props.name}.qcow2`,
-      pool: props.poolName,
-      baseVolumeId: props.baseVolumeId,
+      name: terraformLiteral(`${props.name}.qcow2`),
+      pool: terraformLiteral(props.poolName),
+      baseVolumeId: terraformLiteral(props.baseVolumeId),
       format: 'qcow2',
       lifecycle: replaceWithSeed,
     });
 
     this.domain = new Domain(this, 'domain', {
-      name: props.name,
+      name: terraformLiteral(props.name),
       type: domainType,
       vcpu,
       memory: memoryMiB,
       running: true,
       // The boot disk first; the seed is found by its `cidata` label.
       disk: [{ volumeId: this.disk.id }, { volumeId: this.seed.id }],
-      networkInterface: [{ ...props.network, mac: props.macAddress, waitForLease: false }],
+      networkInterface: [{ ...network, mac: terraformLiteral(props.macAddress), waitForLease: false }],
       console: [
         { type: 'pty', targetType: 'serial', targetPort: '0' },
         { type: 'pty', targetType: 'virtio', targetPort: '1' },
@@ -176,18 +186,31 @@ function writeSeedFile(scope: Construct, fileName: string, content: Buffer): str
   return file;
 }
 
+/** What a console log path may be: libvirt needs an absolute path, and XML 1.0 cannot carry control characters. */
+export const ABSOLUTE_PLAIN_PATH = 'an absolute path without control characters';
+
+/** True for an absolute path without control characters (what {@link ABSOLUTE_PLAIN_PATH} says). */
+export function isAbsolutePlainPath(file: string): boolean {
+  return file.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(file);
+}
+
+const XSLT_ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '{': '{{', '}': '}}',
+};
+
 /**
- * Escapes terraform's template sequences. Strings in cdk.tf.json are templates: a `${…}` in a
- * file path would be read as terraform's own interpolation.
+ * `text` as the value of an attribute of a literal result element: XML-escaped, and with `{` and
+ * `}` doubled, because XSLT reads such a value as an attribute value template, in which `{…}` is
+ * an XPath expression (`{document('/etc/hostname')}` would read a file into the domain XML).
  */
-export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+function xsltAttributeLiteral(text: string): string {
+  return text.replace(/[&<>"'{}]/g, (c) => XSLT_ATTRIBUTE_ESCAPES[c]);
 }
 
 /** Adds `<log file=…>` to the serial console so its output survives the VM (appended across
  *  restarts: a failover test's reboot must not wipe the first boot's log). */
 function consoleLogXslt(file: string): string {
-  const escaped = file.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const escaped = xsltAttributeLiteral(file);
   return [
     '<?xml version="1.0"?>',
     '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',

@@ -2,12 +2,15 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { BaseImage } from './base-image';
 import { directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig, type ResolvedLab } from '../lab';
+import { LabConfigError, labProblem } from '../lab/problems';
+import { ABSOLUTE_PLAIN_PATH, isAbsolutePlainPath } from './lab-vm';
 import { LabNetwork } from './lab-network';
 import { LvsDirector } from './lvs-director';
 import { RealServer } from './real-server';
 
 export interface LvsDrClusterProps extends LabConfig {
-  /** Log every VM's serial console to `<dir>/<domain>.log` on the libvirt host.
+  /** Log every VM's serial console to `<dir>/<domain>.log` on the libvirt host (an absolute path;
+   *  the app takes it from LAB_CONSOLE_LOG_DIR).
    * @default - consoles only through `virsh console` */
   readonly consoleLogDir?: string;
 }
@@ -31,6 +34,10 @@ export class LvsDrCluster extends Construct {
     super(scope, id);
     const { consoleLogDir, ...config } = props;
     this.lab = resolveLabConfig(config);
+    if (consoleLogDir !== undefined && !isAbsolutePlainPath(consoleLogDir)) {
+      const why = "libvirt writes each VM's console log there (the app takes it from LAB_CONSOLE_LOG_DIR)";
+      throw new LabConfigError([labProblem('console-log-dir', 'consoleLogDir', consoleLogDir, ABSOLUTE_PLAIN_PATH, why)]);
+    }
     const lab = this.lab;
 
     // The lab's own objects are `<lab>-<what>`; a VM's are `<lab>--<vm>…` (vmDomainName): names

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from './engine';
 import { LibvirtProvider } from '../.gen/providers/libvirt/provider';
 import { LvsDrCluster, type LvsDrClusterProps } from './lvs-dr-cluster';
+import { terraformLiteral } from './terraform-literal';
 
 export interface LvsDrLabStackProps {
   /** The lab; `{}` builds the reference topology. */
@@ -16,24 +17,25 @@ export class LvsDrLabStack extends TerraformStack {
     super(scope, id);
     this.cluster = new LvsDrCluster(this, 'Lab', props.lab);
     const lab = this.cluster.lab;
-    new LibvirtProvider(this, 'libvirt', { uri: lab.libvirtUri });
+    // Every string from the config is a literal to terraform (a `${…}` in the URI is not evaluated).
+    new LibvirtProvider(this, 'libvirt', { uri: terraformLiteral(lab.libvirtUri) });
 
     new TerraformOutput(this, 'vip_urls', {
       description: 'Each virtual service, as a client reaches it',
-      value: lab.services.map((s) => serviceUrl(s.vip, s.port, s.protocol)),
+      value: lab.services.map((s) => terraformLiteral(serviceUrl(s.vip, s.port, s.protocol))),
     });
     new TerraformOutput(this, 'directors', {
       description: 'Director name => address (highest priority, the initial MASTER, first)',
-      value: Object.fromEntries(this.cluster.directors.map((d) => [d.name, d.address])),
+      value: Object.fromEntries(this.cluster.directors.map((d) => [terraformLiteral(d.name), terraformLiteral(d.address)])),
     });
     new TerraformOutput(this, 'real_servers', {
       description: 'Real server name => address',
-      value: Object.fromEntries(this.cluster.realServers.map((r) => [r.name, r.address])),
+      value: Object.fromEntries(this.cluster.realServers.map((r) => [terraformLiteral(r.name), terraformLiteral(r.address)])),
     });
     new TerraformOutput(this, 'ssh_commands', {
       description: 'How to log in to each VM (keys only)',
       value: Object.fromEntries(
-        [...this.cluster.directors, ...this.cluster.realServers].map((vm) => [vm.name, `ssh ${lab.ssh.user}@${vm.address}`]),
+        [...this.cluster.directors, ...this.cluster.realServers].map((vm) => [terraformLiteral(vm.name), terraformLiteral(`ssh ${lab.ssh.user}@${vm.address}`)]),
       ),
     });
   }

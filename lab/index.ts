@@ -18,6 +18,7 @@ export {
 export { LAB_RULES, isOpenSshPublicKey, type LabRule } from './rules';
 export { SCHEMA_RULES } from './check-schema';
 export { FILE_RULES, LAB_CONFIG_ENV, labConfigFromEnv, loadLabConfig } from './load';
+export { POOL_DIRECTORY_RULE, validatePoolDirectory } from './pool-directory';
 export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
 export {
   DEFAULT_AUTH_PASS, DEBIAN_SECURITY_ARCHIVE, defaultSecurityMirror, defaultStoragePoolPath, defaultGateway, defaultDns,

@@ -11,7 +11,8 @@
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
 import { defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
-import { MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
+import { LabSchema, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
 /** A mapping read leniently: any field may be missing or of the wrong type. */
 type Loose = Readonly<Record<string, unknown>>;
@@ -476,9 +477,25 @@ export const macCollisionRule: LabRule = {
   },
 };
 
+const POOL_PATH_PATTERN = new RegExp(LabSchema.properties.storagePoolPath.pattern as string, 'u');
+
+/**
+ * `storagePoolPath`: a directory of the lab's own, never a system or shared directory of the host
+ * (the state of the directory itself is checked when the stack is synthesized: pool-directory.ts).
+ */
+export const storagePoolPathRule: LabRule = {
+  id: 'storage-pool-path',
+  check: ({ lab }, report) => {
+    const path = lab.storagePoolPath;
+    if (typeof path !== 'string' || !POOL_PATH_PATTERN.test(path)) return; // malformed: a schema problem
+    const reason = systemDirectoryReason(path);
+    if (reason) report('storagePoolPath', path, POOL_DIRECTORY_ALLOWED, `${reason}; ${POOL_DIRECTORY_WHY}`);
+  },
+};
+
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
-  cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
   healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,

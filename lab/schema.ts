@@ -59,6 +59,12 @@ const PROXY_URL_PATTERN = "^https?://(?:[A-Za-z0-9._~%!*'()+,;=-]+(?::[A-Za-z0-9
 const PGP_KEY_PATTERN = "^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\\r?\\n[A-Za-z0-9+/=:\\s.,()@<>'_-]+\\r?\\n-----END PGP PUBLIC KEY BLOCK-----\\s*$";
 export const MAX_SIGNING_KEY_CHARS = 64 * 1024;
 
+/**
+ * URL text where '%' only starts a %XX escape: the provider parses URLs with Go's net/url, which
+ * refuses any other '%' ("invalid URL escape"), so such a value could never be deployed.
+ */
+const URL_TEXT = '(?:[^\\s%]|%[0-9A-Fa-f]{2})';
+
 const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
 
 export const SSH_KEY_TYPES = [
@@ -99,8 +105,8 @@ export const LabNetworkSchema = Type.Object(
 export const LabImageSchema = Type.Object(
   {
     source: Type.Optional(Type.String({
-      pattern: '^(https?://\\S+|/\\S*)$',
-      allowed: 'an http(s):// URL or an absolute path of a qcow2 cloud image',
+      pattern: `^(https?://${URL_TEXT}+|/\\S*)$`,
+      allowed: "an http(s):// URL ('%' only in a %XX escape) or an absolute path of a qcow2 cloud image",
       default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
       description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
     })),
@@ -291,17 +297,19 @@ export const LabSchema = Type.Object(
       description: 'Prefix of every libvirt object: <name>-net, <name>-pool, <name>-base.qcow2, and <name>--<VM name> for the VMs. The app names the lab\'s state file after it too (terraform.<name>.tfstate).',
     })),
     libvirtUri: Type.Optional(Type.String({
-      pattern: '^[^\\s:][^\\s]*://\\S*$',
+      pattern: `^[^\\s:%]${URL_TEXT}*://${URL_TEXT}*$`,
       maxLength: 4096,
-      allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://")',
+      allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://", no whitespace, \'%\' only in a %XX escape)',
       default: 'qemu:///system',
     })),
     domainType: Type.Optional(oneOf(DOMAIN_TYPES, { default: 'kvm', description: 'kvm | qemu (software emulation, for hosts without KVM).' })),
     storagePoolPath: Type.Optional(Type.String({
-      pattern: '^/[^\\u0000\\n\\r]*$',
+      // Normalized: libvirt stores `//` and a trailing `/` collapsed (every plan would replace
+      // the pool), and keeps `..`, which could climb out of the directory the rules check.
+      pattern: '^(?:/|(?:/(?!\\.\\.?(?:/|$))[^/\\u0000-\\u001f\\u007f]+)+)$',
       maxLength: 4096,
-      allowed: 'an absolute path such as /var/lib/libvirt/images/lvs-lab',
-      description: 'Directory of the libvirt storage pool the lab creates (must not exist yet or be empty). Default: /var/lib/libvirt/images/<name>.',
+      allowed: "a normalized absolute path without control characters (no '//', '.' or '..' component, no trailing '/') such as /var/lib/libvirt/images/lvs-lab",
+      description: 'Directory of the libvirt storage pool the lab creates: a directory of its own, not a system or shared one (/, /etc, /home, /tmp, /var/lib/libvirt/images, ...); if it exists, it must be empty or hold only this lab\'s volumes (<name>-…). Default: /var/lib/libvirt/images/<name>.',
     })),
     network: Type.Optional(LabNetworkSchema),
     image: Type.Optional(LabImageSchema),

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { requireTool } from './tools';
 
@@ -39,4 +40,28 @@ export function terraform(stackDir: string, args: readonly string[]): CommandRes
     timeout: 300_000,
   });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+}
+
+/**
+ * What terraform makes of each string in JSON syntax: the strings become the values of outputs
+ * of an otherwise empty configuration, applied with real terraform (no provider, local state in
+ * a scratch directory) and read back with `terraform output -json`. Evaluates every string in one
+ * run; a string that is not a valid template fails the run with terraform's message.
+ */
+export function evaluateTerraformStrings(values: readonly string[]): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-tf-eval-'));
+  try {
+    const output = Object.fromEntries(values.map((value, i) => [`v${i}`, { value }]));
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ output }));
+    for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
+      const r = terraform(dir, args);
+      if (r.status !== 0) throw new Error(`terraform ${args[0]} failed (${r.status}):\n${r.output}`);
+    }
+    const r = spawnSync(terraformBinary(), ['output', '-json', '-no-color'], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`terraform output failed (${r.status}):\n${r.stderr}`);
+    const outputs = JSON.parse(r.stdout) as Record<string, { value: string }>;
+    return values.map((_, i) => outputs[`v${i}`].value);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -277,12 +277,44 @@ describe('validateLabConfig: real servers', () => {
   test('accepts a real-server port equal to its service port', () => expect(validateLabConfig(withRealServer({ port: 80 }))).toEqual([]));
 });
 
+describe('validateLabConfig: storagePoolPath, a directory of the lab\'s own', () => {
+  test.each([
+    '/', '/etc', '/usr', '/bin', '/boot', '/dev', '/proc', '/sys', '/run', '/var', '/var/lib', '/var/tmp', '/home', '/root', '/tmp', '/srv',
+    '/mnt', '/opt', '/media', '/home/alice', '/var/lib/libvirt', '/var/lib/libvirt/images', '/var/lib/libvirt/qemu', '/etc/lab',
+    '/usr/local/lab', '/proc/self', '/run/lab', '/dev/shm/lab',
+  ])('fails when storagePoolPath is %s, a system or shared directory (or inside a system one)', (storagePoolPath) =>
+    expectProblem({ storagePoolPath }, 'storagePoolPath', 'storage-pool-path'));
+
+  test.each(['/srv/lab/', '/srv//lab', '/srv/./lab', '/var/lib/libvirt/images/../../..', '/srv/lab/..', '/srv/lab\t1', '/srv/\u0001lab'])(
+    'fails when storagePoolPath %j is not normalized or holds a control character (libvirt would store another path)',
+    (storagePoolPath) => expectProblem({ storagePoolPath }, 'storagePoolPath', 'format'),
+  );
+
+  test.each(['/var/lib/libvirt/images/lab2', '/srv/pools/lab2', '/tmp/lab', '/mnt/usb/lab', '/home/alice/labs/pool', '/root/lab', '/srv/${path.cwd}/%{if} $x'])(
+    'accepts storagePoolPath %s, a directory of its own', (storagePoolPath) => expect(validateLabConfig({ storagePoolPath })).toEqual([]),
+  );
+
+  test('says which directory, what is allowed and why', () => {
+    expect(validateLabConfig({ storagePoolPath: '/etc' }).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^storagePoolPath: got "\/etc", expected a directory of the lab's own such as \/var\/lib\/libvirt\/images\/<name>: not a shared directory .*; \/etc is a system directory; libvirt lists every file in the pool directory as a volume of the lab, and destroy removes the directory$/),
+    ]);
+  });
+});
+
 describe('validateLabConfig: host, image, ssh, sizes, notification', () => {
   test('fails when domainType is unknown', () => expectProblem({ domainType: 'xen' }, 'domainType', 'one-of'));
   test("fails when libvirtUri has no '://'", () => expectProblem({ libvirtUri: 'qemu' }, 'libvirtUri', 'format'));
   test('fails when libvirtUri is empty', () => expectProblem({ libvirtUri: '' }, 'libvirtUri', 'format'));
+  test("fails when libvirtUri holds a '%' that starts no %XX escape (the provider's URL parser refuses it)", () =>
+    expectProblem({ libvirtUri: 'qemu+unix:///system?socket=/run/%{if}/sock' }, 'libvirtUri', 'format'));
+  test('accepts ${…} and %XX escapes in libvirtUri (terraform gets them as literals)', () =>
+    expect(validateLabConfig({ libvirtUri: 'qemu+unix:///system?socket=/run/${path.cwd}/a%20b' })).toEqual([]));
   test('fails when storagePoolPath is relative', () => expectProblem({ storagePoolPath: 'pools/lab' }, 'storagePoolPath', 'format'));
   test('fails when image.source is empty', () => expectProblem({ image: { source: ' ' } }, 'image.source', 'format'));
+  test("fails when an image URL holds a '%' that starts no %XX escape (the provider's URL parser refuses it)", () =>
+    expectProblem({ image: { source: 'https://images.example/%{if}.qcow2' } }, 'image.source', 'format'));
+  test("accepts '%', '${…}' and '%{…}' in an image path (a file name, not a URL)", () =>
+    expect(validateLabConfig({ image: { source: '/var/tmp/${path.cwd}/%{if}/50%.qcow2' } })).toEqual([]));
   test('fails when image.source is a relative path (outside a config file)', () =>
     expectProblem({ image: { source: 'img/debian.qcow2' } }, 'image.source', 'format'));
   test('fails when image.preinstalled is not a boolean', () => expectProblem({ image: { preinstalled: 'true' } }, 'image.preinstalled', 'type'));
