@@ -607,10 +607,14 @@ async function main(): Promise<number> {
       return summary;
     });
 
-    await check(`the MASTER returns: ${lab.vrrp.nopreempt ? 'nopreempt keeps the VIP on the BACKUP' : 'it preempts and takes the VIP back'}`, async () => {
-      const r = virsh('start', master.domainName);
-      expect(r.status === 0, `virsh start ${master.domainName}: ${r.stderr}`);
-      const startedAt = now();
+    // The MASTER boots again. With nopreempt it comes back as BACKUP, so the checks that follow
+    // (served by the director that took over, which keeps the VIP) run while it boots; with
+    // preemption it takes the VIP back, so its return is awaited first.
+    const masterStart = virsh('start', master.domainName);
+    const masterStartedAt = now();
+    const masterReturns = () => check(`the MASTER returns: ${lab.vrrp.nopreempt ? 'nopreempt keeps the VIP on the BACKUP' : 'it preempts and takes the VIP back'}`, async () => {
+      expect(masterStart.status === 0, `virsh start ${master.domainName}: ${masterStart.stderr}`);
+      const startedAt = masterStartedAt;
       // keepalived on the returning director reports its state through the notify hook.
       await waitFor(`${master.name}'s keepalived to run again`, 600, () => {
         const s = ssh(user, master.address, `cat ${NOTIFY_STATE_FILE}`, 10);
@@ -628,6 +632,7 @@ async function main(): Promise<number> {
       const arp = await waitFor(`the client's ARP entry to point at ${master.name}`, 30, () => (clientArp(s0.vip) === master.macAddress ? master.macAddress : undefined), 1000);
       return `${holder} took the VIP back ${(now() - startedAt).toFixed(0)}s after start, with its IPVS table; ${s0.vip} is-at ${arp}`;
     });
+    if (!lab.vrrp.nopreempt) await masterReturns();
     fs.writeFileSync(stopFile, '');
 
     // Real-server failure: stop the web service on one real server.
@@ -666,33 +671,12 @@ async function main(): Promise<number> {
       });
     }
 
-    // Drills (E2E_DRILLS): a BACKUP crash, then the BACKUP's restart side by side with a real
-    // server's reboot (two boots at once, as an operator's maintenance often has them).
+    // Drills (E2E_DRILLS). A real server's reboot first (with nopreempt, side by side with the
+    // returning MASTER's boot), then a crash of the director without the VIP, whose restart runs
+    // beside the remaining checks and is awaited last.
     const active = lab.directors.find((d) => d.name === vipHolder(lab, s0.vip)) ?? master;
     const standby = lab.directors.find((d) => d.name !== active.name)!;
     let standbyRestarted: number | undefined;
-    if (DRILLS.has('backup-crash')) {
-      await check(`drill: BACKUP crash: ${standby.name} killed, ${active.name} serves on with no failed probe`, async () => {
-        const probe = startProbe(serviceUrl(s0), 'backup-crash');
-        await sleep(2000);
-        const r = virsh('destroy', standby.domainName);
-        expect(r.status === 0, `virsh destroy ${standby.domainName}: ${r.stderr}`);
-        await sleep(10_000);
-        const probes = await probe.stop();
-        const summary = probeSummary(probes);
-        result.figures.drills = { ...result.figures.drills, backupCrashFailedProbes: summary.failed };
-        expect(probes.length >= 30, `only ${probes.length} probes in 12 s: the client could not probe`);
-        const holder = vipHolder(lab, s0.vip);
-        expect(holder === active.name, `after the BACKUP's crash the VIP is on ${holder ?? 'no director'}, expected ${active.name}`);
-        expect(summary.failed === 0, summary.text);
-        // It boots again while the next drill runs; its return is checked below.
-        const start = virsh('start', standby.domainName);
-        expect(start.status === 0, `virsh start ${standby.domainName}: ${start.stderr}`);
-        standbyRestarted = now();
-        return `${active.name} kept the VIP; ${summary.text}; ${standby.name} restarting`;
-      });
-    }
-
     if (DRILLS.has('rs-reboot')) {
       const victim = lab.realServers.find((r) => s0.realServers.includes(r.name) && r.weight > 0)!;
       await check(`drill: real-server reboot: ${victim.name} comes back with the VIP on lo, never answers ARP for it, rejoins the pool`, async () => {
@@ -702,9 +686,10 @@ async function main(): Promise<number> {
         };
         const before = bootId();
         expect(before !== undefined, `no ssh to ${victim.name} before the reboot`);
-        const holderOf = () => lab.directors.find((d) => d.name === vipHolder(lab, s0.vip)) ?? active;
+        // The VIP stays where it is meanwhile (the other director is down, booting, or has no
+        // reason to take it).
         const inTable = () =>
-          ipvsTable(ssh(user, holderOf().address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s0.protocol} ${s0.vip}:${s0.port}`)?.some((x) => x.address === victim.address);
+          ipvsTable(ssh(user, active.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s0.protocol} ${s0.vip}:${s0.port}`)?.some((x) => x.address === victim.address);
         const probe = startProbe(serviceUrl(s0), 'rs-reboot');
         // The client asks for every VIP once a second for the whole reboot, so that a real server
         // answering ARP for it at any moment of its boot would be caught in the capture.
@@ -750,7 +735,36 @@ async function main(): Promise<number> {
       });
     }
 
-    if (standbyRestarted !== undefined) {
+    if (lab.vrrp.nopreempt) await masterReturns();
+
+    if (DRILLS.has('backup-crash')) {
+      await check(`drill: BACKUP crash: ${standby.name} killed, ${active.name} serves on with no failed probe`, async () => {
+        const probe = startProbe(serviceUrl(s0), 'backup-crash');
+        await sleep(2000);
+        const r = virsh('destroy', standby.domainName);
+        expect(r.status === 0, `virsh destroy ${standby.domainName}: ${r.stderr}`);
+        await sleep(10_000);
+        const probes = await probe.stop();
+        const summary = probeSummary(probes);
+        result.figures.drills = { ...result.figures.drills, backupCrashFailedProbes: summary.failed };
+        const holder = vipHolder(lab, s0.vip);
+        // It boots again whatever this check finds, beside the checks that follow; its return is
+        // checked when a check needs it, or last.
+        const start = virsh('start', standby.domainName);
+        expect(start.status === 0, `virsh start ${standby.domainName}: ${start.stderr}`);
+        standbyRestarted = now();
+        expect(probes.length >= 30, `only ${probes.length} probes in 12 s: the client could not probe`);
+        expect(holder === active.name, `after the BACKUP's crash the VIP is on ${holder ?? 'no director'}, expected ${active.name}`);
+        expect(summary.failed === 0, summary.text);
+        return `${active.name} kept the VIP; ${summary.text}; ${standby.name} restarting`;
+      });
+    }
+
+    // Once, when the restarted director is needed (or at the end).
+    let standbyAwaited = false;
+    const standbyReturns = async () => {
+      if (standbyRestarted === undefined || standbyAwaited) return;
+      standbyAwaited = true;
       await check(`drill: director restart: ${standby.name} comes back as BACKUP with keepalived and its IPVS table, ${active.name} keeps the VIP`, async () => {
         await waitFor(`${standby.name}'s keepalived to report BACKUP`, 600, () => {
           const st = ssh(user, standby.address, `cat ${NOTIFY_STATE_FILE}`, 10);
@@ -764,7 +778,7 @@ async function main(): Promise<number> {
         result.figures.drills = { ...result.figures.drills, directorRestartSec: round1(backSec) };
         return `${standby.name} BACKUP again ${backSec.toFixed(0)} s after its start, IPVS table complete; ${active.name} kept the VIP`;
       });
-    }
+    };
 
     await check('no real server answered ARP for the VIP during the whole run', () => {
       const seen = arpRepliesFor(vips);
@@ -776,6 +790,8 @@ async function main(): Promise<number> {
     });
 
     if (installs) {
+      // It asks every VM, the restarted director too.
+      await standbyReturns();
       await check(`the packages installed at first boot come from ${lab.packages!.mirror}`, () => packagesFromMirror(lab, internet!));
     } else {
       await check('a preinstalled image installs nothing at first boot', () => {
@@ -829,6 +845,8 @@ async function main(): Promise<number> {
       expect(/No changes/.test(out), `second deploy did not report "No changes": ${tail(out)}`);
       return 'No changes';
     });
+
+    await standbyReturns();
   } catch (err) {
     checks.push({ name: 'harness', ok: false, detail: err instanceof Error ? err.stack ?? err.message : String(err), seconds: 0 });
   } finally {

@@ -18,7 +18,8 @@
 #     iproute2, curl (lab: and keepalived, ipvsadm, nginx);
 #   - cloud-init reads only NoCloud (datasource_list: [ NoCloud, None ]) and
 #     renders network-config v2 for systemd-networkd (no ifupdown, no netplan);
-#     `match: macaddress` + `set-name` is applied by cloud-init itself;
+#     `match: macaddress` + `set-name` is applied by cloud-init itself; the lab's
+#     NIC (lab0) accepts no IPv6 router advertisement, so no boot waits for one;
 #   - lab: keepalived and nginx are installed but disabled: the lab's
 #     user-data enables them;
 #   - no machine-id, no ssh host keys (systemd and cloud-init make them at first
@@ -230,6 +231,18 @@ ssh:
   emit_keys_to_console: false
 EOF
 in_root systemctl enable systemd-networkd.service systemd-resolved.service >&2
+# The lab's NIC is lab0 (LAB_INTERFACE; cloud-init renders the seed's network-config to
+# 10-cloud-init-lab0.network). Its addresses are static and no lab segment has an IPv6 router:
+# without this drop-in networkd holds the link in "configuring" until its router solicitations
+# time out, about 12 s of every boot spent in systemd-networkd-wait-online before cloud-init's
+# network stage. Debian's genericcloud configures the network with ifupdown, which waits for no
+# router advertisement either.
+mkdir -p "$root/etc/systemd/network/10-cloud-init-lab0.network.d"
+cat >"$root/etc/systemd/network/10-cloud-init-lab0.network.d/50-lvslab-no-ra.conf" <<'EOF'
+# Written by e2e/image/build-image.sh: static addresses only, no wait for an IPv6 router.
+[Network]
+IPv6AcceptRA=no
+EOF
 if [[ $variant == lab ]]; then
   in_root systemctl disable keepalived.service nginx.service >&2
 fi
