@@ -59,7 +59,9 @@ export async function bootDirectly(o: ReferenceOptions): Promise<{ readySec: num
       taps.push(tap);
       const pidFile = path.join(work, `${vm.name}.pid`);
       must('ip', [
-        'netns', 'exec', o.ns, 'qemu-system-x86_64', '-name', `ref-${vm.name}`, '-machine', 'pc,accel=tcg', '-m', String(vm.memoryMiB),
+        // -nodefaults, as libvirt starts its domains: no IDE CD-ROM, floppy or VGA for the guest's
+        // udev to probe and poll (they made this floor slower than the lab itself).
+        'netns', 'exec', o.ns, 'qemu-system-x86_64', '-name', `ref-${vm.name}`, '-nodefaults', '-machine', 'pc,accel=tcg', '-m', String(vm.memoryMiB),
         '-smp', String(vm.vcpu), '-kernel', kernel, '-initrd', initrd, '-append', cmdline,
         '-drive', `file=${overlay},if=virtio,format=qcow2`, '-drive', `file=${seedIsoOf(o.synthDir, vm)},if=virtio,format=raw,readonly=on`,
         '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${vm.macAddress}`,
