@@ -105,7 +105,7 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
     '  of the bytes served (direct routing: replies bypass the director).',
     '- **drills**: the fault drills of the lab (`E2E_DRILLS`, spread over the matrix) and the failed probes',
-    '  of the VIP (one every 200 ms, 1 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
+    '  of the VIP (one every 200 ms, 2 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
     '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above).',
     '',
   ].join('\n');

@@ -25,7 +25,7 @@ cd "$root"
 # URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
 # (multicast VRRP, the preinstalled image by URL) through OpenTofu. The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
-readonly MATRIX=("$here/lab.yaml:terraform:libvirtd-restart" "$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot")
+readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot" "$here/lab.yaml:terraform:libvirtd-restart")
 configs=("$@")
 if ((${#configs[@]} == 0)); then
   if [[ -n ${LAB_CONFIG:-} ]]; then
