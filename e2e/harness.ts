@@ -713,8 +713,9 @@ async function main(): Promise<number> {
           const probes = await probe.stop();
           const summary = probeSummary(probes);
           result.figures.drills = { ...result.figures.drills, rsRebootFailedProbes: summary.failed, rsRebootBackSec: round1(backSec) };
+          // /proc, not sysctl: /usr/sbin is not on an ssh user's PATH.
           const readState = () => ssh(user, victim.address,
-            'ip -4 -o addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce', 15);
+            'ip -4 -o addr show dev lo; cd /proc/sys/net/ipv4/conf && cat all/arp_ignore all/arp_announce lo/arp_ignore lo/arp_announce', 15);
           const state = await waitFor(`every VIP on ${victim.name}'s lo`, 60,
             () => { const r = readState(); return r.status === 0 && vips.every((vip) => r.stdout.includes(` ${vip}/32 `)) ? r : undefined; },
             2000, () => readState().stdout);
