@@ -1,11 +1,15 @@
 import { App, LocalBackend } from './constructs/engine';
-import { LabConfigError, LvsDrLabStack, labConfigFromEnv, resolveLabConfig, validatePoolDirectory } from './constructs';
+import { appLabConfig } from './app-lab';
+import { LabConfigError, LvsDrLabStack, resolveLabConfig, validatePoolDirectory } from './constructs';
 import { LabStateError, stateFileFor } from './lab-paths';
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
 // Every problem is reported at once and nothing is synthesized while any remains.
 try {
-  const lab = labConfigFromEnv(process.env);
+  // A config without ssh keys gets the user's own default public key (app-lab.ts); either way the
+  // user is told, so a lab nobody can log in to is never a surprise after the deploy.
+  const { config: lab, sshNotice } = appLabConfig(process.env);
+  if (sshNotice) process.stderr.write(`${sshNotice}\n`);
   // The pool directory as it is on this machine, checked at every synth: deploy, diff and destroy
   // all synthesize first, so a directory holding files the lab did not create stops them before
   // anything changes.

@@ -2,12 +2,18 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { seedFiles } from './helpers/seed';
 
 const root = path.resolve(__dirname, '..');
 
-/** Runs the app (main.ts) the way `cdktf synth` does, with LAB_CONFIG and a scratch outdir. */
+/**
+ * Runs the app (main.ts) the way `cdktf synth` does, with LAB_CONFIG and a scratch outdir, and
+ * HOME a directory of the test's (without ~/.ssh unless the test makes one: the app reads the
+ * user's default public key there).
+ */
 function runApp(labConfig: string | undefined, outdir: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', HOME: path.join(path.dirname(outdir), 'home') };
   delete env.LAB_CONFIG;
   delete env.LAB_STATE_FILE;
   if (labConfig) env.LAB_CONFIG = labConfig;
@@ -20,6 +26,10 @@ function runApp(labConfig: string | undefined, outdir: string, extraEnv: NodeJS.
   });
 }
 
+/** Two well-formed ed25519 public key lines: one in the user's ~/.ssh, one in a config. */
+const HOME_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk6r2mFJqzKcQ0u1Bf4bX5tUuJv7YlN3m9p2cQe8sXw me@laptop';
+const CONFIG_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB ops@lab';
+
 describe('the app (main.ts)', () => {
   let dir: string;
   beforeEach(() => {
@@ -27,10 +37,30 @@ describe('the app (main.ts)', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** A home directory for runApp with `~/.ssh/<file>` holding `key`. */
+  function homeWithKey(file: string, key: string): void {
+    fs.mkdirSync(path.join(dir, 'home', '.ssh'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'home', '.ssh', file), `${key}\n`);
+  }
+
+  /** The user-data of a VM of the stack the app wrote into `out`, read from its seed ISO. */
+  function userData(out: string, domainName: string): string {
+    const stackDir = path.join(out, 'stacks', 'lvs-dr-lab');
+    const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    return seedFiles({ dir: stackDir, json, dispose: () => undefined }, domainName).userData;
+  }
+
+  /** The keys the user-data authorizes for its users (`users[].ssh_authorized_keys`). */
+  function authorizedKeys(out: string, domainName: string): string[] {
+    const users = (parseYaml(userData(out, domainName)) as { users: { ssh_authorized_keys?: string[] }[] }).users;
+    return users.flatMap((user) => user.ssh_authorized_keys ?? []);
+  }
+
   test('without LAB_CONFIG synthesizes the reference topology', () => {
+    homeWithKey('id_ed25519.pub', HOME_KEY);
     const out = path.join(dir, 'out');
     const r = runApp(undefined, out);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)\n');
     expect(r.status).toBe(0);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource.libvirt_domain)).toHaveLength(4);
@@ -41,6 +71,50 @@ describe('the app (main.ts)', () => {
     expect(seeds).toHaveLength(4);
     for (const seed of seeds) expect(fs.existsSync(path.join(out, 'stacks', 'lvs-dr-lab', seed.source!))).toBe(true);
     expect(stack.terraform.required_providers.libvirt).toEqual({ source: 'dmacvicar/libvirt', version: '0.8.3' });
+  });
+
+  test('a config without ssh keys authorizes the user\'s default public key on every VM, and says so on stderr', () => {
+    // GIVEN the reference lab (no keys) and a home with ~/.ssh/id_ed25519.pub
+    homeWithKey('id_ed25519.pub', HOME_KEY);
+    const out = path.join(dir, 'out');
+
+    // WHEN the app synthesizes it
+    const r = runApp(undefined, out);
+
+    // THEN the seeds authorize that key for the lab user, and the user is told which file
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)\n');
+    for (const vm of ['lvs-lab--director-1', 'lvs-lab--rs-2']) {
+      expect(authorizedKeys(out, vm)).toEqual([HOME_KEY]);
+    }
+  });
+
+  test('a config with ssh keys gets no default key', () => {
+    // GIVEN a config listing a key, and another key in the home directory
+    homeWithKey('id_ed25519.pub', HOME_KEY);
+    const file = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(file, `ssh: { authorizedKeys: ["${CONFIG_KEY}"] }\n`);
+    const out = path.join(dir, 'out');
+
+    // WHEN the app synthesizes it
+    const r = runApp(file, out);
+
+    // THEN only the config's key is authorized, and nothing is said
+    expect(r.stderr).toBe('');
+    expect(authorizedKeys(out, 'lvs-lab--director-1')).toEqual([CONFIG_KEY]);
+    expect(userData(out, 'lvs-lab--director-1')).not.toContain(HOME_KEY.split(' ')[1]);
+  });
+
+  test('no key in the config nor in ~/.ssh: the lab synthesizes without a login, and stderr says how to make a key', () => {
+    const out = path.join(dir, 'out');
+    const r = runApp(undefined, out);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      'the lab config lists no ssh.authorizedKeys and there is no ~/.ssh/id_ed25519.pub, ~/.ssh/id_ecdsa.pub, ~/.ssh/id_rsa.pub: ' +
+        'the VMs will accept no login for user lab; make a key with `ssh-keygen -t ed25519` and deploy again, or list one in ssh.authorizedKeys\n',
+    );
+    expect(authorizedKeys(out, 'lvs-lab--director-1')).toEqual([]);
+    expect(userData(out, 'lvs-lab--director-1')).not.toContain('ssh_authorized_keys');
   });
 
   test('reads a YAML lab config named by LAB_CONFIG', () => {

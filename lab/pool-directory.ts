@@ -49,6 +49,20 @@ export function systemDirectoryReason(path: string): string | undefined {
 /** Rule id of a problem with the pool directory as it is on this machine. */
 export const POOL_DIRECTORY_RULE = 'pool-directory';
 
+/** What {@link validatePoolDirectory} reads of the machine: node:fs by default, a stand-in in the doctor's tests. */
+export interface PoolDirectoryReader {
+  /** Throws as fs.statSync does (`code` ENOENT when the path does not exist). */
+  statSync(path: string): { isDirectory(): boolean };
+  readdirSync(path: string): string[];
+  realpathSync(path: string): string;
+}
+
+const NODE_FS: PoolDirectoryReader = {
+  statSync: (path) => fs.statSync(path),
+  readdirSync: (path) => fs.readdirSync(path),
+  realpathSync: (path) => fs.realpathSync(path),
+};
+
 /** True when libvirt runs on this machine: a URI without a host (qemu:///system, qemu+unix:///system?socket=…) or localhost. */
 export function isLocalLibvirt(uri: string): boolean {
   const authority = /^[^:]*:\/\/([^/?#]*)/.exec(uri)?.[1] ?? '';
@@ -64,19 +78,22 @@ export function isLocalLibvirt(uri: string): boolean {
  * system or shared directory. Nothing is checked for a remote libvirt: the directory is on its
  * host (the rules still refuse system paths, and destroy never deletes a file there: see README).
  */
-export function validatePoolDirectory(lab: { readonly name: string; readonly libvirtUri: string; readonly storagePoolPath: string }): LabProblem[] {
+export function validatePoolDirectory(
+  lab: { readonly name: string; readonly libvirtUri: string; readonly storagePoolPath: string },
+  files: PoolDirectoryReader = NODE_FS,
+): LabProblem[] {
   if (!isLocalLibvirt(lab.libvirtUri)) return [];
   const dir = lab.storagePoolPath;
   const problem = (allowed: string, why: string) => [labProblem(POOL_DIRECTORY_RULE, 'storagePoolPath', dir, allowed, why)];
 
-  const real = realPath(dir);
+  const real = realPath(dir, files);
   const reason = real === dir ? undefined : systemDirectoryReason(real);
   if (reason) return problem(POOL_DIRECTORY_ALLOWED, `it leads to ${real} through a symbolic link, and ${reason}; ${POOL_DIRECTORY_WHY}`);
 
   let entries: string[];
   try {
-    if (!fs.statSync(dir).isDirectory()) return problem('a directory, or a path that does not exist yet', 'it is a file');
-    entries = fs.readdirSync(dir);
+    if (!files.statSync(dir).isDirectory()) return problem('a directory, or a path that does not exist yet', 'it is a file');
+    entries = files.readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // libvirt creates it
     return problem('a directory this user can read', (error as Error).message);
@@ -92,11 +109,11 @@ export function validatePoolDirectory(lab: { readonly name: string; readonly lib
 }
 
 /** `dir` with the symbolic links of its deepest existing ancestor resolved (the rest does not exist yet). */
-function realPath(dir: string): string {
+function realPath(dir: string, files: PoolDirectoryReader): string {
   const rest: string[] = [];
   for (let existing = dir; ; existing = nodePath.dirname(existing)) {
     try {
-      return nodePath.join(fs.realpathSync(existing), ...rest);
+      return nodePath.join(files.realpathSync(existing), ...rest);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || existing === '/') return dir;
       rest.unshift(nodePath.basename(existing));

@@ -155,7 +155,7 @@ export const LabSshSchema = Type.Object(
         pattern: SSH_KEY_PATTERN,
         allowed: `an OpenSSH public key line "<type> <base64> [comment]", type one of ${SSH_KEY_TYPES.join(', ')}`,
       }),
-      { default: [], description: 'OpenSSH public keys. Default: none (no login at all: no password is ever set).' },
+      { default: [], description: 'OpenSSH public keys. Default: none (and no password is ever set); the app (npm run deploy) then authorizes the first of your ~/.ssh/id_ed25519.pub, id_ecdsa.pub, id_rsa.pub, and says so.' },
     )),
   },
   { additionalProperties: false },

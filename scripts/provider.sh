@@ -8,6 +8,7 @@
 #   scripts/provider.sh env     print `export TF_CLI_CONFIG_FILE=...` for eval
 #   scripts/provider.sh get     build, then regenerate .gen/ with `cdktf get`
 #   scripts/provider.sh drift   regenerate into a scratch copy; fail if .gen/ would change
+#   scripts/provider.sh paths   print where the build and the mirror are (`<what> <path>` lines; lvs-lab doctor reads them)
 set -euo pipefail
 
 # The pin. 0.9+ is an incompatible rewrite of the provider: do not float it.
@@ -98,6 +99,13 @@ case ${1:-} in
     fi
     ;;
   get) generate .gen ;;
+  paths)
+    printf 'version %s\n' "$PROVIDER_VERSION"
+    printf 'cached %s\n' "$cache_dir/$binary_name"
+    printf 'config %s\n' "$cli_config"
+    printf 'terraform %s\n' "$mirror_dir/registry.terraform.io/dmacvicar/libvirt/$PROVIDER_VERSION/linux_amd64/$binary_name"
+    printf 'tofu %s\n' "$mirror_dir/registry.opentofu.org/dmacvicar/libvirt/$PROVIDER_VERSION/linux_amd64/$binary_name"
+    ;;
   drift)
     scratch=$(mktemp -d)
     trap 'rm -rf "$scratch"' EXIT
@@ -109,5 +117,5 @@ case ${1:-} in
     fi
     log ".gen/ matches the pinned provider"
     ;;
-  *) echo "usage: $0 build|env|get|drift" >&2; exit 2 ;;
+  *) echo "usage: $0 build|env|get|drift|paths" >&2; exit 2 ;;
 esac
