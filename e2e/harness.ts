@@ -469,7 +469,7 @@ async function main(): Promise<number> {
       const table = await waitFor('a complete IPVS table on the MASTER', 120, () => {
         const r = ssh(user, master.address, 'sudo ipvsadm -Ln', 15);
         const t = ipvsTable(r.stdout);
-        return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length) ? t : undefined;
+        return ipvsComplete(lab, t) ? t : undefined;
       }, 2000, () => ssh(user, master.address, 'sudo ipvsadm -Ln', 15).stdout);
       const lines: string[] = [];
       for (const s of lab.services) {
@@ -621,7 +621,7 @@ async function main(): Promise<number> {
         return s.status === 0 && s.stdout.trim() !== '' ? true : undefined;
       }, 3000);
       // keepalived restores the virtual servers and their real servers without any manual step.
-      await waitFor(`${master.name}'s IPVS table to list every real server`, 120, () => (ipvsComplete(lab, master) ? true : undefined), 2000);
+      await waitFor(`${master.name}'s IPVS table to list every real server`, 120, () => (directorIpvsComplete(lab, master) ? true : undefined), 2000);
       if (lab.vrrp.nopreempt) {
         await sleep((3 * lab.vrrp.advertIntSec + 5) * 1000);
         const holder = vipHolder(lab, s0.vip);
@@ -772,7 +772,7 @@ async function main(): Promise<number> {
           return st.status === 0 && /BACKUP/.test(st.stdout) ? true : undefined;
         }, 3000);
         const backSec = now() - standbyRestarted!;
-        await waitFor(`${standby.name}'s IPVS table to list every real server`, 120, () => (ipvsComplete(lab, standby) ? true : undefined), 2000);
+        await waitFor(`${standby.name}'s IPVS table to list every real server`, 120, () => (directorIpvsComplete(lab, standby) ? true : undefined), 2000);
         await sleep((3 * lab.vrrp.advertIntSec + 2) * 1000);
         const holder = vipHolder(lab, s0.vip);
         expect(holder === active.name, `after ${standby.name} returned the VIP is on ${holder ?? 'no director'}, expected ${active.name} to keep it`);
@@ -1154,11 +1154,14 @@ function probeSummary(probes: readonly ProbeLine[]): { failed: number; longestMs
   return { failed: failed.length, longestMs: longest, text: `${failed.length} of ${probes.length} probes failed${failed.length ? ` (longest outage ${(longest / 1000).toFixed(1)} s)` : ''}` };
 }
 
-/** The director's IPVS table holds every service with every real server of the lab. */
-function ipvsComplete(lab: ResolvedLab, director: { address: string }): boolean {
-  const t = ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 15).stdout);
+/** An IPVS table (ipvsadm -Ln, parsed) holds every service with every real server of the lab. */
+function ipvsComplete(lab: ResolvedLab, t: ReturnType<typeof ipvsTable>): boolean {
   return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length);
 }
+
+/** The director's IPVS table, read now, is complete. */
+const directorIpvsComplete = (lab: ResolvedLab, director: { address: string }) =>
+  ipvsComplete(lab, ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 15).stdout));
 
 function leftovers(labName: string): string[] {
   const left: string[] = [];
