@@ -648,7 +648,7 @@ async function main(): Promise<number> {
       // First check within delay_loop; then the failed attempt plus `retry` retries.
       const boundSec = s.delayLoopSec + (hc.retry + 1) * hc.connectTimeoutSec + hc.retry * hc.delayBeforeRetrySec + 2;
       await check(`real-server failure: ${victim.name} leaves ${serviceUrl(s)} within ${boundSec}s and returns`, async () => {
-        const inTable = () => ipvsTable(ssh(user, holder.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s.protocol} ${s.vip}:${s.port}`)?.some((x) => x.address === victim.address);
+        const inTable = () => inIpvsTable(lab, holder, s, victim);
         const stop = ssh(user, victim.address, 'sudo systemctl stop nginx', 30);
         expect(stop.status === 0, `systemctl stop nginx on ${victim.name}: ${stop.stderr}`);
         const stoppedAt = now();
@@ -688,8 +688,7 @@ async function main(): Promise<number> {
         expect(before !== undefined, `no ssh to ${victim.name} before the reboot`);
         // The VIP stays where it is meanwhile (the other director is down, booting, or has no
         // reason to take it).
-        const inTable = () =>
-          ipvsTable(ssh(user, active.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s0.protocol} ${s0.vip}:${s0.port}`)?.some((x) => x.address === victim.address);
+        const inTable = () => inIpvsTable(lab, active, s0, victim);
         const probe = startProbe(serviceUrl(s0), 'rs-reboot');
         // The client asks for every VIP once a second for the whole reboot, so that a real server
         // answering ARP for it at any moment of its boot would be caught in the capture.
@@ -1158,6 +1157,10 @@ function probeSummary(probes: readonly ProbeLine[]): { failed: number; longestMs
 function ipvsComplete(lab: ResolvedLab, t: ReturnType<typeof ipvsTable>): boolean {
   return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length);
 }
+
+/** Whether the director's IPVS table, read now, lists the real server under the service (undefined: no such service). */
+const inIpvsTable = (lab: ResolvedLab, director: { address: string }, s: ResolvedService, rs: { address: string }) =>
+  ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s.protocol} ${s.vip}:${s.port}`)?.some((x) => x.address === rs.address);
 
 /** The director's IPVS table, read now, is complete. */
 const directorIpvsComplete = (lab: ResolvedLab, director: { address: string }) =>
