@@ -33,7 +33,7 @@ import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';
 import { bootDirectly } from './reference';
-import { startInternet, type Internet, type Site } from './internet';
+import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
 import { installedOrigins, ipvsTable, parseArpLine, parsePacketLine, type ArpLine } from './parse';
 
@@ -49,9 +49,12 @@ const WAN_NS = env('LVSLAB_WAN_NS');
 const WAN_IP = env('LVSLAB_WAN_IP');
 /** The lab namespace's end of the link to the internet stand-in (e2e/sandbox.sh). */
 const UPLINK_IP = '203.0.113.2';
-const CLIENT_NS = env('LVSLAB_CLIENT_NS');
+/** This lab's client host: the sandbox's own, or one added for a second lab (E2E_CLIENT). */
+const CLIENT = process.env.E2E_CLIENT ?? '';
+const CLIENT_NS = CLIENT ? `${NS}-${CLIENT}` : env('LVSLAB_CLIENT_NS');
 const URI = env('LVSLAB_URI');
-const RUN_DIR = env('LVSLAB_RUN_DIR');
+/** This lab's files (state, synth, logs, captures): its own directory when the sandbox holds two labs. */
+const RUN_DIR = process.env.E2E_LAB_DIR || env('LVSLAB_RUN_DIR');
 const POOL_DIR = env('LVSLAB_POOL_DIR');
 const IMAGE_CLOUD = env('E2E_IMAGE_CLOUD');
 const IMAGE_LAB = env('E2E_IMAGE_LAB');
@@ -73,8 +76,12 @@ const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
  *                     (never an ARP reply for it from that server) and it rejoins the pool
  *   libvirtd-restart  libvirtd restarts under the running lab: it serves on, and the next
  *                     `cdktf deploy` changes nothing
+ *   interrupted-deploy  the first `cdktf deploy` is interrupted once its first VM exists, and
+ *                     deploying again converges to the full lab; after the final destroy, a
+ *                     deploy is interrupted again and `cdktf destroy` leaves nothing (not when
+ *                     the run measures, E2E_BASELINE=1: the interruption would be in the figure)
  */
-const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart'] as const;
+const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy'] as const;
 type Drill = (typeof ALL_DRILLS)[number];
 const DRILLS: ReadonlySet<Drill> = (() => {
   const asked = (process.env.E2E_DRILLS ?? 'all').split(',').map((d) => d.trim()).filter(Boolean);
@@ -113,7 +120,9 @@ function run(cmd: string, args: readonly string[], opts: { timeoutSec?: number; 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Date.now() / 1000;
-const log = (msg: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+/** Two labs may run at once (E2E_HANDOFF_DIR): each line names its lab. */
+let logLabel = '';
+const log = (msg: string) => process.stderr.write(`[e2e ${logLabel}${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 const virsh = (...args: string[]) => run('virsh', ['-q', '-c', URI, ...args], { timeoutSec: 60 });
 const client = (args: readonly string[], timeoutSec = 30) => run('ip', ['netns', 'exec', CLIENT_NS, ...args], { timeoutSec });
@@ -241,12 +250,11 @@ function standInSites(lab: ResolvedLab): { sites: Site[]; image: string } {
   return { sites, image };
 }
 
-/** cdktf inside the lab namespace, where the provider reaches libvirt and the internet stand-in. */
-function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number, caFile?: string): Run & { seconds: number } {
-  const start = now();
+/** The command line and environment of cdktf inside the lab namespace. */
+function cdktfCommand(command: 'deploy' | 'destroy', labFile: string, caFile?: string): { args: string[]; env: NodeJS.ProcessEnv } {
   const cli = [path.join(root, 'scripts', 'cdktf.sh'), command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')];
-  const r = run('ip', ['netns', 'exec', NS, 'bash', ...cli], {
-    timeoutSec,
+  return {
+    args: ['netns', 'exec', NS, 'bash', ...cli],
     env: {
       ...process.env,
       // The provider (Go) trusts the stand-in's CA for https image URLs.
@@ -259,7 +267,47 @@ function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: numbe
       CI: '1',
       FORCE_COLOR: '0',
     },
-  });
+  };
+}
+
+/**
+ * A `cdktf deploy` interrupted as an operator does it: Ctrl-C (SIGINT to its whole process
+ * group, as a terminal sends it) once the lab's first VM exists. Returns what the VMs were then
+ * and how the deploy ended.
+ */
+async function interruptedDeploy(lab: ResolvedLab, labFile: string, caFile?: string): Promise<{ exit: number | null; signal: string | null; domains: string[]; afterSec: number }> {
+  const { args, env: cdktfEnv } = cdktfCommand('deploy', labFile, caFile);
+  const logFile = path.join(LOG_DIR, 'cdktf-deploy-interrupted.log');
+  const out = fs.openSync(logFile, 'a');
+  const start = now();
+  const proc = spawn('ip', args, { env: cdktfEnv, stdio: ['ignore', out, out], detached: true });
+  const ended = new Promise<{ exit: number | null; signal: string | null }>((resolve) => proc.on('exit', (exit, signal) => resolve({ exit, signal })));
+  let finished: { exit: number | null; signal: string | null } | undefined;
+  void ended.then((e) => (finished = e));
+  const domains = await waitFor(`the interrupted deploy's first VM (see ${logFile})`, 600, () => {
+    if (finished) throw new CheckFailed(`the deploy ended (exit ${finished.exit}) before any VM existed; see ${logFile}`);
+    const d = labDomains(lab);
+    return d.length > 0 ? d : undefined;
+  }, 250);
+  const afterSec = now() - start;
+  process.kill(-proc.pid!, 'SIGINT');
+  const timeout = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } }, 180_000);
+  const end = await ended;
+  clearTimeout(timeout);
+  fs.closeSync(out);
+  return { ...end, domains, afterSec };
+}
+
+/** The libvirt domains of this lab (`<lab>--<vm>`), whatever their state. */
+function labDomains(lab: ResolvedLab): string[] {
+  return virsh('list', '--all', '--name').stdout.split('\n').map((l) => l.trim()).filter((n) => n.startsWith(`${lab.name}--`));
+}
+
+/** cdktf inside the lab namespace, where the provider reaches libvirt and the internet stand-in. */
+function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: number, caFile?: string): Run & { seconds: number } {
+  const start = now();
+  const c = cdktfCommand(command, labFile, caFile);
+  const r = run('ip', c.args, { timeoutSec, env: c.env });
   fs.appendFileSync(path.join(LOG_DIR, `cdktf-${command}.log`), `${r.stdout}\n${r.stderr}\n`);
   return { ...r, seconds: now() - start };
 }
@@ -311,13 +359,41 @@ const ONE_SERVER = new Set([...DESTINATION_HASH, ...SINGLE_PICK]);
 // ---------------------------------------------------------------------------------------------
 // main
 
+/**
+ * Two labs in one sandbox (e2e/run.sh, E2E_HANDOFF_DIR): the first, its checks done, waits for
+ * the second to serve, then is destroyed while the second is probed; each writes its steps as
+ * files there. E2E_HANDOFF_ROLE is `first` or `second`.
+ */
+const HANDOFF_DIR = process.env.E2E_HANDOFF_DIR || undefined;
+const HANDOFF_ROLE = process.env.E2E_HANDOFF_ROLE as 'first' | 'second' | undefined;
+const handoffFile = (step: string) => path.join(HANDOFF_DIR!, step);
+const handoffSay = (step: string) => { if (HANDOFF_DIR) fs.writeFileSync(handoffFile(step), `${new Date().toISOString()}\n`); };
+/** Waits for one of `steps` (bounded); returns the one that came. */
+async function handoffAwait(steps: readonly string[], timeoutSec: number): Promise<string> {
+  return waitFor(`the other lab to reach ${steps.join(' or ')}`, timeoutSec, () => steps.find((st) => fs.existsSync(handoffFile(st))), 2000);
+}
+
+/**
+ * The sites every lab of this sandbox needs (E2E_STANDIN_CONFIGS: the other labs' configs), so
+ * that the first lab's stand-in serves the second as well.
+ */
+function siblingSites(sshPublicKey: string, repoKey: string): Site[] {
+  const files = (process.env.E2E_STANDIN_CONFIGS ?? '').split(':').filter(Boolean);
+  return files.flatMap((file) => standInSites(resolveLabConfig(e2eLabConfig(labConfigFromEnv({ LAB_CONFIG: file }), sshPublicKey, repoKey))).sites);
+}
+
 async function main(): Promise<number> {
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const base = labConfigFromEnv(process.env);
   const configSource = process.env.LAB_CONFIG ?? '(built-in default)';
-  const labConfig = e2eLabConfig(base, fs.readFileSync(`${SSH_KEY}.pub`, 'utf8').trim(), fs.readFileSync(path.join(REPO, 'archive-key.asc'), 'utf8'));
+  const sshPublicKey = fs.readFileSync(`${SSH_KEY}.pub`, 'utf8').trim();
+  const repoKey = fs.readFileSync(path.join(REPO, 'archive-key.asc'), 'utf8');
+  const labConfig = e2eLabConfig(base, sshPublicKey, repoKey);
   const lab = resolveLabConfig(labConfig);
+  if (HANDOFF_DIR) logLabel = `${lab.name} `;
   const { sites, image } = standInSites(lab);
+  /** The names this lab's config points at (the sandbox's stand-in may serve another lab's too). */
+  const ownHosts = [...new Set(sites.map((x) => new URL(x.url).hostname))];
   const installs = !lab.image.preinstalled;
   const labFile = path.join(RUN_DIR, 'lab.json');
   fs.writeFileSync(labFile, JSON.stringify(labConfig, null, 2));
@@ -339,6 +415,7 @@ async function main(): Promise<number> {
     realServers: lab.realServers.length,
     advertIntSec: lab.vrrp.advertIntSec,
     connectionSync: lab.vrrp.connectionSync,
+    ...(HANDOFF_ROLE === 'second' ? { besideAnother: true } : {}),
     checks,
     figures: {},
   };
@@ -361,7 +438,15 @@ async function main(): Promise<number> {
   try {
     // 0. the world the config points at: the stand-in internet, and in bridge mode the LAN.
     const okWorld = await check('the sandbox stands in for what the config points at', () => {
-      internet = startInternet({ wanNs: WAN_NS, wanIp: WAN_IP, dir: path.join(RUN_DIR, 'internet'), sites });
+      const shared = process.env.E2E_SHARED_INTERNET;
+      if (shared) {
+        internet = attachInternet(shared);
+        const missing = ownHosts.filter((h) => !internet!.hosts.includes(h));
+        expect(missing.length === 0, `the sandbox's stand-in (${shared}) does not answer for ${missing.join(', ')}`);
+      } else {
+        const all = [...sites, ...siblingSites(sshPublicKey, repoKey).filter((x) => !sites.some((y) => y.url === x.url))];
+        internet = startInternet({ wanNs: WAN_NS, wanIp: WAN_IP, dir: path.join(RUN_DIR, 'internet'), sites: all });
+      }
       if (lab.network.mode === 'bridge') lan(lab.network.bridge!);
       // Every packet a lab address sends off its subnet, and every DNS query, for the whole run.
       const net = `${lab.network.networkAddress}/${lab.network.prefixLength}`;
@@ -369,13 +454,23 @@ async function main(): Promise<number> {
         `ip and src net ${net} and ((not dst net ${net} and not dst net 224.0.0.0/4 and not dst host 255.255.255.255) or port 53)`], {
         stdio: ['ignore', 'ignore', fs.openSync(path.join(LOG_DIR, 'egress-tcpdump.log'), 'w')],
       });
-      return `${sites.map((x) => x.url).join(', ') || 'nothing to stand in for'}; DNS for ${internet.hosts.join(', ') || 'no name'}` +
+      return `${sites.map((x) => x.url).join(', ') || 'nothing to stand in for'}; DNS for ${ownHosts.join(', ') || 'no name'}` +
+        (shared ? ' (the stand-in of the lab beside it)' : '') +
         (lab.network.mode === 'bridge' ? `; host bridge ${lab.network.bridge}${lab.network.gateway ? ` with a router at ${lab.network.gateway}` : ''}` : '');
     });
     if (!okWorld) return finish();
 
     // 1. deploy, exactly as a user would.
-    const okDeploy = await check(`cdktf deploy creates the lab (${ENGINE})`, () => {
+    const interrupt = DRILLS.has('interrupted-deploy') && process.env.E2E_BASELINE !== '1';
+    if (interrupt) {
+      await check(`drill: interrupted deploy: Ctrl-C once the first VM exists (${ENGINE})`, async () => {
+        const r = await interruptedDeploy(lab, labFile, internet?.caFile);
+        deployed = true;
+        result.figures.drills = { ...result.figures.drills, interruptedDeployAtSec: round1(r.afterSec) };
+        return `interrupted ${r.afterSec.toFixed(0)} s in, with ${r.domains.join(', ')} defined; it ended with ${r.signal ?? `exit ${r.exit}`}`;
+      });
+    }
+    const okDeploy = await check(interrupt ? `cdktf deploy again converges to the whole lab (${ENGINE})` : `cdktf deploy creates the lab (${ENGINE})`, () => {
       const r = cdktf('deploy', labFile, 1800, internet?.caFile);
       deployed = true;
       expect(r.status === 0, `cdktf deploy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
@@ -394,7 +489,7 @@ async function main(): Promise<number> {
         bridge = /Bridge:\s+(\S+)/.exec(info.stdout)?.[1];
         expect(bridge !== undefined, `no bridge for network ${lab.name}-net: ${info.stdout}${info.stderr}`);
       }
-      const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge!, `${clientIp}/${prefix}`]);
+      const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge!, `${clientIp}/${prefix}`, ...(CLIENT ? [CLIENT] : [])]);
       expect(r.status === 0, `attach-client failed: ${r.stderr}`);
       for (const ip of extraSources) client(['ip', 'addr', 'add', `${ip}/${prefix}`, 'dev', 'eth0']);
       return `client ${clientIp} (+${extraSources.length} source addresses) on ${bridge}`;
@@ -486,6 +581,32 @@ async function main(): Promise<number> {
       }
       return lines.join(', ');
     });
+
+    if (HANDOFF_ROLE === 'second') {
+      await check('side by side: the lab beside this one is destroyed while this one serves, with no failed probe', async () => {
+        const probe = startProbe(serviceUrl(tcpServices[0]), 'beside');
+        let probes: ProbeLine[] = [];
+        let came: string;
+        try {
+          await sleep(2000);
+          handoffSay('second.serving');
+          came = await handoffAwait(['first.destroyed', 'first.done'], 1800);
+          await sleep(3000);
+        } finally {
+          probes = await probe.stop();
+        }
+        expect(came === 'first.destroyed', 'the lab beside this one ended without its destroy (see its checks)');
+        const summary = probeSummary(probes);
+        result.figures.drills = { ...result.figures.drills, besideDestroyFailedProbes: summary.failed };
+        const mine = labDomains(lab);
+        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim());
+        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
+        expect(down.length === 0, `not running after the other lab's destroy: ${down.map((vm) => vm.domainName).join(', ')}`);
+        expect(probes.length >= 20, `only ${probes.length} probes: the client could not probe`);
+        expect(summary.failed === 0, `while the other lab was destroyed: ${summary.text}`);
+        return `the other lab destroyed; ${summary.text}; ${mine.length} domains of ${lab.name} running`;
+      });
+    }
 
     await check(`every real server serves a ${BIG_FILE_MIB} MiB file for the long-transfer checks`, () => {
       for (const rs of lab.realServers) {
@@ -792,20 +913,20 @@ async function main(): Promise<number> {
     if (installs) {
       // It asks every VM, the restarted director too.
       await standbyReturns();
-      await check(`the packages installed at first boot come from ${lab.packages!.mirror}`, () => packagesFromMirror(lab, internet!));
+      await check(`the packages installed at first boot come from ${lab.packages!.mirror}`, () => packagesFromMirror(lab, internet!, deployStart));
     } else {
       await check('a preinstalled image installs nothing at first boot', () => {
-        const debs = internet!.requests().filter((r) => r.method === 'GET' && r.path.endsWith('.deb'));
+        const debs = internet!.requests().filter((r) => r.t >= deployStart * 1000 && r.method === 'GET' && r.path.endsWith('.deb'));
         expect(debs.length === 0, `the stand-in served ${debs.length} packages: ${debs.slice(0, 5).map((r) => r.path).join(', ')}`);
         return 'no package downloaded from the stand-in';
       });
     }
 
-    await check('the VMs reached nothing but the stand-in: only its address, only its names', () => egressCheck(lab, internet!, egressPcap));
+    await check('the VMs reached nothing but the stand-in: only its address, only its names', () => egressCheck(lab, ownHosts, egressPcap));
 
-    if (lab.network.gateway !== undefined && lab.network.dns.length > 0 && internet!.hosts.length > 0) {
+    if (lab.network.gateway !== undefined && lab.network.dns.length > 0 && ownHosts.length > 0) {
       await check(`the VMs' default route and DNS work (${lab.network.mode} network)`, () => {
-        const host = internet!.hosts[0];
+        const host = ownHosts[0];
         const vm = lab.realServers[0];
         const r = ssh(user, vm.address, `ip -4 route show default; getent ahostsv4 ${host} | head -n 1; curl -sS -o /dev/null -w 'HTTP %{http_code}\\n' --max-time 10 http://${host}/`, 30);
         expect(new RegExp(`^default via ${lab.network.gateway!.replace(/\./g, '\\.')} `, 'm').test(r.stdout), `${vm.name} has no default route via ${lab.network.gateway}: ${r.stdout}${r.stderr}`);
@@ -851,6 +972,25 @@ async function main(): Promise<number> {
     });
 
     await standbyReturns();
+
+    if (HANDOFF_ROLE === 'first') {
+      // The second lab deploys beside this one now (e2e/run.sh starts it on this file).
+      handoffSay('first.checked');
+      await check('side by side: this lab serves on while a second lab deploys beside it and serves', async () => {
+        const came = await handoffAwait(['second.serving', 'second.gone'], 2400);
+        expect(came === 'second.serving', 'the second lab never served (see its checks)');
+        const answered = new Set<string>();
+        for (let i = 0; i < 20; i++) {
+          const r = httpGet(serviceUrl(s0), { maxTimeSec: 2 });
+          expect(r.ok, `request ${i + 1} to ${serviceUrl(s0)} failed beside the second lab: ${r.detail}`);
+          answered.add(servedBy(r.body) ?? '?');
+        }
+        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim());
+        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
+        expect(down.length === 0, `not running beside the second lab: ${down.map((vm) => vm.domainName).join(', ')}`);
+        return `20/20 requests answered (by ${[...answered].join(', ')}) with the second lab serving beside it`;
+      });
+    }
   } catch (err) {
     checks.push({ name: 'harness', ok: false, detail: err instanceof Error ? err.stack ?? err.message : String(err), seconds: 0 });
   } finally {
@@ -868,6 +1008,18 @@ async function main(): Promise<number> {
         const left = leftovers(lab.name);
         expect(left.length === 0, `left behind: ${left.join(', ')}`);
         return `destroyed in ${r.seconds.toFixed(0)}s; nothing of ${lab.name} left`;
+      });
+    }
+    if (HANDOFF_ROLE === 'first') handoffSay(checks.at(-1)?.ok && deployed ? 'first.destroyed' : 'first.done');
+    if (HANDOFF_ROLE === 'second' && !fs.existsSync(handoffFile('second.serving'))) handoffSay('second.gone');
+    if (deployed && DRILLS.has('interrupted-deploy') && process.env.E2E_BASELINE !== '1' && checks.every((c) => c.ok)) {
+      await check('drill: interrupted deploy, then destroy: nothing of the lab is left', async () => {
+        const r = await interruptedDeploy(lab, labFile, internet?.caFile);
+        const d = cdktf('destroy', labFile, 900, internet?.caFile);
+        expect(d.status === 0, `cdktf destroy after the interruption exited ${d.status}: ${tail(d.stdout + d.stderr)}`);
+        const left = leftovers(lab.name);
+        expect(left.length === 0, `left behind: ${left.join(', ')}`);
+        return `interrupted ${r.afterSec.toFixed(0)} s in (${r.signal ?? `exit ${r.exit}`}) with ${r.domains.length} VMs defined; destroyed in ${d.seconds.toFixed(0)}s; nothing of ${lab.name} left`;
       });
     }
     if (checks.every((c) => c.ok) && process.env.E2E_BASELINE !== '0') {
@@ -908,7 +1060,9 @@ async function main(): Promise<number> {
 }
 
 /** Every package the lab's cloud-init installs is the repository's version, from the mirror, and works. */
-function packagesFromMirror(lab: ResolvedLab, internet: Internet): string {
+function packagesFromMirror(lab: ResolvedLab, internet: Internet, sinceSec: number): string {
+  // The stand-in may have served another lab of the sandbox before this one.
+  const requests = () => internet.requests().filter((q) => q.t >= sinceSec * 1000);
   const mirror = lab.packages!.mirror!.replace(/\/+$/, '');
   const manifest = new Map(
     fs.readFileSync(path.join(REPO, 'manifest'), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
@@ -930,24 +1084,24 @@ function packagesFromMirror(lab: ResolvedLab, internet: Internet): string {
         expect(o!.sources.some((src) => src.startsWith(`${mirror} `)), `${vm.name}: ${pkg} ${o!.installed} comes from ${o!.sources.join(', ')}, not ${mirror}`);
       }
     }
-    const debs = internet.requests().filter((q) => q.method === 'GET' && q.status === 200 && q.path.endsWith('.deb'));
+    const debs = requests().filter((q) => q.method === 'GET' && q.status === 200 && q.path.endsWith('.deb'));
     for (const pkg of role.packages) {
       const fetched = debs.filter((q) => path.basename(q.path).startsWith(`${pkg}_`)).length;
       expect(fetched >= role.vms.length, `the stand-in served ${pkg} ${fetched} times for ${role.vms.length} VMs`);
       lines.push(`${pkg} ${manifest.get(pkg)} (${fetched}×)`);
     }
   }
-  const total = internet.requests().filter((q) => q.method === 'GET' && q.path.endsWith('.deb')).length;
+  const total = requests().filter((q) => q.method === 'GET' && q.path.endsWith('.deb')).length;
   return `on every VM from ${mirror}: ${lines.join(', ')}; ${total} packages downloaded in all`;
 }
 
 /** Every packet a VM sent off the lab subnet went to the stand-in's HTTP port; every DNS query
  *  went to the lab's DNS servers and asked for a name the stand-in serves. */
-function egressCheck(lab: ResolvedLab, internet: Internet, pcap: string): string {
+function egressCheck(lab: ResolvedLab, ownHosts: readonly string[], pcap: string): string {
   const r = run('tcpdump', ['-nn', '-r', pcap], { timeoutSec: 60 });
   expect(r.status === 0, `tcpdump -r ${pcap}: ${r.stderr.trim()}`);
   const vms = new Set([...lab.directors, ...lab.realServers].map((v) => v.address));
-  const allowedNames = new Set(internet.hosts);
+  const allowedNames = new Set(ownHosts);
   const strays = new Map<string, number>();
   const names = new Map<string, number>();
   let offSubnet = 0;

@@ -97,14 +97,35 @@ export function startInternet(o: { wanNs: string; wanIp: string; dir: string; si
     spawnSync('sleep', ['0.2']);
   }
 
+  const described: InternetFiles = { hosts: [...hosts], caFile: path.join(certDir, 'ca.pem'), accessLog, dnsLog };
+  fs.writeFileSync(path.join(o.dir, 'internet.json'), JSON.stringify(described, null, 2));
+  return internetOf(described);
+}
+
+/** What a running stand-in is, as startInternet describes it in `<dir>/internet.json`. */
+interface InternetFiles {
+  readonly hosts: readonly string[];
+  readonly caFile: string;
+  readonly accessLog: string;
+  readonly dnsLog: string;
+}
+
+/**
+ * The stand-in another lab's run started in the same sandbox (its `dir`), for a second lab
+ * deployed beside the first: one stand-in per sandbox, serving every lab's sites.
+ */
+export function attachInternet(dir: string): Internet {
+  const file = path.join(dir, 'internet.json');
+  if (!fs.existsSync(file)) throw new Error(`stand-in: no running stand-in described in ${file}`);
+  return internetOf(JSON.parse(fs.readFileSync(file, 'utf8')) as InternetFiles);
+}
+
+function internetOf(f: InternetFiles): Internet {
   return {
-    hosts: [...hosts],
-    caFile: path.join(certDir, 'ca.pem'),
-    accessLog,
-    dnsLog,
+    ...f,
     requests: () =>
-      fs.existsSync(accessLog)
-        ? fs.readFileSync(accessLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AccessLine)
+      fs.existsSync(f.accessLog)
+        ? fs.readFileSync(f.accessLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AccessLine)
         : [],
   };
 }

@@ -17,6 +17,8 @@ export interface E2eResult {
   realServers: number;
   advertIntSec: number;
   connectionSync: boolean;
+  /** Deployed, and timed, while another lab ran idle in the same sandbox (the side-by-side check). */
+  besideAnother?: boolean;
   checks: readonly { name: string; ok: boolean; detail: string; seconds: number }[];
   figures: {
     deploySec?: number;
@@ -42,6 +44,10 @@ export interface E2eResult {
       /** a crashed BACKUP's `virsh start` until its keepalived is BACKUP again */
       directorRestartSec?: number;
       libvirtdRestartFailedProbes?: number;
+      /** seconds into the first deploy when it was interrupted (its first VM existed) */
+      interruptedDeployAtSec?: number;
+      /** failed probes of this lab while the lab beside it was destroyed */
+      besideDestroyFailedProbes?: number;
     };
   };
 }
@@ -58,6 +64,8 @@ function drillsCell(d: E2eResult['figures']['drills']): string {
     parts.push(`RS reboot: ${d.rsRebootFailedProbes} failed${d.rsRebootBackSec !== undefined ? `, in pool after ${d.rsRebootBackSec} s` : ''}`);
   }
   if (d.libvirtdRestartFailedProbes !== undefined) parts.push(`libvirtd restart: ${d.libvirtdRestartFailedProbes} failed`);
+  if (d.interruptedDeployAtSec !== undefined) parts.push(`deploy interrupted at ${d.interruptedDeployAtSec} s, converged`);
+  if (d.besideDestroyFailedProbes !== undefined) parts.push(`other lab destroyed beside it: ${d.besideDestroyFailedProbes} failed`);
   return parts.join('; ') || '—';
 }
 
@@ -68,7 +76,7 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   const cell = (v: unknown, suffix = '') => (v === undefined ? '—' : `${v}${suffix}`);
   const row = [
     r.startedAt.slice(0, 16).replace('T', ' '),
-    `${r.lab} (${r.transport}, ${r.directors}+${r.realServers})`,
+    `${r.lab} (${r.transport}, ${r.directors}+${r.realServers})${r.besideAnother ? ', beside another lab' : ''}`,
     `${r.engine}, ${r.networkMode}, image by ${r.imageMode}`,
     r.passed ? 'pass' : `FAIL (${r.checks.filter((c) => !c.ok).length})`,
     cell(f.timeToReadySec, ' s'),
@@ -85,9 +93,13 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   const header = [
     '# End-to-end benchmark',
     '',
-    'Figures of real `npm run test:e2e` runs on this project\'s CI machine kind (2 cores, QEMU TCG:',
-    'no hardware virtualization), written by the harness. Benchmarks, not assertions: every functional',
-    'check of the run is asserted separately. Compare within a row; the machine is noisy.',
+    'Figures of real e2e runs on this project\'s CI machine kind (2 cores, QEMU TCG: no hardware',
+    'virtualization), written by the harness. `npm run bench:e2e` runs each lab of the matrix alone and',
+    'measures the baseline and the reference after it: its rows hold all three figures of one run.',
+    '`npm run test:e2e` (CI) runs both labs in one sandbox, the second beside the first, and measures',
+    'neither: its rows have no baseline or reference, and a lab marked "beside another lab" was timed',
+    'with the other lab idle beside it. Benchmarks, not assertions: every functional check of the run is',
+    'asserted separately. Compare within a row; the machine is noisy.',
     '',
     '- **ready**: `cdktf deploy` start until every real server has answered through the VIP and',
     '  cloud-init has finished on every VM.',
@@ -106,7 +118,9 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '  of the bytes served (direct routing: replies bypass the director).',
     '- **drills**: the fault drills of the lab (`E2E_DRILLS`, spread over the matrix) and the failed probes',
     '  of the VIP (one every 200 ms, 2 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
-    '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above).',
+    '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above). An',
+    '  interrupted deploy (Ctrl-C once the first VM exists) must converge when deployed again; a lab',
+    '  beside another must lose no probe while the other is destroyed.',
     '',
   ].join('\n');
   const tableHead = [

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# The end-to-end test: for each lab config, build a sandbox (network namespaces with their own
-# libvirtd and a stand-in for the internet), `cdktf deploy` the lab into it in the network mode
-# and with the image its config names, check it from a client as a user would, `cdktf destroy`
-# it, boot the same VMs without terraform (virsh) and without libvirt (qemu directly) for the
-# figures, and tear the sandbox down — also on failure or Ctrl-C.
+# The end-to-end test: build a sandbox (network namespaces with their own libvirtd and a
+# stand-in for the internet), `cdktf deploy` each lab into it in the network mode and with the
+# image its config names, check it from a client as a user would, `cdktf destroy` it, and tear
+# the sandbox down — also on failure or Ctrl-C.
 #
 #   npm run test:e2e                       # the matrix: every lab below, each with its engine
 #   npm run test:e2e -- e2e/lab.yaml:tofu  # one lab, through OpenTofu
 #   LAB_CONFIG=my-lab.yaml npm run test:e2e   # any valid lab (engine: $TERRAFORM_BINARY_NAME or terraform)
+#   npm run bench:e2e                      # the figures: each lab of the matrix alone, then the
+#                                          # same VMs booted with virsh alone and with qemu alone
+#
+# The matrix's two labs share one sandbox: the second deploys beside the first once the first's
+# checks are done, the first is destroyed while the second is probed, and the second goes on
+# with its own checks. `bench:e2e` (E2E_BENCH=1) runs each lab alone in its own sandbox, so that
+# nothing else runs while a figure is measured, and then boots the same VMs with virsh alone
+# (the baseline) and with qemu alone (the reference) for bench/e2e.md.
 #
 # Arguments are CONFIG[:ENGINE[:DRILLS]], ENGINE terraform (default) or tofu, DRILLS a comma list
-# of fault drills (backup-crash, rs-reboot, libvirtd-restart; default: $E2E_DRILLS or all).
+# of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy; default:
+# $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
 # OpenTofu for tofu labs, and Debian's archive (the images and the package repository the
 # sandbox serves, all cached by their inputs). E2E_KEEP_GOING=1 runs every config even after
-# a failure; E2E_BASELINE=0 skips the virsh baseline and the direct-boot reference.
+# a failure.
 # Logs: e2e/.work/run-*/logs (LVSLAB_WORK_DIR moves them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,13 +33,16 @@ cd "$root"
 # URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
 # (multicast VRRP, the preinstalled image by URL) through OpenTofu. The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
-readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot" "$here/lab.yaml:terraform:libvirtd-restart")
+readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
+bench=${E2E_BENCH:-0}
+paired=false
 configs=("$@")
 if ((${#configs[@]} == 0)); then
   if [[ -n ${LAB_CONFIG:-} ]]; then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
     configs=("${MATRIX[@]}")
+    [[ $bench == 1 ]] || paired=true
   fi
 fi
 # CONFIG[:ENGINE[:DRILLS]] -> entry_config, entry_engine, entry_drills
@@ -47,8 +58,9 @@ for c in "${configs[@]}"; do
   [[ -f $entry_config ]] || { echo "e2e: lab config $entry_config not found" >&2; exit 2; }
   [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
   command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
-  [[ $entry_drills =~ ^(all|none|(backup-crash|rs-reboot|libvirtd-restart)(,(backup-crash|rs-reboot|libvirtd-restart))*)$ ]] ||
-    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart" >&2; exit 2; }
+  drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy)'
+  [[ $entry_drills =~ ^(all|none|$drill(,$drill)*)$ ]] ||
+    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, libvirtd)" >&2; exit 2; }
 for tool in ip nsenter virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do
@@ -92,22 +104,29 @@ reap_run_processes() {
   done
 }
 
-failed=0
-for entry in "${configs[@]}"; do
+# harness ENTRY LAB_DIR [VAR=VALUE...]: one lab's run in the current sandbox (its own key, files
+# and, with VAR=VALUE, its part in a pair).
+harness() {
+  local entry=$1 dir=$2
+  shift 2
   split_entry "$entry"
-  config=$entry_config engine=$entry_engine drills=$entry_drills
-  echo "[e2e] === $config ($engine; drills: $drills)" >&2
-  runid=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-  sandbox_up "$runid"
-  key=$LVSLAB_RUN_DIR/id_ed25519
-  ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$runid" -f "$key"
-  rc=0
-  LAB_CONFIG=$(readlink -f "$config") TERRAFORM_BINARY_NAME=$engine E2E_DRILLS=$drills E2E_SSH_KEY=$key \
-    E2E_IMAGE_CLOUD=$image_cloud E2E_IMAGE_LAB=$image_lab E2E_REPO=$repo E2E_BASELINE=${E2E_BASELINE:-1} \
-    node -r ts-node/register/transpile-only "$here/harness.ts" || rc=$?
+  mkdir -p "$dir"
+  ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$LVSLAB_RUNID" -f "$dir/id_ed25519"
+  env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" E2E_DRILLS="$entry_drills" \
+    E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" E2E_IMAGE_CLOUD="$image_cloud" E2E_IMAGE_LAB="$image_lab" E2E_REPO="$repo" \
+    E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/harness.ts"
+}
+
+# sandbox_done RC: tear the sandbox down and check it is gone; prints the final rc.
+sandbox_done() {
+  local rc=$1 ns
   reap_run_processes
+  local namespaces=("lvslab-$runid" "lvslab-$runid-c" "lvslab-$runid-w")
+  if [[ -f $LVSLAB_RUN_DIR/clients ]]; then
+    mapfile -t -O 3 namespaces <"$LVSLAB_RUN_DIR/clients"
+  fi
   sandbox_down "$runid"
-  for ns in "lvslab-$runid" "lvslab-$runid-c" "lvslab-$runid-w"; do
+  for ns in "${namespaces[@]}"; do
     if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
       echo "[e2e] FAILED: namespace $ns still exists after teardown" >&2
       rc=1
@@ -117,6 +136,66 @@ for entry in "${configs[@]}"; do
     echo "[e2e] FAILED: processes of $LVSLAB_RUN_DIR still running: $(pgrep -af "$LVSLAB_RUN_DIR" | head -3)" >&2
     rc=1
   fi
+  echo "$rc"
+}
+
+failed=0
+if [[ $paired == true ]]; then
+  # Both labs of the matrix in one sandbox: the second deploys once the first's checks are done
+  # (the first waits, serving, for it), the first is destroyed while the second serves.
+  split_entry "${configs[0]}"
+  first=$entry_config
+  split_entry "${configs[1]}"
+  second=$entry_config
+  echo "[e2e] === side by side in one sandbox: ${configs[0]}, then ${configs[1]} beside it" >&2
+  runid=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+  sandbox_up "$runid"
+  add_client b
+  handoff=$LVSLAB_RUN_DIR/handoff
+  mkdir -p "$handoff"
+  rc_first=0 rc_second=0
+  harness "${configs[0]}" "$LVSLAB_RUN_DIR/first" E2E_HANDOFF_DIR="$handoff" E2E_HANDOFF_ROLE=first \
+    E2E_STANDIN_CONFIGS="$(readlink -f "$second")" &
+  pid_first=$!
+  # The second starts when the first has done its checks, or has ended.
+  while kill -0 "$pid_first" 2>/dev/null && [[ ! -e $handoff/first.checked ]]; do sleep 2; done
+  shared=()
+  [[ -f $LVSLAB_RUN_DIR/first/internet/internet.json ]] && shared=(E2E_SHARED_INTERNET="$LVSLAB_RUN_DIR/first/internet")
+  if [[ -e $handoff/first.checked ]]; then
+    harness "${configs[1]}" "$LVSLAB_RUN_DIR/second" E2E_CLIENT=b E2E_HANDOFF_DIR="$handoff" E2E_HANDOFF_ROLE=second "${shared[@]}" &
+  else
+    echo "[e2e] $first ended before its checks were done: $second runs alone in the sandbox" >&2
+    harness "${configs[1]}" "$LVSLAB_RUN_DIR/second" E2E_CLIENT=b "${shared[@]}" &
+  fi
+  pid_second=$!
+  # A lab that ends early says so for the other, which may be waiting for it.
+  while :; do
+    alive_first=false alive_second=false
+    kill -0 "$pid_first" 2>/dev/null && alive_first=true
+    kill -0 "$pid_second" 2>/dev/null && alive_second=true
+    [[ $alive_first == false && ! -e $handoff/first.destroyed ]] && touch "$handoff/first.done"
+    [[ $alive_second == false && ! -e $handoff/second.serving ]] && touch "$handoff/second.gone"
+    [[ $alive_first == false && $alive_second == false ]] && break
+    sleep 2
+  done
+  wait "$pid_first" || rc_first=$?
+  wait "$pid_second" || rc_second=$?
+  rc=$(sandbox_done $((rc_first || rc_second)))
+  echo "[e2e] $first: $([[ $rc_first == 0 ]] && echo passed || echo FAILED) (logs: $LVSLAB_RUN_DIR/first/logs)" >&2
+  echo "[e2e] $second: $([[ $rc_second == 0 ]] && echo passed || echo FAILED) (logs: $LVSLAB_RUN_DIR/second/logs)" >&2
+  failed=$(((rc_first != 0) + (rc_second != 0)))
+  ((rc == 0 || failed > 0)) || failed=1
+  configs=("${configs[@]:2}")
+fi
+for entry in "${configs[@]}"; do
+  split_entry "$entry"
+  config=$entry_config
+  echo "[e2e] === $config ($entry_engine; drills: $entry_drills)" >&2
+  runid=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+  sandbox_up "$runid"
+  rc=0
+  harness "$entry" "$LVSLAB_RUN_DIR" || rc=$?
+  rc=$(sandbox_done "$rc")
   echo "[e2e] $config: $([[ $rc == 0 ]] && echo passed || echo FAILED) (logs: $LVSLAB_RUN_DIR/logs)" >&2
   if ((rc != 0)); then
     failed=$((failed + 1))

@@ -5,7 +5,8 @@
 #   bash e2e/sandbox.sh exec RUNID CMD...    # CMD inside the lab namespace
 #   bash e2e/sandbox.sh client RUNID CMD...  # CMD inside the client namespace
 #   bash e2e/sandbox.sh wan RUNID CMD...     # CMD inside the internet stand-in
-#   bash e2e/sandbox.sh attach-client RUNID BRIDGE CLIENT_IP/PREFIX
+#   bash e2e/sandbox.sh attach-client RUNID BRIDGE CLIENT_IP/PREFIX [CLIENT]
+#   bash e2e/sandbox.sh add-client RUNID CLIENT  # another client host, lvslab-RUNID-CLIENT
 #   bash e2e/sandbox.sh restart-libvirtd RUNID  # libvirtd stopped and started again, domains running
 #   bash e2e/sandbox.sh down RUNID
 #
@@ -17,6 +18,7 @@
 #   sandbox_up            # sets LVSLAB_NS, LVSLAB_URI, LVSLAB_POOL_DIR, ...
 #   sandbox_exec virsh list --all
 #   attach_client lvslab0 10.77.0.200/24
+#   add_client c2 && attach_client br-lab 10.77.0.201/24 c2   # a second client (a second lab)
 #
 # What `up` makes for run RUNID:
 #   - network namespace lvslab-RUNID (lo up): libvirtd, virtlogd, every qemu,
@@ -25,6 +27,8 @@
 #   - network namespace lvslab-RUNID-c, the client host, joined to the lab
 #     namespace by a veth pair: eth0 in the client, cli0 in the lab namespace
 #     (attach_client puts cli0 on the lab bridge once libvirt has made it);
+#   - on request (add-client RUNID NAME), more clients: namespace lvslab-RUNID-NAME,
+#     eth0 there, cli-NAME in the lab namespace (a second lab's client);
 #   - network namespace lvslab-RUNID-w, the stand-in for the internet, joined
 #     to the lab namespace by a veth pair: eth0 (203.0.113.1/24, LVSLAB_WAN_IP)
 #     in it, wan0 (203.0.113.2/24) in the lab namespace, whose default route
@@ -217,13 +221,33 @@ sandbox_client_exec() {
   ip netns exec "$LVSLAB_CLIENT_NS" "$@"
 }
 
-# attach_client BRIDGE CLIENT_IP/PREFIX: put the client's veth on the lab bridge
-# (made by libvirt in the lab namespace) and address the client end.
+# attach_client BRIDGE CLIENT_IP/PREFIX [CLIENT]: put the client's veth on the lab bridge
+# (made by libvirt in the lab namespace) and address the client end. CLIENT names a client of
+# add_client; without it, the sandbox's own client.
 attach_client() {
-  local bridge=${1:?attach_client BRIDGE CLIENT_IP/PREFIX} cidr=${2:?attach_client BRIDGE CLIENT_IP/PREFIX}
-  ip -n "$LVSLAB_NS" link set cli0 master "$bridge" up || return
-  ip -n "$LVSLAB_CLIENT_NS" addr replace "$cidr" dev eth0 || return
-  ip -n "$LVSLAB_CLIENT_NS" link set eth0 up
+  local bridge=${1:?attach_client BRIDGE CLIENT_IP/PREFIX [CLIENT]} cidr=${2:?attach_client BRIDGE CLIENT_IP/PREFIX [CLIENT]}
+  local ns=$LVSLAB_CLIENT_NS veth=cli0
+  if [[ -n ${3:-} ]]; then
+    ns=$LVSLAB_NS-$3 veth=cli-$3
+  fi
+  ip -n "$LVSLAB_NS" link set "$veth" master "$bridge" up || return
+  ip -n "$ns" addr replace "$cidr" dev eth0 || return
+  ip -n "$ns" link set eth0 up
+}
+
+# add_client NAME: another client host (for a second lab beside the first): namespace
+# lvslab-RUNID-NAME with eth0, joined by a veth to cli-NAME in the lab namespace.
+add_client() {
+  local name=${1:?add_client NAME}
+  if [[ ! $name =~ ^[a-z][a-z0-9]{0,9}$ || $name == c || $name == w ]]; then
+    echo "sandbox: client name must match [a-z][a-z0-9]{0,9} and not be c or w, got '$name'" >&2
+    return 1
+  fi
+  ip netns add "$LVSLAB_NS-$name" || return
+  # Recorded, so that `down` deletes exactly the run's namespaces.
+  echo "$LVSLAB_NS-$name" >>"$LVSLAB_RUN_DIR/clients"
+  ip -n "$LVSLAB_NS-$name" link set lo up
+  ip -n "$LVSLAB_NS" link add "cli-$name" type veth peer name eth0 netns "$LVSLAB_NS-$name"
 }
 
 # restart_libvirtd: stop the run's libvirtd (SIGTERM, as a service manager does) and start it
@@ -268,11 +292,15 @@ sandbox_down() {
 _sandbox_down() (
   set +e +o pipefail
   local ns pids i
-  for ns in "$LVSLAB_NS" "$LVSLAB_CLIENT_NS" "$LVSLAB_WAN_NS"; do
+  local extra=()
+  if [[ -f $LVSLAB_RUN_DIR/clients ]]; then
+    mapfile -t extra <"$LVSLAB_RUN_DIR/clients"
+  fi
+  for ns in "$LVSLAB_NS" "$LVSLAB_CLIENT_NS" "$LVSLAB_WAN_NS" "${extra[@]}"; do
     if ! _sandbox_ns_exists "$ns"; then
       continue
     fi
-    # Every process of the run lives in one of the two namespaces.
+    # Every process of the run lives in one of the run's namespaces.
     pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
     if [[ -n ${pids// /} ]]; then
       # shellcheck disable=SC2086 # one word per pid
@@ -323,8 +351,12 @@ _sandbox_main() {
       esac
       ;;
     attach-client)
-      sandbox_vars "${runid:?usage: sandbox.sh attach-client RUNID BRIDGE CIDR}" || return
-      attach_client "${3:-}" "${4:-}"
+      sandbox_vars "${runid:?usage: sandbox.sh attach-client RUNID BRIDGE CIDR [CLIENT]}" || return
+      attach_client "${3:-}" "${4:-}" "${5:-}"
+      ;;
+    add-client)
+      sandbox_vars "${runid:?usage: sandbox.sh add-client RUNID CLIENT}" || return
+      add_client "${3:-}"
       ;;
     restart-libvirtd)
       sandbox_vars "${runid:?usage: sandbox.sh restart-libvirtd RUNID}" || return
@@ -332,7 +364,8 @@ _sandbox_main() {
       ;;
     *)
       echo "usage: sandbox.sh up [RUNID] | down RUNID | exec RUNID CMD... |" \
-        "client RUNID CMD... | wan RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX |" \
+        "client RUNID CMD... | wan RUNID CMD... | attach-client RUNID BRIDGE CLIENT_IP/PREFIX [CLIENT] |" \
+        "add-client RUNID CLIENT |" \
         "restart-libvirtd RUNID" >&2
       return 2
       ;;
