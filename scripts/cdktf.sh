@@ -32,10 +32,47 @@ if [[ $output_given == false ]]; then
   mkdir -p "$outdir"
   extra+=(--output "$outdir")
 fi
+# Ctrl-C on a deploy or destroy: terraform must get exactly one SIGINT and stop gracefully (it
+# finishes the objects it is creating and saves them in its state). A terminal's Ctrl-C reaches
+# the whole foreground process group, and cdktf aborts terraform on its own SIGINT as well: two
+# interrupts make terraform exit at once, and the VMs it was creating exist in libvirt but not in
+# the state, so the next deploy fails with "domain ... already exists" and destroy leaves them.
+# So cdktf runs in a session of its own, out of the terminal's reach, and an INT or TERM to this
+# script is passed on as one SIGINT to terraform (or, before terraform runs, to cdktf).
+run_cdktf() {
+  # A background job of a script starts with SIGINT ignored: give cdktf and terraform it back.
+  setsid env --default-signal=INT,QUIT npx cdktf "$@" &
+  local child=$! sid rc=0 engine
+  engine=$(basename "${TERRAFORM_BINARY_NAME:-terraform}")
+  interrupt() {
+    sid=$(ps -o sid= -p "$child" 2>/dev/null | tr -d ' ')
+    local pids=''
+    if [[ -n $sid ]]; then
+      pids=$(pgrep -s "$sid" -x "$engine" || true)
+    fi
+    if [[ -n $pids ]]; then
+      echo "cdktf.sh: interrupted: asking $engine to stop gracefully (it finishes what it is creating and saves its state)" >&2
+      # shellcheck disable=SC2086 # one word per pid
+      kill -INT $pids 2>/dev/null || true
+    else
+      echo "cdktf.sh: interrupted before $engine started: stopping cdktf" >&2
+      kill -INT "$child" 2>/dev/null || true
+    fi
+  }
+  trap interrupt INT TERM
+  # `wait` returns early when a trapped signal arrives: wait again until cdktf has ended.
+  while :; do
+    wait "$child" && rc=0 || rc=$?
+    kill -0 "$child" 2>/dev/null || break
+  done
+  trap - INT TERM
+  return "$rc"
+}
+
 if [[ $command == destroy && $output_given == false ]]; then
-  npx cdktf "$command" "${extra[@]}" "$@"
+  run_cdktf "$command" "${extra[@]}" "$@"
   # The lab is gone: so is its synth directory, with the seeds in it (they hold the VRRP password).
   rm -rf "$outdir"
   exit 0
 fi
-exec npx cdktf "$command" "${extra[@]}" "$@"
+run_cdktf "$command" "${extra[@]}" "$@"

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -65,4 +65,47 @@ describe('scripts/cdktf.sh', () => {
     cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve']);
     expect(fs.existsSync(labDir)).toBe(false);
   });
+
+  test('Ctrl-C on a deploy gives terraform exactly one interrupt, so it stops gracefully and saves its state', async () => {
+    // GIVEN stand-ins that behave as cdktf and terraform do on SIGINT: cdktf passes it on to
+    // terraform, and terraform stops gracefully on the first one but exits at once on a second
+    // (losing the state of what it was creating)
+    const record = path.join(dir, 'terraform.record');
+    fs.writeFileSync(path.join(dir, 'terraform'), [
+      '#!/bin/bash',
+      `ints=0; trap 'ints=$((ints+1)); echo INT >>${record}; [[ $ints -ge 2 ]] && { echo "exit at once" >>${record}; exit 1; }' INT`,
+      `echo running >>${record}`,
+      'for i in $(seq 100); do sleep 0.1; [[ $ints -ge 1 ]] && break; done',
+      'sleep 1',
+      `echo "state saved" >>${record}`,
+      'exit 1',
+    ].join('\n'), { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'npx'), [
+      '#!/bin/bash',
+      // As node's spawn does (a script's background job would start with SIGINT ignored).
+      'env --default-signal=INT terraform & tf=$!',
+      "trap 'kill -INT $tf' INT",
+      'wait $tf; wait $tf; exit $?',
+    ].join('\n'), { mode: 0o755 });
+    const config = path.join(dir, 'cdktf-sh-lab-a.yaml');
+    fs.writeFileSync(config, 'name: cdktf-sh-lab-a\n');
+    labDirs.push(path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-a'));
+    // WHEN the deploy runs in its own process group and that group gets SIGINT, as a terminal's Ctrl-C
+    const proc = spawn('bash', [path.join(root, 'scripts', 'cdktf.sh'), 'deploy', '--auto-approve'], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, TERRAFORM_BINARY_NAME: 'terraform' },
+      detached: true,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!(fs.existsSync(record) && fs.readFileSync(record, 'utf8').includes('running')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.kill(-proc.pid!, 'SIGINT');
+    const code = await exited;
+
+    // THEN terraform got one interrupt, finished and saved its state; the deploy failed (exit 1)
+    expect(fs.readFileSync(record, 'utf8').trim().split('\n')).toEqual(['running', 'INT', 'state saved']);
+    expect(code).toBe(1);
+  }, 90_000);
 });
