@@ -55,6 +55,30 @@ describe('libvirt', () => {
     expect(r.fix).toContain('sudo systemctl enable --now libvirtd');
   });
 
+  test('fails when libvirtd is not running on a machine without systemd: start the daemons by hand', () => {
+    const r = check(libvirtCheck, host((h) => {
+      delete h.dirs['/run/systemd/system'];
+      h.commands['virsh -c qemu:///system version'] = {
+        status: 1,
+        stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
+      };
+    }));
+    expect(r.fix).toBe('start libvirtd: `sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd) (not installed: `apt-get install libvirt-daemon-system`)');
+  });
+
+  test('fails when nothing listens on the socket libvirtUri names: start the libvirtd of that socket, or use the system one', () => {
+    const uri = 'qemu+unix:///system?socket=/srv/lab/libvirt-sock';
+    const r = check(libvirtCheck, host((h) => {
+      h.commands[`virsh -c ${uri} version`] = {
+        status: 1,
+        stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/srv/lab/libvirt-sock': Connection refused\n",
+      };
+    }), { libvirtUri: uri });
+    expect(r.problem).toBe(`libvirt at ${uri} does not answer: Failed to connect socket to '/srv/lab/libvirt-sock': Connection refused`);
+    expect(r.fix).toBe('nothing listens on /srv/lab/libvirt-sock: start the libvirtd whose libvirtd.conf puts its socket there (unix_sock_dir), ' +
+      "or use the machine's own libvirtd: set libvirtUri to qemu:///system and start it: `sudo systemctl enable --now libvirtd`");
+  });
+
   test('fails when the user may not manage the system libvirt: join group libvirt', () => {
     const r = check(libvirtCheck, host((h) => {
       h.commands['virsh -c qemu:///system version'] = {
@@ -75,6 +99,15 @@ describe('libvirt', () => {
     const r = check(libvirtCheck, host((h) => { h.commands['virsh -c qemu:///system version'] = { error: 'ETIMEDOUT' }; }));
     expect(r.problem).toBe('libvirt at qemu:///system does not answer: no answer within the time limit');
     expect(r.fix).toContain('systemctl restart libvirtd');
+  });
+
+  test('fails when libvirtd hangs on a machine without systemd: kill it and start it again', () => {
+    const r = check(libvirtCheck, host((h) => {
+      delete h.dirs['/run/systemd/system'];
+      h.commands['virsh -c qemu:///system version'] = { error: 'ETIMEDOUT' };
+    }));
+    expect(r.fix).toContain('`sudo libvirtd -d`');
+    expect(r.fix).not.toContain('systemctl');
   });
 
   test('fails for a remote libvirt that does not answer: check that host, not this one', () => {
