@@ -10,6 +10,7 @@ import { providerCheck } from '../../doctor/checks/provider';
 import { sshKeyCheck } from '../../doctor/checks/ssh-key';
 import { subnetCheck } from '../../doctor/checks/subnet';
 import { terraformCheck } from '../../doctor/checks/terraform';
+import { virshDacLabel } from '../../doctor/parse';
 import { HOME, HOST_ROUTES, MIRRORED, OPERATOR_KEY, ROOT, fakeHost, healthyHost, type FakeHostSpec } from '../helpers/doctor-host';
 
 /*
@@ -334,6 +335,14 @@ describe('bridge-netfilter', () => {
 
 describe('pool-directory', () => {
   const POOL = '/var/lib/libvirt/images/lvs-lab';
+  /** The secmodels of `virsh capabilities` (libvirt 9.0) with the DAC base label `label`. */
+  const capabilities = (label: string) => [
+    '<capabilities>', '  <host>',
+    '    <secmodel>', '      <model>none</model>', '      <doi>0</doi>', '    </secmodel>',
+    '    <secmodel>', '      <model>dac</model>', '      <doi>0</doi>',
+    `      <baselabel type='kvm'>${label}</baselabel>`, `      <baselabel type='qemu'>${label}</baselabel>`, '    </secmodel>',
+    '  </host>', '</capabilities>', '',
+  ].join('\n');
 
   test('passes when the directory does not exist yet', () => {
     expect(check(poolDirectoryCheck, healthyHost()).summary).toBe(`${POOL} does not exist yet: libvirt creates it`);
@@ -353,9 +362,44 @@ describe('pool-directory', () => {
   test('fails when libvirt\'s qemu user cannot enter a directory on the way (a pool in a 0700 home)', () => {
     const r = check(poolDirectoryCheck, healthyHost(), { storagePoolPath: `${HOME}/pools/lab` });
     expect(r.problem).toBe(
-      `libvirt starts the VMs as libvirt-qemu, which cannot enter ${HOME} (mode 0700, owner uid 1000): the first domain would fail to open its disk (Permission denied)`,
+      `libvirt starts the VMs as libvirt-qemu (uid 64055), which cannot enter ${HOME} (mode 0700, owner uid 1000): the first domain would fail to open its disk (Permission denied)`,
     );
-    expect(r.fix).toContain('chmod o+x');
+    expect(r.fix).toBe(`let libvirt-qemu enter it: \`chmod o+x ${HOME}\` (or only that user: \`setfacl -m u:64055:x ${HOME}\`), ` +
+      'or choose a storagePoolPath of the lab\'s own that libvirt can use, such as the default /var/lib/libvirt/images/lvs-lab');
+  });
+
+  test('asks the running libvirtd whom it starts VMs as (its DAC label), before qemu.conf', () => {
+    const asRoot = check(poolDirectoryCheck, host((h) => {
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+0:+0') };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(asRoot.ok).toBe(true); // root enters any directory
+
+    const asQemu = check(poolDirectoryCheck, host((h) => {
+      h.files['/etc/libvirt/qemu.conf'] = { content: 'user = "root"\n' }; // this machine's file, not that libvirtd's
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+64055:+108') };
+      h.commands['id -nu 64055'] = { stdout: 'libvirt-qemu\n' };
+      h.commands['id -G 64055'] = { stdout: '64055 108\n' };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(asQemu.problem).toMatch(new RegExp(`^libvirt starts the VMs as libvirt-qemu \\(uid 64055\\), which cannot enter ${HOME} `));
+  });
+
+  test('virshDacLabel: the DAC label of the lab\'s domain type; other security models\' labels ignored', () => {
+    const xml = capabilities('+107:+107').replace('<model>none</model>', '<model>selinux</model>')
+      .replace('<doi>0</doi>', "<doi>0</doi>\n      <baselabel type='kvm'>system_u:system_r:svirt_t:s0</baselabel>")
+      .replace("<baselabel type='qemu'>+107:+107", "<baselabel type='qemu'>+0:+0");
+    expect(virshDacLabel(xml, 'kvm')).toEqual({ uid: 107, gid: 107 });
+    expect(virshDacLabel(xml, 'qemu')).toEqual({ uid: 0, gid: 0 });
+    expect(virshDacLabel('<capabilities><host></host></capabilities>', 'kvm')).toBeUndefined();
+  });
+
+  test('a DAC label of a uid without a name here: the uid and the label\'s group', () => {
+    const r = check(poolDirectoryCheck, host((h) => {
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+4321:+1000') };
+      h.dirs[HOME] = { ...h.dirs[HOME], mode: 0o710 }; // the label's group may enter
+      h.dirs[`${HOME}/pools`] = { mode: 0o700, uid: 1000, gid: 1000 };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(r.problem).toContain(`libvirt starts the VMs as uid 4321, which cannot enter ${HOME}/pools (mode 0700, owner uid 1000)`);
+    expect(r.fix).toMatch(/^let uid 4321 enter it: /);
   });
 
   test('reads the qemu user from qemu.conf', () => {
