@@ -323,6 +323,34 @@ describe('bridge-netfilter', () => {
       .toBe('net.bridge.bridge-nf-call-iptables=1, FORWARD policy ACCEPT');
   });
 
+  describe('the legacy tables beside the nf_tables ones (iptables-nft says they exist)', () => {
+    const ACCEPTING = '-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n';
+    const legacyToo = (legacyRules: string) => (h: FakeHostSpec) => {
+      netfilterOn('')(h);
+      h.commands['iptables -S'] = { stdout: ACCEPTING, stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\n' };
+      h.commands['iptables-legacy -S'] = { stdout: legacyRules };
+    };
+
+    test('fails when their FORWARD policy is DROP, though iptables itself accepts: the rule goes there', () => {
+      const r = check(bridgeNetfilterCheck, host(legacyToo(DOCKER_RULES)), BRIDGED);
+      expect(r.ok).toBe(false);
+      expect(r.problem).toBe('br_netfilter passes the frames bridged through br0 to iptables (net.bridge.bridge-nf-call-iptables=1) and the FORWARD chain ' +
+        'of the legacy tables (iptables-legacy) drops them (policy DROP, as Docker sets it): the VMs would boot, but no lab traffic would pass, silently');
+      expect(r.fix).toMatch(/^accept the bridge's frames: `iptables-legacy -I DOCKER-USER -i br0 -o br0 -j ACCEPT`; or /);
+    });
+
+    test('passes when both accept, naming both', () => {
+      expect(check(bridgeNetfilterCheck, host(legacyToo(ACCEPTING)), BRIDGED).summary)
+        .toBe('net.bridge.bridge-nf-call-iptables=1, iptables: FORWARD policy ACCEPT, iptables-legacy: FORWARD policy ACCEPT');
+    });
+
+    test('are not listed when iptables-nft does not say they exist (iptables-legacy -S would create them)', () => {
+      const h = fakeHost(host(netfilterOn(ACCEPTING)));
+      bridgeNetfilterCheck.run({ host: h, root: ROOT, config: BRIDGED, lab: resolveLabConfig(BRIDGED) });
+      expect(h.calls).not.toContain('iptables-legacy -S');
+    });
+  });
+
   test('warns when iptables cannot be read as this user', () => {
     const r = check(bridgeNetfilterCheck, host((h) => {
       netfilterOn('')(h);
