@@ -254,9 +254,9 @@ describe('libvirt: libvirtd running, then stopped', () => {
     expect(r.fix).toContain(`nothing listens on ${socket}`);
     // how to start it as this machine starts services: systemd when it runs (sd_booted), by hand if not
     if (fs.existsSync('/run/systemd/system')) {
-      expect(r.fix).toContain('`sudo systemctl enable --now libvirtd`');
+      expect(r.fix).toContain('start it: `sudo systemctl enable --now libvirtd`');
     } else {
-      expect(r.fix).toContain('`sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd)');
+      expect(r.fix).toContain('start it: `sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd)');
     }
   });
 });

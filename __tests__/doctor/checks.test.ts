@@ -64,7 +64,7 @@ describe('libvirt', () => {
         stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
       };
     }));
-    expect(r.fix).toBe('start libvirtd: `sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd) (not installed: `apt-get install libvirt-daemon-system`)');
+    expect(r.fix).toBe('start libvirtd: `sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd; not installed: `apt-get install libvirt-daemon-system`)');
   });
 
   test('fails when nothing listens on the socket libvirtUri names: start the libvirtd of that socket, or use the system one', () => {

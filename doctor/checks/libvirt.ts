@@ -31,7 +31,8 @@ function libvirtFix(host: DoctorHost, uri: string, why: string, error: string | 
   // sd_booted(3): systemd runs this machine when /run/systemd/system is a directory; a container or
   // a host without it has systemctl installed but refusing ("System has not been booted with systemd").
   const systemd = host.stat('/run/systemd/system')?.kind === 'directory';
-  const start = systemd ? '`sudo systemctl enable --now libvirtd`' : '`sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd)';
+  const start = systemd ? '`sudo systemctl enable --now libvirtd`' : '`sudo virtlogd -d && sudo libvirtd -d`';
+  const noSystemd = systemd ? '' : 'this machine runs no systemd';
   if (error === 'ETIMEDOUT') {
     return systemd
       ? 'libvirtd does not answer: restart it (`sudo systemctl restart libvirtd`); `journalctl -u libvirtd` says why it hangs'
@@ -46,9 +47,9 @@ function libvirtFix(host: DoctorHost, uri: string, why: string, error: string | 
     if (socket && !DEFAULT_SOCKETS.includes(socket)) {
       // A socket of its own: the machine's libvirtd, started as usual, listens elsewhere.
       return `nothing listens on ${socket}: start the libvirtd whose libvirtd.conf puts its socket there (unix_sock_dir), ` +
-        `or use the machine's own libvirtd: set libvirtUri to qemu:///system and start it: ${start}`;
+        `or use the machine's own libvirtd: set libvirtUri to qemu:///system and start it: ${start}${noSystemd ? ` (${noSystemd})` : ''}`;
     }
-    return `start libvirtd: ${start} (not installed: \`apt-get install libvirt-daemon-system\`)`;
+    return `start libvirtd: ${start} (${noSystemd ? `${noSystemd}; ` : ''}not installed: \`apt-get install libvirt-daemon-system\`)`;
   }
   const log = systemd ? '`journalctl -u libvirtd`' : 'libvirtd.conf log_outputs';
   return `check libvirtUri and libvirtd's log (${log}); \`virsh -c '${uri}' version\` shows the same error`;
