@@ -1,7 +1,7 @@
 /**
  * Pure parsers of what the doctor reads from host tools: `ip -j route`, `ip -j -d link`,
- * `iptables -S`, `virsh version`, `virsh net-info`. Kept apart from the checks so they are tested
- * against the tools' real output (__tests__/doctor/parse.test.ts).
+ * `iptables -S`, `virsh version`, `virsh capabilities`, `virsh net-info`. Kept apart from the
+ * checks so they are tested against the tools' real output (__tests__/doctor/host-tools.test.ts).
  */
 import { parseCidr, type Ipv4Network } from '../lab/ipv4';
 
@@ -82,6 +82,28 @@ export function forwardVerdict(rules: string, bridge: string): ForwardVerdict {
 export function virshHypervisor(text: string): string {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
   return /^Running hypervisor:\s*(.+)$/m.exec(text)?.[1] ?? lines[lines.length - 1] ?? '';
+}
+
+/** The user and group a libvirtd starts its VMs as (its DAC security driver's base label). */
+export interface DacLabel {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * The DAC base label for `domainType` domains in `virsh capabilities`
+ * (`<secmodel><model>dac</model>…<baselabel type='kvm'>+64055:+108</baselabel>`): the user and
+ * group of qemu.conf's `user` and `group` as the running libvirtd read them; undefined when the
+ * XML has none.
+ */
+export function virshDacLabel(xml: string, domainType: string): DacLabel | undefined {
+  for (const [, body] of xml.matchAll(/<secmodel>([\s\S]*?)<\/secmodel>/g)) {
+    if (!/<model>\s*dac\s*<\/model>/.test(body)) continue;
+    for (const [, type, uid, gid] of body.matchAll(/<baselabel type=['"]([^'"]+)['"]>\s*\+?(\d+):\+?(\d+)\s*<\/baselabel>/g)) {
+      if (type === domainType) return { uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  return undefined;
 }
 
 /** The `Bridge:` of `virsh net-info`, else undefined. */

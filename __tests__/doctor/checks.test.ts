@@ -10,6 +10,7 @@ import { providerCheck } from '../../doctor/checks/provider';
 import { sshKeyCheck } from '../../doctor/checks/ssh-key';
 import { subnetCheck } from '../../doctor/checks/subnet';
 import { terraformCheck } from '../../doctor/checks/terraform';
+import { virshDacLabel } from '../../doctor/parse';
 import { HOME, HOST_ROUTES, MIRRORED, OPERATOR_KEY, ROOT, fakeHost, healthyHost, type FakeHostSpec } from '../helpers/doctor-host';
 
 /*
@@ -55,6 +56,30 @@ describe('libvirt', () => {
     expect(r.fix).toContain('sudo systemctl enable --now libvirtd');
   });
 
+  test('fails when libvirtd is not running on a machine without systemd: start the daemons by hand', () => {
+    const r = check(libvirtCheck, host((h) => {
+      delete h.dirs['/run/systemd/system'];
+      h.commands['virsh -c qemu:///system version'] = {
+        status: 1,
+        stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
+      };
+    }));
+    expect(r.fix).toBe('start libvirtd: `sudo virtlogd -d && sudo libvirtd -d` (this machine runs no systemd; not installed: `apt-get install libvirt-daemon-system`)');
+  });
+
+  test('fails when nothing listens on the socket libvirtUri names: start the libvirtd of that socket, or use the system one', () => {
+    const uri = 'qemu+unix:///system?socket=/srv/lab/libvirt-sock';
+    const r = check(libvirtCheck, host((h) => {
+      h.commands[`virsh -c ${uri} version`] = {
+        status: 1,
+        stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/srv/lab/libvirt-sock': Connection refused\n",
+      };
+    }), { libvirtUri: uri });
+    expect(r.problem).toBe(`libvirt at ${uri} does not answer: Failed to connect socket to '/srv/lab/libvirt-sock': Connection refused`);
+    expect(r.fix).toBe('nothing listens on /srv/lab/libvirt-sock: start the libvirtd whose libvirtd.conf puts its socket there (unix_sock_dir), ' +
+      "or use the machine's own libvirtd: set libvirtUri to qemu:///system and start it: `sudo systemctl enable --now libvirtd`");
+  });
+
   test('fails when the user may not manage the system libvirt: join group libvirt', () => {
     const r = check(libvirtCheck, host((h) => {
       h.commands['virsh -c qemu:///system version'] = {
@@ -75,6 +100,15 @@ describe('libvirt', () => {
     const r = check(libvirtCheck, host((h) => { h.commands['virsh -c qemu:///system version'] = { error: 'ETIMEDOUT' }; }));
     expect(r.problem).toBe('libvirt at qemu:///system does not answer: no answer within the time limit');
     expect(r.fix).toContain('systemctl restart libvirtd');
+  });
+
+  test('fails when libvirtd hangs on a machine without systemd: kill it and start it again', () => {
+    const r = check(libvirtCheck, host((h) => {
+      delete h.dirs['/run/systemd/system'];
+      h.commands['virsh -c qemu:///system version'] = { error: 'ETIMEDOUT' };
+    }));
+    expect(r.fix).toContain('`sudo libvirtd -d`');
+    expect(r.fix).not.toContain('systemctl');
   });
 
   test('fails for a remote libvirt that does not answer: check that host, not this one', () => {
@@ -289,6 +323,34 @@ describe('bridge-netfilter', () => {
       .toBe('net.bridge.bridge-nf-call-iptables=1, FORWARD policy ACCEPT');
   });
 
+  describe('the legacy tables beside the nf_tables ones (iptables-nft says they exist)', () => {
+    const ACCEPTING = '-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n';
+    const legacyToo = (legacyRules: string) => (h: FakeHostSpec) => {
+      netfilterOn('')(h);
+      h.commands['iptables -S'] = { stdout: ACCEPTING, stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\n' };
+      h.commands['iptables-legacy -S'] = { stdout: legacyRules };
+    };
+
+    test('fails when their FORWARD policy is DROP, though iptables itself accepts: the rule goes there', () => {
+      const r = check(bridgeNetfilterCheck, host(legacyToo(DOCKER_RULES)), BRIDGED);
+      expect(r.ok).toBe(false);
+      expect(r.problem).toBe('br_netfilter passes the frames bridged through br0 to iptables (net.bridge.bridge-nf-call-iptables=1) and the FORWARD chain ' +
+        'of the legacy tables (iptables-legacy) drops them (policy DROP, as Docker sets it): the VMs would boot, but no lab traffic would pass, silently');
+      expect(r.fix).toMatch(/^accept the bridge's frames: `iptables-legacy -I DOCKER-USER -i br0 -o br0 -j ACCEPT`; or /);
+    });
+
+    test('passes when both accept, naming both', () => {
+      expect(check(bridgeNetfilterCheck, host(legacyToo(ACCEPTING)), BRIDGED).summary)
+        .toBe('net.bridge.bridge-nf-call-iptables=1, iptables: FORWARD policy ACCEPT, iptables-legacy: FORWARD policy ACCEPT');
+    });
+
+    test('are not listed when iptables-nft does not say they exist (iptables-legacy -S would create them)', () => {
+      const h = fakeHost(host(netfilterOn(ACCEPTING)));
+      bridgeNetfilterCheck.run({ host: h, root: ROOT, config: BRIDGED, lab: resolveLabConfig(BRIDGED) });
+      expect(h.calls).not.toContain('iptables-legacy -S');
+    });
+  });
+
   test('warns when iptables cannot be read as this user', () => {
     const r = check(bridgeNetfilterCheck, host((h) => {
       netfilterOn('')(h);
@@ -301,6 +363,14 @@ describe('bridge-netfilter', () => {
 
 describe('pool-directory', () => {
   const POOL = '/var/lib/libvirt/images/lvs-lab';
+  /** The secmodels of `virsh capabilities` (libvirt 9.0) with the DAC base label `label`. */
+  const capabilities = (label: string) => [
+    '<capabilities>', '  <host>',
+    '    <secmodel>', '      <model>none</model>', '      <doi>0</doi>', '    </secmodel>',
+    '    <secmodel>', '      <model>dac</model>', '      <doi>0</doi>',
+    `      <baselabel type='kvm'>${label}</baselabel>`, `      <baselabel type='qemu'>${label}</baselabel>`, '    </secmodel>',
+    '  </host>', '</capabilities>', '',
+  ].join('\n');
 
   test('passes when the directory does not exist yet', () => {
     expect(check(poolDirectoryCheck, healthyHost()).summary).toBe(`${POOL} does not exist yet: libvirt creates it`);
@@ -320,9 +390,44 @@ describe('pool-directory', () => {
   test('fails when libvirt\'s qemu user cannot enter a directory on the way (a pool in a 0700 home)', () => {
     const r = check(poolDirectoryCheck, healthyHost(), { storagePoolPath: `${HOME}/pools/lab` });
     expect(r.problem).toBe(
-      `libvirt starts the VMs as libvirt-qemu, which cannot enter ${HOME} (mode 0700, owner uid 1000): the first domain would fail to open its disk (Permission denied)`,
+      `libvirt starts the VMs as libvirt-qemu (uid 64055), which cannot enter ${HOME} (mode 0700, owner uid 1000): the first domain would fail to open its disk (Permission denied)`,
     );
-    expect(r.fix).toContain('chmod o+x');
+    expect(r.fix).toBe(`let libvirt-qemu enter it: \`chmod o+x ${HOME}\` (or only that user: \`setfacl -m u:64055:x ${HOME}\`), ` +
+      'or choose a storagePoolPath of the lab\'s own that libvirt can use, such as the default /var/lib/libvirt/images/lvs-lab');
+  });
+
+  test('asks the running libvirtd whom it starts VMs as (its DAC label), before qemu.conf', () => {
+    const asRoot = check(poolDirectoryCheck, host((h) => {
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+0:+0') };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(asRoot.ok).toBe(true); // root enters any directory
+
+    const asQemu = check(poolDirectoryCheck, host((h) => {
+      h.files['/etc/libvirt/qemu.conf'] = { content: 'user = "root"\n' }; // this machine's file, not that libvirtd's
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+64055:+108') };
+      h.commands['id -nu 64055'] = { stdout: 'libvirt-qemu\n' };
+      h.commands['id -G 64055'] = { stdout: '64055 108\n' };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(asQemu.problem).toMatch(new RegExp(`^libvirt starts the VMs as libvirt-qemu \\(uid 64055\\), which cannot enter ${HOME} `));
+  });
+
+  test('virshDacLabel: the DAC label of the lab\'s domain type; other security models\' labels ignored', () => {
+    const xml = capabilities('+107:+107').replace('<model>none</model>', '<model>selinux</model>')
+      .replace('<doi>0</doi>', "<doi>0</doi>\n      <baselabel type='kvm'>system_u:system_r:svirt_t:s0</baselabel>")
+      .replace("<baselabel type='qemu'>+107:+107", "<baselabel type='qemu'>+0:+0");
+    expect(virshDacLabel(xml, 'kvm')).toEqual({ uid: 107, gid: 107 });
+    expect(virshDacLabel(xml, 'qemu')).toEqual({ uid: 0, gid: 0 });
+    expect(virshDacLabel('<capabilities><host></host></capabilities>', 'kvm')).toBeUndefined();
+  });
+
+  test('a DAC label of a uid without a name here: the uid and the label\'s group', () => {
+    const r = check(poolDirectoryCheck, host((h) => {
+      h.commands['virsh -c qemu:///system capabilities'] = { stdout: capabilities('+4321:+1000') };
+      h.dirs[HOME] = { ...h.dirs[HOME], mode: 0o710 }; // the label's group may enter
+      h.dirs[`${HOME}/pools`] = { mode: 0o700, uid: 1000, gid: 1000 };
+    }), { storagePoolPath: `${HOME}/pools/lab` });
+    expect(r.problem).toContain(`libvirt starts the VMs as uid 4321, which cannot enter ${HOME}/pools (mode 0700, owner uid 1000)`);
+    expect(r.fix).toMatch(/^let uid 4321 enter it: /);
   });
 
   test('reads the qemu user from qemu.conf', () => {

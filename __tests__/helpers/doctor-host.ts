@@ -70,6 +70,8 @@ export function healthyHost(): FakeHostSpec {
     dirs: {
       '/': {}, '/var': {}, '/var/lib': {}, '/var/lib/libvirt': {}, '/var/lib/libvirt/images': { mode: 0o711 },
       '/home': {}, [HOME]: { mode: 0o700, uid: 1000, gid: 1000, writable: true },
+      // systemd runs the machine (sd_booted: the directory exists)
+      '/run': {}, '/run/systemd': {}, '/run/systemd/system': {},
     },
     devices: { '/dev/kvm': {} },
   };

@@ -59,6 +59,35 @@ export class LibvirtSandbox {
     return run(['virsh', '-q', '-c', this.uri, ...args]);
   }
 
+  /**
+   * Sets the user libvirtd starts qemu as (qemu.conf `user`, `root` as `up` leaves it) and restarts
+   * libvirtd to read it (`restart-libvirtd`: stopped with SIGTERM, started again, waited for at
+   * most 30 s each way). No domain runs in a test, so nothing runs as that user.
+   */
+  setQemuUser(user: string): void {
+    if (!/^[a-z_][a-z0-9_-]*$/.test(user)) throw new Error(`not a user name: ${user}`);
+    const conf = path.join(this.runDir, 'libvirt', 'etc', 'qemu.conf');
+    const text = fs.readFileSync(conf, 'utf8');
+    if (!/^user = ".*"$/m.test(text)) throw new Error(`${conf} has no \`user = "…"\` line (e2e/sandbox.sh writes one)`);
+    fs.writeFileSync(conf, text.replace(/^user = ".*"$/m, `user = "${user}"`));
+    const restarted = this.script(['restart-libvirtd', this.runId]);
+    if (restarted.status !== 0) throw new Error(`e2e/sandbox.sh restart-libvirtd failed (${restarted.status}): ${restarted.output}`);
+  }
+
+  /**
+   * Stops libvirtd as a service manager does (SIGTERM: it removes its socket) and waits, at most
+   * 30 s, until it has exited; virtlogd keeps running (and the daemons' mount namespace with it).
+   */
+  stopLibvirtd(): void {
+    const pid = Number(fs.readFileSync(path.join(this.runDir, 'libvirt', 'libvirtd.pid'), 'utf8').trim());
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (isAlive(pid)) {
+      if (Date.now() > deadline) throw new Error(`libvirtd (pid ${pid}) did not exit within 30 s of SIGTERM`);
+      spawnSync('sleep', ['0.2']);
+    }
+  }
+
   /** Kills the daemons, deletes the namespaces and the scratch directory. */
   down(): void {
     if (this.isDown) return;
@@ -70,6 +99,15 @@ export class LibvirtSandbox {
 
   private script(args: readonly string[]): RunResult {
     return run(['bash', SANDBOX, ...args], { LVSLAB_WORK_DIR: this.workDir, LVSLAB_KEEP_LOGS: '0' });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
