@@ -210,6 +210,9 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
     Promise.all(lab.directors.map((d) => readDirector(host, lab, d, findings))),
     Promise.all(lab.realServers.map((rs) => readRealServer(host, lab, rs, findings))),
   ]);
+  // the VMs answered in any order: their findings so far in the lab's order
+  const vmOrder = [...lab.directors, ...lab.realServers].map((vm) => vm.name);
+  findings.problems.sort((a, b) => vmOrder.indexOf(a.subject) - vmOrder.indexOf(b.subject));
   const directorMacs = new Map(directors.map((d) => [d.name, d.readMac ?? d.macAddress]));
   for (const d of directors) {
     if (d.readMac && d.readMac !== d.macAddress) {
