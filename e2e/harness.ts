@@ -35,7 +35,11 @@ import { bootWithoutTerraform } from './baseline';
 import { bootDirectly } from './reference';
 import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
-import { installedOrigins, ipvsTable, parseArpLine, parsePacketLine, type ArpLine } from './parse';
+import { installedOrigins, parseArpLine, parsePacketLine, type ArpLine } from './parse';
+// The operator commands' implementation (ops/), shared with `lvs-lab status | traffic | drill`.
+import { ipvsComplete, ipvsTable } from '../ops/ipvs';
+import { failoverGap, parseProbeLines, probeSummary, type ProbeLine } from '../ops/probe';
+import { DESTINATION_HASH, ONE_SERVER, SINGLE_PICK, SOURCE_HASH } from '../ops/shares';
 
 const root = path.resolve(__dirname, '..');
 const env = (name: string): string => {
@@ -347,14 +351,6 @@ function clientArp(ip: string): string | undefined {
   const r = client(['ip', 'neigh', 'show', 'to', ip]);
   return /lladdr ([0-9a-f:]{17})/.exec(r.stdout)?.[1];
 }
-
-/** Schedulers whose choice depends on a hash, not on counts: one source (or one VIP) sticks to one server. */
-const SOURCE_HASH = new Set(['sh']);
-const DESTINATION_HASH = new Set(['dh', 'lblc', 'lblcr']);
-/** With one client's sequential short connections no server ever has an active connection:
- *  sed then always picks the highest weight, nq the first idle server — one server gets all. */
-const SINGLE_PICK = new Set(['sed', 'nq']);
-const ONE_SERVER = new Set([...DESTINATION_HASH, ...SINGLE_PICK]);
 
 // ---------------------------------------------------------------------------------------------
 // main
@@ -1250,26 +1246,8 @@ function labAnswers(lab: ResolvedLab): boolean {
     });
 }
 
-interface ProbeLine {
-  readonly t: number;
-  readonly ok: boolean;
-  readonly body?: string;
-  readonly error?: string;
-}
-
 function readProbes(file: string): ProbeLine[] {
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProbeLine);
-}
-
-/** The outage the kill caused: ms from the last success before the first failure after the kill to the first success after it. */
-function failoverGap(probes: readonly ProbeLine[], killedAt: number): number | undefined {
-  const firstFail = probes.findIndex((p) => p.t >= killedAt && !p.ok);
-  if (firstFail < 0) return 0;
-  const lastOk = [...probes.slice(0, firstFail)].reverse().find((p) => p.ok);
-  const recovered = probes.slice(firstFail).find((p) => p.ok);
-  if (!recovered) return undefined;
-  return recovered.t - (lastOk?.t ?? killedAt);
+  return fs.existsSync(file) ? parseProbeLines(fs.readFileSync(file, 'utf8')) : [];
 }
 
 /** The client probes `url` (probe.js) until `stop()`, which returns every probe it made. */
@@ -1289,27 +1267,6 @@ function startProbe(url: string, name: string): { stop: () => Promise<ProbeLine[
       return readProbes(file);
     },
   };
-}
-
-/** `N failed of M (longest outage X s)` for the probes of one window. */
-function probeSummary(probes: readonly ProbeLine[]): { failed: number; longestMs: number; text: string } {
-  const failed = probes.filter((p) => !p.ok);
-  let longest = 0;
-  let since: number | undefined;
-  for (const p of probes) {
-    if (!p.ok && since === undefined) since = p.t;
-    if (p.ok && since !== undefined) {
-      longest = Math.max(longest, p.t - since);
-      since = undefined;
-    }
-  }
-  if (since !== undefined) longest = Math.max(longest, probes[probes.length - 1].t - since);
-  return { failed: failed.length, longestMs: longest, text: `${failed.length} of ${probes.length} probes failed${failed.length ? ` (longest outage ${(longest / 1000).toFixed(1)} s)` : ''}` };
-}
-
-/** An IPVS table (ipvsadm -Ln, parsed) holds every service with every real server of the lab. */
-function ipvsComplete(lab: ResolvedLab, t: ReturnType<typeof ipvsTable>): boolean {
-  return lab.services.every((s) => (t.get(`${s.protocol} ${s.vip}:${s.port}`)?.length ?? 0) === s.realServers.length);
 }
 
 /** Whether the director's IPVS table, read now, lists the real server under the service (undefined: no such service). */

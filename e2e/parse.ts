@@ -1,36 +1,10 @@
 /**
- * Pure parsers of what the e2e checks read from the lab: `ipvsadm -Ln`, `apt-cache policy`,
- * `tcpdump -nn` lines. Kept apart from the harness so they are unit-tested
- * (__tests__/e2e/parse.test.ts) without running a lab.
+ * Pure parsers of what the e2e checks read from the lab: `apt-cache policy`, `tcpdump -nn`
+ * lines. Kept apart from the harness so they are unit-tested (__tests__/e2e/parse.test.ts)
+ * without running a lab. The IPVS parser is the operator commands' (ops/ipvs.ts), re-exported
+ * here: one implementation for `lvs-lab status` and the e2e checks.
  */
-
-export interface IpvsRealServer {
-  readonly address: string;
-  readonly port: number;
-  readonly forward: string;
-  readonly weight: number;
-  readonly activeConns: number;
-}
-
-/** Parses `ipvsadm -Ln` into `PROTO VIP:PORT -> [{address, port, forward, weight, activeConns}]`. */
-export function ipvsTable(text: string): Map<string, IpvsRealServer[]> {
-  const table = new Map<string, IpvsRealServer[]>();
-  let current: string | undefined;
-  for (const line of text.split('\n')) {
-    const service = /^(TCP|UDP)\s+(\S+)/.exec(line);
-    if (service) {
-      current = `${service[1]} ${service[2]}`;
-      table.set(current, []);
-      continue;
-    }
-    const real = /^\s+->\s+([\d.]+):(\d+)\s+(\S+)\s+(\d+)\s+(\d+)/.exec(line);
-    if (real && current) {
-      table.get(current)!.push({ address: real[1], port: Number(real[2]), forward: real[3], weight: Number(real[4]), activeConns: Number(real[5]) });
-    }
-  }
-  return table;
-}
-
+export { ipvsTable, type IpvsRealServer } from '../ops/ipvs';
 
 /** `apt-cache policy` -> package -> installed version and the sources of that version. */
 export function installedOrigins(text: string): Map<string, { installed: string; sources: string[] }> {

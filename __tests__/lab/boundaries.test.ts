@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /*
- * Dependencies run one way: cloud-init (renderers) <- lab <- constructs <- app / e2e.
+ * Dependencies run one way: cloud-init (renderers) <- lab <- constructs <- app / e2e, and
+ * lab <- ops (the operator commands) <- scripts / e2e.
  * lab/ and cloud-init/ never import cdktf, constructs or the generated provider bindings, and no
  * module of the project imports itself back through others.
  */
 const root = path.resolve(__dirname, '../..');
-const SOURCE_DIRS = ['cloud-init', 'lab', 'constructs', 'doctor', 'doctor/checks'];
+const SOURCE_DIRS = ['cloud-init', 'lab', 'constructs', 'doctor', 'doctor/checks', 'ops'];
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(root, dir, f));
@@ -42,6 +43,16 @@ describe('module boundaries', () => {
     const offenders = sources('cloud-init').flatMap((file) =>
       importsOf(file).filter((s) => /(^|\/)lab(\/|$)/.test(s)).map((s) => `${path.relative(root, file)} imports ${s}`),
     );
+    expect(offenders).toEqual([]);
+  });
+
+  test('ops/ imports nothing of the project but lab/ (and itself)', () => {
+    const offenders = sources('ops').flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith('.') && !/^\.\/[^/]+$/.test(s) && !/^\.\.\/lab(\/|$)/.test(s))
+        .map((s) => `${path.relative(root, file)} imports ${s}`),
+    );
+    expect(sources('ops').length).toBeGreaterThan(0);
     expect(offenders).toEqual([]);
   });
 

@@ -50,7 +50,7 @@ function writeConfig(name: string, text: string): string {
 
 describe('usage', () => {
   test.each([
-    [[], 'name a command: doctor'],
+    [[], 'name a command: doctor, status, traffic, drill'],
     [['frobnicate'], 'Unknown argument: frobnicate'],
     [['doctor', '--bogus'], 'Unknown argument: bogus'],
     [['doctor', '--json', '--quiet'], 'Arguments json and quiet are mutually exclusive'],

@@ -1,0 +1,17 @@
+/**
+ * The operator commands of `npm run lvs-lab -- status | traffic | drill` and the e2e checks'
+ * shared implementation: parsers of what the VMs print (ipvsadm, iproute2), the prober and its
+ * summaries, the share prediction, and the commands themselves as functions of an {@link OpsHost}.
+ * Depends on lab/ only.
+ */
+export { localOpsHost, type OpsHost, type SshAccess, type CommandResult, type HttpOutcome, type RemoteOutcome } from './host';
+export { ipvsTable, ipvsComplete, parseIpvsServices, parseSyncDaemons, serviceKey, type IpvsService, type IpvsDestination, type SyncDaemon } from './ipvs';
+export { parseAddresses, boundVips, parseNeighbour, parseRouteGet } from './iproute';
+export { failoverGap, probeSummary, parseProbeLines, startProber, type ProbeLine } from './probe';
+export { predictShares, judgeShares, type SharePrediction } from './shares';
+export { collectStatus, formatStatus, formatStatusJson, type StatusReport, type Finding } from './status';
+export { runTraffic, formatTraffic, formatTrafficJson, servedBy, TRAFFIC_LIMITS, type TrafficOptions, type TrafficReport } from './traffic';
+export {
+  runFailoverDrill, runRsDownDrill, formatFailover, formatRsDown, formatDrillJson, vipHolders, DrillError,
+  type FailoverReport, type RsDownReport, type DrillOptions,
+} from './drill';
