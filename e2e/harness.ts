@@ -33,6 +33,7 @@ import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';
 import { bootDirectly } from './reference';
+import { checkOpsFailoverDrill, checkOpsStatus, checkOpsTraffic, type OpsCliContext } from './ops-checks';
 import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
 import { installedOrigins, parseArpLine, parsePacketLine, type ArpLine } from './parse';
@@ -457,6 +458,27 @@ async function main(): Promise<number> {
     if (!okWorld) return finish();
 
     // 1. deploy, exactly as a user would.
+    // The operator's first command: the doctor, on this lab namespace (its libvirtd, bridge,
+    // routes, iptables), with the config the deploy uses; every check must pass.
+    await check('lvs-lab doctor --json: every check passes before the deploy', () => {
+      const r = run('ip', ['netns', 'exec', NS, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'), 'doctor', '--json'], {
+        timeoutSec: 180,
+        env: { ...process.env, LAB_CONFIG: labFile, TERRAFORM_BINARY_NAME: ENGINE, FORCE_COLOR: '0' },
+      });
+      fs.appendFileSync(path.join(LOG_DIR, 'ops-doctor.log'), `$ lvs-lab doctor --json (exit ${r.status})\n${r.stdout}\n${r.stderr}\n`);
+      let report: { ok: boolean; checks: { id: string; ok: boolean; problem?: string; warning?: string; fix?: string }[] };
+      try {
+        report = JSON.parse(r.stdout);
+      } catch {
+        throw new CheckFailed(`doctor printed no JSON (exit ${r.status}): ${tail(r.stderr)}`);
+      }
+      const failed = report.checks.filter((x) => !x.ok);
+      expect(r.status === 0 && report.ok && failed.length === 0, `doctor exited ${r.status}: ${failed.map((x) => `${x.id}: ${x.problem ?? ''} (fix: ${x.fix ?? '-'})`).join('; ')}`);
+      const warned = report.checks.filter((x) => x.warning);
+      return `${report.checks.length} checks passed: ${report.checks.map((x) => x.id).join(', ')}` +
+        (warned.length ? `; warnings: ${warned.map((x) => `${x.id}: ${x.warning}`).join('; ')}` : '');
+    });
+
     const interrupt = DRILLS.has('interrupted-deploy') && process.env.E2E_BASELINE !== '1';
     if (interrupt) {
       await check(`drill: interrupted deploy: Ctrl-C once the first VM exists (${ENGINE})`, async () => {
@@ -640,6 +662,22 @@ async function main(): Promise<number> {
       const rsInCapture = seen.filter((m) => rsMacs.has(m));
       expect(rsInCapture.length === 0, `the capture holds ARP replies for the VIP from real servers: ${rsInCapture.join(', ')}`);
       return `arping: ${replies.length} replies, all from ${[...new Set(replies)].map((m) => nameOfMac(lab, m)).join(', ')}; capture so far: ${seen.length} replies, none from a real server`;
+    });
+
+    // The operator commands (npm run lvs-lab -- status | traffic | drill failover), run as a user on
+    // the segment runs them, asserted against what the checks above found.
+    const ops: OpsCliContext = { clientNs: CLIENT_NS, sshKey: SSH_KEY, labConfigFile: labFile, logDir: LOG_DIR };
+    await check('lvs-lab status --json: the MASTER, the VIP\'s MAC, the IPVS tables, the real servers', () => checkOpsStatus(ops, lab, master));
+    await check('lvs-lab traffic --json: every share within tolerance of the scheduler\'s prediction', () => checkOpsTraffic(ops, lab));
+    await check('lvs-lab drill failover --json: another director takes over within the bound, then the restore', async () => {
+      const detail = checkOpsFailoverDrill(ops, lab);
+      // With nopreempt the VIP stays where the drill moved it: the MASTER is now the other director.
+      const holderName = await waitFor('a director to hold the VIP after the drill', 30, () => vipHolder(lab, tcpServices[0].vip), 1000);
+      master = lab.directors.find((d) => d.name === holderName)!;
+      backup = lab.directors.find((d) => d.name !== holderName)!;
+      // keepalived on the stopped director rebuilt its IPVS table on start: wait for it before the next checks.
+      await waitFor(`${backup.name}'s IPVS table after its restart`, 120, () => (directorIpvsComplete(lab, backup) ? true : undefined), 2000);
+      return `${detail}; MASTER now ${master.name}`;
     });
 
     await check('a large response flows real server -> client directly, not through the director', async () => {
