@@ -275,6 +275,8 @@ export const authPassVersionRule: LabRule = {
  * A BACKUP takes over 3 adverts + skew after the last advert it heard, skew = (256 - priority) /
  * 256 × advertIntSec with VRRPv3: the default BACKUP's 80 would add 0.69 of an advert interval.
  */
+const DEFAULT_PRIORITIES = (LabSchema.properties.directors.default as readonly { priority: number }[]).map((d) => d.priority);
+
 export const fastFailoverRule: LabRule = {
   id: 'fast-failover',
   check: (input, report) => {
@@ -295,7 +297,7 @@ export const fastFailoverRule: LabRule = {
       const skew = typeof interval === 'number' && interval > 0 ? ` (${(vrrpSkewSec(director.priority, interval, 3) * 1000).toFixed(0)} ms at advertIntSec ${interval})` : '';
       report(join(director.at, 'priority'), director.priority, `a priority ${FAST_FAILOVER_MIN_PRIORITY}-254 with vrrp.fastFailover`,
         `${why}: a BACKUP adds a skew of (256 - priority) / 256 advert intervals to its takeover${skew}` +
-        (director.fromDefault ? '; the default directors have 180 and 80: list directors with priorities such as 250 and 240' : ''));
+        (director.fromDefault ? `; the default directors have ${DEFAULT_PRIORITIES.join(' and ')}: list directors with priorities such as 250 and 240` : ''));
     }
   },
 };
