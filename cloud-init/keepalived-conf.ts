@@ -3,6 +3,7 @@ import type {
   HealthCheck,
   NotificationSettings,
   RealServerTarget,
+  TrackScriptModel,
   VirtualService,
   VrrpInstanceModel,
 } from './model';
@@ -12,6 +13,45 @@ const INDENT = '    ';
 
 /** Name of the sync group that keeps several VRRP instances in the same state. */
 export const VRRP_SYNC_GROUP_NAME = 'LVS_LAB';
+
+/** Name of the `vrrp_script` holding the user's director check (`TrackScriptModel`). */
+export const TRACK_SCRIPT_NAME = 'DIRECTOR_CHECK';
+
+/**
+ * Fast failover: advert intervals keepalived 2.2 takes as fractions with VRRPv3 only (in
+ * centiseconds). Below 0.1 s a VM that stalls for three adverts (a busy emulated host) loses the
+ * VIP; above 0.5 s the takeover (3 adverts + skew) cannot stay under a second and a half.
+ */
+export const FAST_FAILOVER_ADVERT_SEC = { min: 0.1, max: 0.5 } as const;
+/** Fast failover: from this priority up a director's skew is at most a quarter of an advert interval. */
+export const FAST_FAILOVER_MIN_PRIORITY = 192;
+
+/**
+ * The skew time a BACKUP adds to 3 advert intervals before it takes over (RFC 5798 / RFC 3768, as
+ * keepalived 2.2 computes it): VRRPv3 `(256 - priority) / 256 × advert_int`, VRRPv2
+ * `(256 - priority) / 256` seconds. It lets the highest-priority BACKUP win; with one BACKUP it is
+ * only delay.
+ */
+export function vrrpSkewSec(priority: number, advertIntSec: number, version: 2 | 3): number {
+  return ((256 - priority) / 256) * (version === 3 ? advertIntSec : 1);
+}
+
+/** How long a BACKUP waits after the last advert it heard before it becomes MASTER (Master_Down_Interval). */
+export function masterDownIntervalSec(priority: number, advertIntSec: number, version: 2 | 3): number {
+  return 3 * advertIntSec + vrrpSkewSec(priority, advertIntSec, version);
+}
+
+/**
+ * One argument of a track script's command: no whitespace, quotes, `#`/`!` (keepalived comments),
+ * braces, `$` (keepalived's config variables), `~`, globs or shell metacharacters. keepalived runs
+ * the command itself (execve, no shell); if it ever fell back to `system()` (an executable without
+ * a shebang), a shell would still read every word literally.
+ */
+export const TRACK_SCRIPT_ARG_PATTERN = /^[A-Za-z0-9._/:=@%+,-]{1,128}$/;
+/** The executable: an absolute, normalized path (no `.` or `..` component). */
+export const TRACK_SCRIPT_PATH_PATTERN = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._+-]+){1,16}$/;
+/** At most this many words (the executable and its arguments). */
+export const TRACK_SCRIPT_MAX_WORDS = 16;
 
 /** `header { body }` with the body indented one level; nested blocks indent recursively. */
 function block(header: string, body: readonly string[]): string[] {
@@ -40,6 +80,9 @@ export function renderKeepalivedConf(model: DirectorKeepalivedModel): string {
     );
   }
 
+  if (model.trackScript !== undefined) {
+    lines.push(...renderTrackScript(model.trackScript), '');
+  }
   for (const instance of model.instances) {
     lines.push(...renderInstance(model, instance), '');
   }
@@ -55,6 +98,19 @@ function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
   if (model.notification) {
     body.push(...renderNotification(model.notification));
   }
+  if (model.fastFailover) {
+    body.push(
+      '! Fast failover: a BACKUP takes over 3 adverts plus its skew, (256 - priority) / 256',
+      '! x advert_int with VRRPv3, after the last advert it heard. The second burst of',
+      '! gratuitous ARPs follows 1 s after becoming MASTER (default 5 s).',
+      'vrrp_garp_master_delay 1',
+      '! After a moment with two MASTERs (adverts lost or late for 3 intervals), the one that',
+      '! yields sends one more advert, which the one that stays answers with a burst of',
+      '! gratuitous ARPs: the last ARPs clients see point at the MASTER that stays.',
+      'vrrp_garp_lower_prio_repeat 5',
+      'vrrp_higher_prio_send_advert',
+    );
+  }
   if (model.connectionSync && model.instances.length > 0) {
     body.push(
       '! IPVS connection sync: the MASTER multicasts its connection table to the BACKUP,',
@@ -63,13 +119,22 @@ function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
       `lvs_sync_daemon ${model.interfaceName} ${model.instances[0].name}`,
     );
   }
-  if (model.notifyScriptPath !== undefined) {
-    body.push(
-      '! The notify hook runs as root; with script security keepalived refuses it unless',
-      '! the script and every directory above it are writable by root only.',
-      'enable_script_security',
-      'script_user root',
-    );
+  if (model.notifyScriptPath !== undefined || model.trackScript !== undefined) {
+    if (model.notifyScriptPath !== undefined) {
+      body.push(
+        '! The notify hook runs as root; with script security keepalived refuses it unless',
+        '! the script and every directory above it are writable by root only.',
+      );
+    }
+    if (model.trackScript !== undefined) {
+      // A script `user` other than keepalived's own makes keepalived 2.2.7's --config-test
+      // SIGTERM itself (it checks the script under seteuid), so the check runs as root too.
+      body.push(
+        '! The director check runs as root: keepalived disables it unless its executable and',
+        '! every directory above it are writable by root only.',
+      );
+    }
+    body.push('enable_script_security', 'script_user root');
   }
   return block('global_defs', body);
 }
@@ -90,6 +155,31 @@ function renderNotification(notification: NotificationSettings): string[] {
   return lines;
 }
 
+function renderTrackScript(check: TrackScriptModel): string[] {
+  const effect = check.weight === 0
+    ? '! A director whose check fails goes FAULT and gives up the VIP.'
+    : check.weight < 0
+      ? `! A director whose check fails has its priority lowered by ${-check.weight}.`
+      : `! A director whose check passes has its priority raised by ${check.weight}.`;
+  return [
+    '! The director check: keepalived runs the command itself (no shell) every interval',
+    '! seconds; fall failures in a row fail it, rise successes in a row pass it again.',
+    effect,
+    ...block(`vrrp_script ${TRACK_SCRIPT_NAME}`, [
+      `script "${check.command.join(' ')}"`,
+      `interval ${check.intervalSec}`,
+      `timeout ${check.timeoutSec}`,
+      `fall ${check.fall}`,
+      `rise ${check.rise}`,
+      `weight ${check.weight}`,
+    ]),
+  ];
+}
+
+// Link failure: keepalived tracks the instance's own interface unless `dont_track_primary`: when
+// lab0 loses its link the instance goes FAULT and drops the VIP, and the other director takes
+// over once adverts stop. An explicit `track_interface { lab0 }` is refused by 2.2.7 ("Ignoring
+// track_interface lab0 since own interface", --config-test exit 5), so none is rendered.
 function renderInstance(model: DirectorKeepalivedModel, instance: VrrpInstanceModel): string[] {
   const body = [
     `state ${instance.state}`,
@@ -112,6 +202,9 @@ function renderInstance(model: DirectorKeepalivedModel, instance: VrrpInstanceMo
   }
   if (instance.vips.length > 0) {
     body.push(...block('virtual_ipaddress', instance.vips.map((vip) => `${vip}/32 dev ${model.interfaceName}`)));
+  }
+  if (model.trackScript !== undefined) {
+    body.push(...block('track_script', [TRACK_SCRIPT_NAME]));
   }
   if (model.notifyScriptPath !== undefined) {
     // keepalived appends: TYPE NAME STATE PRIORITY.
@@ -186,6 +279,24 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
       problems.push(`${at}: authPass is set but VRRPv3 has no authentication (keepalived ignores it); omit it or use version 2`);
     }
   });
+  if (model.fastFailover) {
+    model.instances.forEach((instance, index) => {
+      const at = `instances[${index}] (${instance.name})`;
+      const { min, max } = FAST_FAILOVER_ADVERT_SEC;
+      if (instance.version !== 3) {
+        problems.push(`${at}: fastFailover needs VRRP version 3 (fractional advert_int), got version ${instance.version}`);
+      }
+      if (!(instance.advertIntSec >= min && instance.advertIntSec <= max)) {
+        problems.push(`${at}: fastFailover needs advertIntSec ${min}-${max}, got ${instance.advertIntSec}`);
+      }
+      if (instance.priority < FAST_FAILOVER_MIN_PRIORITY) {
+        problems.push(`${at}: fastFailover needs priority ${FAST_FAILOVER_MIN_PRIORITY}-254 (a skew of at most a quarter advert), got ${instance.priority}`);
+      }
+    });
+  }
+  if (model.trackScript !== undefined) {
+    problems.push(...trackScriptProblems(model.trackScript, model.instances.length));
+  }
   if (model.notifyScriptPath !== undefined && !/^\/[^\s"']+$/.test(model.notifyScriptPath)) {
     problems.push(`notifyScriptPath: expected an absolute path without spaces or quotes, got '${model.notifyScriptPath}'`);
   }
@@ -197,4 +308,32 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
   if (problems.length > 0) {
     throw new Error(`Cannot render keepalived.conf for ${model.routerId}:\n  - ${problems.join('\n  - ')}`);
   }
+}
+
+function trackScriptProblems(check: TrackScriptModel, instances: number): string[] {
+  const problems: string[] = [];
+  const [path, ...args] = check.command;
+  if (path === undefined || !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
+    problems.push(`trackScript.command[0]: expected the absolute path of an executable, got '${path ?? ''}'`);
+  }
+  args.forEach((arg, i) => {
+    if (!TRACK_SCRIPT_ARG_PATTERN.test(arg)) {
+      problems.push(`trackScript.command[${i + 1}]: expected a word of letters, digits and . _ / : = @ % + , -, got '${arg}'`);
+    }
+  });
+  if (check.command.length > TRACK_SCRIPT_MAX_WORDS) {
+    problems.push(`trackScript.command: expected at most ${TRACK_SCRIPT_MAX_WORDS} words, got ${check.command.length}`);
+  }
+  if (!(check.timeoutSec > 0 && check.timeoutSec <= check.intervalSec)) {
+    problems.push(`trackScript.timeoutSec: expected more than 0 and at most intervalSec (${check.intervalSec}), got ${check.timeoutSec}`);
+  }
+  for (const key of ['fall', 'rise'] as const) {
+    if (!(Number.isInteger(check[key]) && check[key] >= 1)) problems.push(`trackScript.${key}: expected an integer >= 1, got ${check[key]}`);
+  }
+  if (!(Number.isInteger(check.weight) && Math.abs(check.weight) <= 253)) {
+    problems.push(`trackScript.weight: expected an integer -253..253, got ${check.weight}`);
+  } else if (check.weight !== 0 && instances > 1) {
+    problems.push(`trackScript.weight: expected 0 with ${instances} instances in a sync group (keepalived ignores weights there), got ${check.weight}`);
+  }
+  return problems;
 }

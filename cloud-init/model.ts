@@ -93,6 +93,23 @@ export interface VrrpInstanceModel {
   readonly vips: readonly string[];
 }
 
+/**
+ * A user-given check keepalived runs periodically on the director (`vrrp_script`, tracked by every
+ * VRRP instance). keepalived runs `command` directly (execve, no shell) as `script_user` root.
+ */
+export interface TrackScriptModel {
+  /** argv: an absolute path of an executable on the director, then its arguments. */
+  readonly command: readonly string[];
+  readonly intervalSec: number;
+  readonly timeoutSec: number;
+  /** Consecutive failures before the check counts as failed. */
+  readonly fall: number;
+  /** Consecutive successes before a failed check counts as passing again. */
+  readonly rise: number;
+  /** 0: a failed check puts the director in FAULT; otherwise its priority changes by this much (negative: on failure). */
+  readonly weight: number;
+}
+
 /** Everything `renderKeepalivedConf` needs for one director. */
 export interface DirectorKeepalivedModel {
   /** Distinct per director (`router_id`). */
@@ -109,6 +126,14 @@ export interface DirectorKeepalivedModel {
   readonly notification?: NotificationSettings;
   /** Absolute path of the state-change notify script; omitted means no notify hook. */
   readonly notifyScriptPath?: string;
+  /**
+   * Sub-second failover tuning in global_defs (gratuitous ARP timing, the yielding MASTER's last
+   * advert); needs VRRPv3 instances with advert_int 0.1-0.5 and priorities of 192 or more.
+   * Omitted means keepalived's defaults.
+   */
+  readonly fastFailover?: boolean;
+  /** A user-given check every instance tracks; omitted means none. */
+  readonly trackScript?: TrackScriptModel;
   readonly services: readonly VirtualService[];
 }
 

@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOTIFY_STATE_FILE, WEB_ROOT } from '../cloud-init/paths';
+import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, WEB_ROOT } from '../cloud-init/paths';
 import {
   type LabConfig,
   type ResolvedLab,
@@ -36,7 +36,8 @@ import { bootDirectly } from './reference';
 import { checkOpsFailoverDrill, checkOpsStatus, checkOpsTraffic, type OpsCliContext } from './ops-checks';
 import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
-import { installedOrigins, parseArpLine, parsePacketLine, type ArpLine } from './parse';
+import { domIfForMac, installedOrigins, parseArpLine, parseNotifyLog, parsePacketLine, type ArpLine, type VrrpTransition } from './parse';
+import { masterDownIntervalSec } from '../cloud-init/keepalived-conf';
 // The operator commands' implementation (ops/), shared with `lvs-lab status | traffic | drill`.
 import { ipvsComplete, ipvsTable } from '../ops/ipvs';
 import { failoverGap, parseProbeLines, probeSummary, type ProbeLine } from '../ops/probe';
@@ -85,8 +86,12 @@ const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
  *                     deploying again converges to the full lab; after the final destroy, a
  *                     deploy is interrupted again and `cdktf destroy` leaves nothing (not when
  *                     the run measures, E2E_BASELINE=1: the interruption would be in the figure)
+ *   link-down         the MASTER's NIC loses its link (`virsh domif-setlink ... down`, 10 s): keepalived
+ *                     tracks lab0, so it goes FAULT and the other director takes over (outage timed
+ *                     with 100 ms probes); the link returns and the MASTER takes the VIP back (or,
+ *                     with nopreempt, does not). In no matrix lab yet (issue 8, e2e/lab-features.yaml)
  */
-const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy'] as const;
+const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down'] as const;
 type Drill = (typeof ALL_DRILLS)[number];
 const DRILLS: ReadonlySet<Drill> = (() => {
   const asked = (process.env.E2E_DRILLS ?? 'all').split(',').map((d) => d.trim()).filter(Boolean);
@@ -722,6 +727,8 @@ async function main(): Promise<number> {
     const s0 = tcpServices[0];
     const probeLog = path.join(RUN_DIR, 'probe.jsonl');
     const longDownloads: { proc: ReturnType<typeof spawn>; done: Promise<{ code: number | null; out: string }> }[] = [];
+    /** The kill's outage in ms, for the fast-failover check (issue 8). */
+    let failoverGapMs: number | undefined;
     await check('director failure: the BACKUP takes over when the MASTER is killed', async () => {
       fs.rmSync(stopFile, { force: true });
       const probe = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), serviceUrl(s0), probeLog, stopFile, '100', '300', '900'], { stdio: 'ignore' });
@@ -741,6 +748,7 @@ async function main(): Promise<number> {
       await sleep(5000);
       const probes = readProbes(probeLog).filter((p) => p.t >= killedAt - 2000);
       const gap = failoverGap(probes, killedAt);
+      failoverGapMs = gap;
       result.figures.failoverGapSec = gap === undefined ? undefined : round1(gap / 1000);
       expect(gap !== undefined, `no successful probe after the kill (${probes.length} probes)`);
       const arpNow = clientArp(s0.vip);
@@ -825,6 +833,12 @@ async function main(): Promise<number> {
         return `removed after ${removal.toFixed(1)}s (bound ${boundSec}s), 20/20 requests OK meanwhile, back after ${(now() - startedAt).toFixed(1)}s`;
       });
     }
+
+    // ---- issue 8: fast failover (vrrp.fastFailover) and link failure (drill link-down) ----
+    // Here the election has settled after the MASTER's crash and return; one function per check.
+    if (lab.vrrp.fastFailover) await fastFailoverChecks(lab, result, failoverGapMs, s0);
+    if (DRILLS.has('link-down')) await linkDownCheck(lab, result, s0);
+    // ---- end of issue 8 ----
 
     // Drills (E2E_DRILLS). A real server's reboot first (with nopreempt, side by side with the
     // returning MASTER's boot), then a crash of the director without the VIP, whose restart runs
@@ -1252,6 +1266,156 @@ async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: read
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// issue 8 checks
+
+/** Fast failover's goal for the MASTER kill's outage. */
+const FAST_GAP_GOAL_SEC = 1;
+/** The steady-state window after it, in which no VRRP transition and no failed probe may occur. */
+const FAST_QUIET_SEC = Number(process.env.E2E_FAST_QUIET_SEC ?? 120);
+/** How long the link-down drill keeps the MASTER's link down. */
+const LINK_DOWN_SEC = 10;
+
+/** Every director's VRRP transitions so far, from its notify hook's log. */
+function vrrpTransitions(lab: ResolvedLab): Map<string, VrrpTransition[]> {
+  return new Map(lab.directors.map((d) => {
+    const r = ssh(lab.ssh.user, d.address, `sudo cat ${NOTIFY_LOG_FILE}`, 15);
+    if (r.status !== 0) throw new CheckFailed(`cannot read ${NOTIFY_LOG_FILE} on ${d.name}: ${r.stderr.trim()}`);
+    return [d.name, parseNotifyLog(r.stdout)];
+  }));
+}
+
+/** The transitions each director logged between two readings, as `name: STATE STATE`. */
+function newTransitions(lab: ResolvedLab, before: Map<string, VrrpTransition[]>, after: Map<string, VrrpTransition[]>): Map<string, string[]> {
+  return new Map(lab.directors.map((d) => [d.name, after.get(d.name)!.slice(before.get(d.name)!.length).map((t) => t.state)]));
+}
+
+/** Waits until every director's keepalived reports a state (with nopreempt the crashed MASTER may still boot here). */
+async function keepalivedEverywhere(lab: ResolvedLab): Promise<void> {
+  await waitFor("every director's keepalived to report a VRRP state", 600, () =>
+    (lab.directors.every((d) => ssh(lab.ssh.user, d.address, `cat ${NOTIFY_STATE_FILE}`, 10).stdout.trim() !== '') ? true : undefined), 3000);
+  // Past its first election (BACKUP, then MASTER or not).
+  await sleep((3 * lab.vrrp.advertIntSec + 2) * 1000);
+}
+
+const holdsVip = (lab: ResolvedLab, director: { address: string }, vip: string) =>
+  ssh(lab.ssh.user, director.address, 'ip -4 -o addr show', 10).stdout.includes(` ${vip}/32 `);
+
+/**
+ * Issue 8, feature 1 (vrrp.fastFailover): the MASTER kill measured by the director failure check
+ * (100 ms probes) cost under a second; then a steady-state window with the prober running, in
+ * which no director logs a VRRP transition (a stalled VM or a lost advert would make the BACKUP
+ * take over for nothing) and no probe fails.
+ */
+async function fastFailoverChecks(lab: ResolvedLab, result: E2eResult, gapMs: number | undefined, s0: ResolvedService): Promise<void> {
+  // The BACKUPs' takeover after the MASTER's last advert: 3 adverts + skew (the slowest BACKUP).
+  const downSec = Math.max(...lab.directors.slice(1).map((d) => masterDownIntervalSec(d.priority, lab.vrrp.advertIntSec, lab.vrrp.version)));
+  const fast = () => result.figures.fastFailover ?? {};
+  await check(`fast failover: the MASTER's crash costs under ${FAST_GAP_GOAL_SEC} s (a BACKUP takes over ${downSec.toFixed(3)} s after the last advert)`, () => {
+    expect(gapMs !== undefined, 'no failover gap was measured (see the director failure check)');
+    result.figures.fastFailover = { ...fast(), gapSec: round2(gapMs! / 1000), downIntervalSec: round2(downSec) };
+    expect(gapMs! < FAST_GAP_GOAL_SEC * 1000, `the kill cost ${(gapMs! / 1000).toFixed(2)} s of service, goal under ${FAST_GAP_GOAL_SEC} s`);
+    return `${(gapMs! / 1000).toFixed(2)} s without an answer (100 ms probes), goal under ${FAST_GAP_GOAL_SEC} s; VRRPv3 adverts every ${lab.vrrp.advertIntSec} s`;
+  });
+  await check(`fast failover: in ${FAST_QUIET_SEC} s of steady state no director changes VRRP state and no probe fails`, async () => {
+    await keepalivedEverywhere(lab);
+    const before = vrrpTransitions(lab);
+    const probe = startProbe(serviceUrl(s0), 'fast-quiet', 100, 300);
+    let probes: ProbeLine[] = [];
+    try {
+      await sleep(FAST_QUIET_SEC * 1000);
+    } finally {
+      probes = await probe.stop();
+    }
+    const moved = [...newTransitions(lab, before, vrrpTransitions(lab))].filter(([, states]) => states.length > 0);
+    const spurious = moved.reduce((n, [, states]) => n + states.length, 0);
+    const summary = probeSummary(probes);
+    result.figures.fastFailover = { ...fast(), quietSec: FAST_QUIET_SEC, spuriousTransitions: spurious, quietFailedProbes: summary.failed };
+    expect(probes.length >= FAST_QUIET_SEC * 5, `only ${probes.length} probes in ${FAST_QUIET_SEC} s: the client could not probe`);
+    expect(spurious === 0, `${spurious} VRRP transitions nobody caused: ${moved.map(([name, states]) => `${name} ${states.join(' -> ')}`).join('; ')}`);
+    expect(summary.failed === 0, summary.text);
+    return `no VRRP transition on ${lab.directors.map((d) => d.name).join(', ')}; ${summary.text}`;
+  });
+}
+
+/**
+ * Issue 8, feature 6 (drill link-down): the MASTER's NIC loses its link from the host's side
+ * (`virsh domif-setlink <domain> <its vnet> down`), as a pulled cable or a dead switch port.
+ * keepalived tracks the instance's own interface, so it goes FAULT and drops the VIP; its adverts
+ * stop and the other director takes over. The outage is timed with 100 ms probes. Then the link
+ * returns: the MASTER goes BACKUP and, without nopreempt, takes the VIP back. Each director's
+ * notify log must show exactly these transitions.
+ */
+async function linkDownCheck(lab: ResolvedLab, result: E2eResult, s0: ResolvedService): Promise<void> {
+  const holderName = vipHolder(lab, s0.vip);
+  const master = lab.directors.find((d) => d.name === holderName) ?? lab.directors[0];
+  const other = lab.directors.find((d) => d.name !== master.name)!;
+  const back = lab.vrrp.nopreempt ? `${other.name} keeps the VIP (nopreempt)` : `${master.name} takes the VIP back`;
+  await check(`drill: link down: ${master.name}'s NIC loses its link for ${LINK_DOWN_SEC} s, ${other.name} takes over; it returns and ${back}`, async () => {
+    expect(holderName !== undefined, `no director holds ${s0.vip}`);
+    await keepalivedEverywhere(lab);
+    const list = virsh('domiflist', master.domainName);
+    const iface = domIfForMac(list.stdout, master.macAddress);
+    expect(iface !== undefined, `no interface with ${master.macAddress} in virsh domiflist ${master.domainName}: ${list.stdout}${list.stderr}`);
+    const before = vrrpTransitions(lab);
+    const probe = startProbe(serviceUrl(s0), 'link-down', 100, 300);
+    let probes: ProbeLine[] = [];
+    let down = false;
+    let downAt = 0;
+    let upAt = 0;
+    try {
+      await sleep(3000);
+      downAt = Date.now();
+      const r = virsh('domif-setlink', master.domainName, iface!, 'down');
+      expect(r.status === 0, `virsh domif-setlink ${master.domainName} ${iface} down: ${r.stderr}`);
+      down = true;
+      await waitFor(`${other.name} to hold ${s0.vip}`, 30, () => (holdsVip(lab, other, s0.vip) ? true : undefined), 250);
+      await sleep(Math.max(0, downAt + LINK_DOWN_SEC * 1000 - Date.now()));
+      upAt = Date.now();
+      const u = virsh('domif-setlink', master.domainName, iface!, 'up');
+      expect(u.status === 0, `virsh domif-setlink ${master.domainName} ${iface} up: ${u.stderr}`);
+      down = false;
+      if (lab.vrrp.nopreempt) {
+        await sleep((3 * lab.vrrp.advertIntSec + 5) * 1000);
+        expect(holdsVip(lab, other, s0.vip), `with nopreempt ${other.name} lost the VIP when ${master.name}'s link returned`);
+      } else {
+        await waitFor(`${master.name} to take ${s0.vip} back`, 60, () => (holdsVip(lab, master, s0.vip) ? true : undefined), 500);
+      }
+      await sleep(5000);
+    } finally {
+      if (down) virsh('domif-setlink', master.domainName, iface!, 'up');
+      probes = await probe.stop();
+    }
+    const whileDown = probes.filter((p) => p.t < upAt);
+    const takeoverMs = failoverGap(whileDown, downAt);
+    const returnMs = failoverGap(probes.filter((p) => p.t >= upAt), upAt);
+    result.figures.drills = {
+      ...result.figures.drills,
+      ...(takeoverMs !== undefined ? { linkDownTakeoverSec: round2(takeoverMs / 1000) } : {}),
+      ...(returnMs !== undefined ? { linkUpGapSec: round2(returnMs / 1000) } : {}),
+    };
+    expect(takeoverMs !== undefined, `no probe succeeded while ${master.name}'s link was down (${whileDown.length} probes)`);
+    const afterTakeover = whileDown.filter((p) => p.t > downAt + takeoverMs! + 1000);
+    expect(afterTakeover.every((p) => p.ok), `${afterTakeover.filter((p) => !p.ok).length} probes failed after ${other.name} took over`);
+    expect(returnMs !== undefined && probes.slice(-10).every((p) => p.ok), `not serving after the link returned: ${probeSummary(probes).text}`);
+    // Exactly the transitions the link caused, nothing more.
+    const moved = newTransitions(lab, before, vrrpTransitions(lab));
+    const want = new Map([
+      [master.name, lab.vrrp.nopreempt ? ['FAULT', 'BACKUP'] : ['FAULT', 'BACKUP', 'MASTER']],
+      [other.name, lab.vrrp.nopreempt ? ['MASTER'] : ['MASTER', 'BACKUP']],
+    ]);
+    for (const [name, states] of want) {
+      const got = moved.get(name) ?? [];
+      expect(got.join(' ') === states.join(' '), `${name} went ${got.join(' -> ') || 'nowhere'}, expected ${states.join(' -> ')}`);
+    }
+    const holder = lab.vrrp.nopreempt ? other : master;
+    const arp = clientArp(s0.vip);
+    expect(arp === holder.macAddress, `${s0.vip} is-at ${arp}, expected ${holder.name} ${holder.macAddress}`);
+    return `${iface} down: ${(takeoverMs! / 1000).toFixed(2)} s without an answer until ${other.name} served; up: ${(returnMs! / 1000).toFixed(2)} s; ` +
+      `${[...moved].map(([name, states]) => `${name} ${states.join(' -> ')}`).join('; ')}; ${s0.vip} is-at ${holder.name}`;
+  });
+}
+
 /** The readiness of the deployed lab, for the baseline and the reference: answers and booted. */
 function labReady(lab: ResolvedLab): () => boolean {
   const finished = new Set<string>();
@@ -1289,13 +1453,13 @@ function readProbes(file: string): ProbeLine[] {
 }
 
 /** The client probes `url` (probe.js) until `stop()`, which returns every probe it made. */
-function startProbe(url: string, name: string): { stop: () => Promise<ProbeLine[]> } {
+function startProbe(url: string, name: string, intervalMs = DRILL_PROBE_INTERVAL_MS, timeoutMs = DRILL_PROBE_TIMEOUT_MS): { stop: () => Promise<ProbeLine[]> } {
   const file = path.join(RUN_DIR, `probe-${name}.jsonl`);
   const stopAt = path.join(RUN_DIR, `probe-${name}.stop`);
   fs.rmSync(file, { force: true });
   fs.rmSync(stopAt, { force: true });
   const proc = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), url, file, stopAt,
-    String(DRILL_PROBE_INTERVAL_MS), String(DRILL_PROBE_TIMEOUT_MS), '1200'], { stdio: 'ignore' });
+    String(intervalMs), String(timeoutMs), '1200'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
   return {
     stop: async () => {
@@ -1357,6 +1521,7 @@ function nameOfMac(lab: ResolvedLab, mac: string): string {
 
 const tail = (text: string, n = 25) => text.trim().split('\n').slice(-n).join('\n');
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const round = (x: number) => Math.round(x);
 
 main().then(

@@ -70,3 +70,32 @@ export function parseArpLine(line: string): ArpLine | undefined {
   if (reply) return { t, srcMac: head[2], op: 'reply', target: reply[1], mac: reply[2] };
   return undefined;
 }
+
+/** One VRRP transition the notify hook logged: `<ISO time> INSTANCE <name> <state> [<priority>]`. */
+export interface VrrpTransition {
+  readonly time: string;
+  readonly type: string;
+  readonly name: string;
+  readonly state: string;
+  readonly priority?: number;
+}
+
+/** The notify hook's log (cloud-init/notify-script.ts), instance transitions only (groups repeat them). */
+export function parseNotifyLog(text: string): VrrpTransition[] {
+  const out: VrrpTransition[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (INSTANCE) (\S+) (MASTER|BACKUP|FAULT|STOP)(?: (\d+))?$/.exec(line.trim());
+    if (m) out.push({ time: m[1], type: m[2], name: m[3], state: m[4], ...(m[5] !== undefined ? { priority: Number(m[5]) } : {}) });
+  }
+  return out;
+}
+
+/** `virsh -q domiflist <domain>` -> the host-side interface (e.g. vnet3) of the NIC with `mac`. */
+export function domIfForMac(text: string, mac: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    // Interface Type Source Model MAC
+    if (cols.length >= 5 && cols[4].toLowerCase() === mac.toLowerCase()) return cols[0];
+  }
+  return undefined;
+}

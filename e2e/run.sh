@@ -17,7 +17,7 @@
 # (the baseline) and with qemu alone (the reference) for bench/e2e.md.
 #
 # Arguments are CONFIG[:ENGINE[:DRILLS]], ENGINE terraform (default) or tofu, DRILLS a comma list
-# of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy; default:
+# of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down; default:
 # $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
 # OpenTofu for tofu labs, and Debian's archive (the images and the package repository the
@@ -58,9 +58,9 @@ for c in "${configs[@]}"; do
   [[ -f $entry_config ]] || { echo "e2e: lab config $entry_config not found" >&2; exit 2; }
   [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
   command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
-  drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy)'
+  drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy|link-down)'
   [[ $entry_drills =~ ^(all|none|$drill(,$drill)*)$ ]] ||
-    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy" >&2; exit 2; }
+    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, libvirtd)" >&2; exit 2; }
 for tool in ip nsenter virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do

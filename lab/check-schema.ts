@@ -27,7 +27,7 @@ export const SCHEMA_RULES = {
   format: 'format',
   /** A value outside a closed set. */
   oneOf: 'one-of',
-  /** Too few list items. */
+  /** Too few or too many list items. */
   count: 'count',
 } as const;
 
@@ -115,7 +115,9 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
     }
     case 'array': {
       if (!Array.isArray(value)) return report(SCHEMA_RULES.type, where, value, `a list${node.items ? ` of ${plural(node.items)}` : ''}`);
-      if (node.minItems !== undefined && value.length < node.minItems) fail(SCHEMA_RULES.count);
+      if ((node.minItems !== undefined && value.length < node.minItems) || (node.maxItems !== undefined && value.length > node.maxItems)) {
+        fail(SCHEMA_RULES.count);
+      }
       if (node.items) value.forEach((item, i) => checkSchema(node.items, item, report, `${at}[${i}]`));
       return;
     }

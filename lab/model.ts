@@ -64,6 +64,9 @@ export function directorKeepalivedModel(lab: ResolvedLab, director: ResolvedDire
     connectionSync: lab.vrrp.connectionSync,
     ...(lab.notification ? { notification: lab.notification } : {}),
     notifyScriptPath: DEFAULT_NOTIFY_SCRIPT_PATH,
+    // Only when asked for: every other lab renders exactly as before.
+    ...(lab.vrrp.fastFailover ? { fastFailover: true } : {}),
+    ...(lab.vrrp.trackScript ? { trackScript: lab.vrrp.trackScript } : {}),
     services: lab.services.map((service) => virtualService(lab, service)),
   };
 }

@@ -4,7 +4,7 @@
  * resolve the derived values (gateway, dns, MACs, domain names). Validation runs once.
  */
 import { Value } from '@sinclair/typebox/value';
-import type { HealthCheck, NotificationSettings, PackageSources, Scheduler, ServiceProtocol, VrrpTransport } from '../cloud-init/model';
+import type { HealthCheck, NotificationSettings, PackageSources, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport } from '../cloud-init/model';
 import { checkSchema, isMapping } from './check-schema';
 import {
   defaultAuthPass, defaultCheckType, defaultDns, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
@@ -13,8 +13,8 @@ import { formatIpv4, parseCidr } from './ipv4';
 import { LabConfigError, labProblem, type LabProblem } from './problems';
 import { runRules } from './rules';
 import {
-  LabHealthCheckSchema, LabNotificationSchema, LabSchema, LabVmSizeSchema,
-  type DomainType, type LabConfig, type LabHealthCheckConfig, type LabPackagesConfig, type NetworkMode,
+  LabHealthCheckSchema, LabNotificationSchema, LabSchema, LabTrackScriptSchema, LabVmSizeSchema,
+  type DomainType, type LabConfig, type LabHealthCheckConfig, type LabPackagesConfig, type LabTrackScriptConfig, type NetworkMode,
 } from './schema';
 
 /** Interface name every VM's lab NIC is renamed to (network-config v2 `set-name`). */
@@ -80,6 +80,10 @@ export interface ResolvedLab {
     readonly authPass?: string;
     readonly nopreempt: boolean;
     readonly connectionSync: boolean;
+    /** Sub-second failover tuning (VRRPv3, advert 0.1-0.5 s, priorities 192-254: checked). */
+    readonly fastFailover: boolean;
+    /** The user's director check; absent when none is given. */
+    readonly trackScript?: TrackScriptModel;
   };
   /** Sorted by priority, highest (the initial MASTER) first. */
   readonly directors: readonly ResolvedDirector[];
@@ -196,6 +200,8 @@ function resolveValid(config: LabConfig): ResolvedLab {
       ...(authPass !== undefined ? { authPass } : {}),
       nopreempt: vrrp.nopreempt,
       connectionSync: vrrp.connectionSync,
+      fastFailover: vrrp.fastFailover,
+      ...(vrrp.trackScript !== undefined ? { trackScript: resolveTrackScript(vrrp.trackScript) } : {}),
     },
     directors: [...lab.directors]
       .sort((a, b) => b.priority - a.priority)
@@ -254,4 +260,17 @@ function resolveHealthCheck(given: LabHealthCheckConfig, protocol: ServiceProtoc
   const timings = { connectTimeoutSec: check.connectTimeoutSec, retry: check.retry, delayBeforeRetrySec: check.delayBeforeRetrySec };
   if (type === 'tcp') return { type, ...timings };
   return { type, ...timings, path: check.path, statusCode: check.statusCode };
+}
+
+/** The check as given, its counts and weight defaulted by the schema, its timeout by its interval. */
+function resolveTrackScript(given: LabTrackScriptConfig): TrackScriptModel {
+  const check = withDefaults<Required<LabTrackScriptConfig>>(LabTrackScriptSchema, given);
+  return {
+    command: [...check.command],
+    intervalSec: check.intervalSec,
+    timeoutSec: given.timeoutSec ?? check.intervalSec,
+    fall: check.fall,
+    rise: check.rise,
+    weight: check.weight,
+  };
 }

@@ -8,6 +8,9 @@
  * see the values the lab would really get (e.g. the default directors vs. a user's cidr), and
  * the config as written (`raw`), for what the user gave.
  */
+import {
+  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN, vrrpSkewSec,
+} from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
 import { defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
@@ -267,6 +270,70 @@ export const authPassVersionRule: LabRule = {
   },
 };
 
+/**
+ * `vrrp.fastFailover`: VRRPv3 with adverts of 0.1-0.5 s, and priorities that keep the skew small.
+ * A BACKUP takes over 3 adverts + skew after the last advert it heard, skew = (256 - priority) /
+ * 256 × advertIntSec with VRRPv3: the default BACKUP's 80 would add 0.69 of an advert interval.
+ */
+const DEFAULT_PRIORITIES = (LabSchema.properties.directors.default as readonly { priority: number }[]).map((d) => d.priority);
+
+export const fastFailoverRule: LabRule = {
+  id: 'fast-failover',
+  check: (input, report) => {
+    const vrrp = section(input.lab.vrrp);
+    if (vrrp.fastFailover !== true) return;
+    const why = 'vrrp.fastFailover is true';
+    const { min, max } = FAST_FAILOVER_ADVERT_SEC;
+    if (vrrp.version === 2) {
+      report('vrrp.version', vrrp.version, '3 with vrrp.fastFailover', `${why}: keepalived takes fractional advert intervals with VRRPv3 only`);
+    }
+    const interval = vrrp.advertIntSec;
+    if (typeof interval === 'number' && interval > 0 && !(interval >= min && interval <= max)) {
+      report('vrrp.advertIntSec', interval, `${min}-${max} seconds with vrrp.fastFailover`,
+        `${why}: a BACKUP takes over 3 advert intervals after the last advert, so below ${min} s a director stalled for ${(3 * min).toFixed(1)} s loses the VIP, and above ${max} s the takeover is well over a second`);
+    }
+    for (const director of entries(input, 'directors')) {
+      if (!isIntegerIn(director.priority, 1, 254) || director.priority >= FAST_FAILOVER_MIN_PRIORITY) continue;
+      const skew = typeof interval === 'number' && interval > 0 ? ` (${(vrrpSkewSec(director.priority, interval, 3) * 1000).toFixed(0)} ms at advertIntSec ${interval})` : '';
+      report(join(director.at, 'priority'), director.priority, `a priority ${FAST_FAILOVER_MIN_PRIORITY}-254 with vrrp.fastFailover`,
+        `${why}: a BACKUP adds a skew of (256 - priority) / 256 advert intervals to its takeover${skew}` +
+        (director.fromDefault ? `; the default directors have ${DEFAULT_PRIORITIES.join(' and ')}: list directors with priorities such as 250 and 240` : ''));
+    }
+  },
+};
+
+/**
+ * `vrrp.trackScript`: an absolute executable, a timeout within the interval, and a weight that
+ * can move the VIP (a failing check on the MASTER must put it below every other director).
+ */
+export const trackScriptRule: LabRule = {
+  id: 'track-script',
+  check: (input, report) => {
+    const check = section(section(input.lab.vrrp).trackScript);
+    if (Object.keys(check).length === 0) return;
+    const at = 'vrrp.trackScript';
+    const command = list(check.command);
+    const path = command[0];
+    if (typeof path === 'string' && TRACK_SCRIPT_ARG_PATTERN.test(path) && !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
+      report(`${at}.command[0]`, path, "the absolute path of an executable on the directors, such as /usr/bin/ping (no '.' or '..' component)",
+        'keepalived runs it directly, without a shell or a search of PATH');
+    }
+    const interval = check.intervalSec;
+    if (isIntegerIn(check.timeoutSec, 1, 3600) && isIntegerIn(interval, 1, 3600) && check.timeoutSec > interval) {
+      report(`${at}.timeoutSec`, check.timeoutSec, `at most intervalSec (${interval})`, 'a run may not outlast the interval to the next one');
+    }
+    const weight = check.weight;
+    if (!isIntegerIn(weight, -253, 253) || weight === 0) return;
+    const priorities = entries(input, 'directors').map((d) => d.priority).filter((p): p is number => isIntegerIn(p, 1, 254));
+    if (priorities.length < 2) return;
+    const spread = Math.max(...priorities) - Math.min(...priorities);
+    if (Math.abs(weight) <= spread) {
+      report(`${at}.weight`, weight, `0, or a weight whose size exceeds the directors' priority spread (${spread}), such as ${weight < 0 ? -(spread + 10) : spread + 10}`,
+        'otherwise a failing check on the MASTER leaves it above the other directors and the VIP never moves');
+    }
+  },
+};
+
 const isLabName = (name: unknown): name is string =>
   typeof name === 'string' && new RegExp(NAME_PATTERN).test(name) && name.length <= MAX_LAB_NAME;
 
@@ -496,7 +563,7 @@ export const storagePoolPathRule: LabRule = {
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
   storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
-  sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule,
+  sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
   healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
 ];

@@ -10,6 +10,7 @@
  * It is dropped from the published JSON Schema (`jsonSchema()`).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS } from '../cloud-init/keepalived-conf';
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
@@ -167,6 +168,35 @@ export const LabSshSchema = Type.Object(
  */
 const AUTH_PASS_PATTERN = '^[\\x24-\\x5b\\x5d-\\x7a\\x7c\\x7e]{1,8}$';
 
+export const LabTrackScriptSchema = Type.Object(
+  {
+    command: Type.Array(
+      Type.String({
+        pattern: TRACK_SCRIPT_ARG_PATTERN.source,
+        allowed: "a word of at most 128 letters, digits and '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' (no spaces, quotes or shell characters)",
+      }),
+      {
+        minItems: 1,
+        maxItems: TRACK_SCRIPT_MAX_WORDS,
+        allowed: `a list of 1-${TRACK_SCRIPT_MAX_WORDS} words: the absolute path of an executable on the directors, then its arguments`,
+        description: 'The check as argv, e.g. [/usr/bin/ping, -c, "1", -W, "1", 192.168.20.1]: keepalived runs it directly, no shell, as root (script security: the executable and its directories writable by root only). Exit 0 passes.',
+      },
+    ),
+    intervalSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 2, 'Seconds between two runs.')),
+    timeoutSec: Type.Optional(integer(1, MAX_TIMER_SEC, {
+      unit: 'seconds', description: 'A run that takes longer fails; at most intervalSec. Default: intervalSec.',
+    })),
+    fall: Type.Optional(integer(1, 100, { default: 2, description: 'Failures in a row that fail the check.' })),
+    rise: Type.Optional(integer(1, 100, { default: 2, description: 'Successes in a row that pass a failed check again.' })),
+    weight: Type.Optional(integer(-253, 253, {
+      allowed: 'an integer from -253 to 253',
+      default: 0,
+      description: '0: a director whose check fails goes FAULT and gives up the VIP (if it fails on every director, none holds the VIP). Negative: its priority drops by -weight instead, positive: a passing check raises it; |weight| must exceed the directors\' priority spread, so the VIP moves.',
+    })),
+  },
+  { additionalProperties: false, description: "A user-given check on the directors (keepalived's vrrp_script, tracked by the VRRP instance). Default: none." },
+);
+
 export const LabVrrpSchema = Type.Object(
   {
     virtualRouterId: Type.Optional(integer(1, 255, { default: 112, description: 'The VRID: unique on the segment.' })),
@@ -186,6 +216,11 @@ export const LabVrrpSchema = Type.Object(
     })),
     nopreempt: Type.Optional(Type.Boolean({ default: false, description: 'true: every director starts BACKUP; a returning director does not take the VIP back.' })),
     connectionSync: Type.Optional(Type.Boolean({ default: true, description: 'IPVS connection sync between the directors (lvs_sync_daemon).' })),
+    fastFailover: Type.Optional(Type.Boolean({
+      default: false,
+      description: `true: sub-second failover. Needs version 3, advertIntSec ${FAST_FAILOVER_ADVERT_SEC.min}-${FAST_FAILOVER_ADVERT_SEC.max} (0.2 takes over in about 0.6 s) and every director's priority ${FAST_FAILOVER_MIN_PRIORITY}-254; renders the gratuitous ARP timing for it.`,
+    })),
+    trackScript: Type.Optional(LabTrackScriptSchema),
   },
   { additionalProperties: false },
 );
@@ -362,6 +397,7 @@ export type LabImageConfig = DeepReadonly<Static<typeof LabImageSchema>>;
 export type LabPackagesConfig = DeepReadonly<Static<typeof LabPackagesSchema>>;
 export type LabSshConfig = DeepReadonly<Static<typeof LabSshSchema>>;
 export type LabVrrpConfig = DeepReadonly<Static<typeof LabVrrpSchema>>;
+export type LabTrackScriptConfig = DeepReadonly<Static<typeof LabTrackScriptSchema>>;
 export type LabDirectorConfig = DeepReadonly<Static<typeof LabDirectorSchema>>;
 export type LabHealthCheckConfig = DeepReadonly<Static<typeof LabHealthCheckSchema>>;
 export type LabServiceConfig = DeepReadonly<Static<typeof LabServiceSchema>>;

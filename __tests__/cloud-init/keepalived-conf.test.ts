@@ -1,5 +1,7 @@
-import { renderKeepalivedConf } from '../../cloud-init';
+import { masterDownIntervalSec, renderKeepalivedConf, vrrpSkewSec } from '../../cloud-init';
 import {
+  DIRECTOR_CHECK,
+  fastFailoverDirector,
   REFERENCE_INSTANCE,
   referenceBackupDirector,
   referenceDirector,
@@ -256,5 +258,148 @@ describe('renderKeepalivedConf failures', () => {
   test('reports every problem at once', () => {
     const model = withInstance({ nopreempt: true, advertIntSec: 0.5 }, referenceDirector({ notifyScriptPath: 'x' }));
     expect(() => renderKeepalivedConf(model)).toThrow(/nopreempt[\s\S]*advertIntSec[\s\S]*notifyScriptPath/);
+  });
+});
+
+describe('renderKeepalivedConf: fast failover (issue 8)', () => {
+  test('renders the gratuitous ARP timing and the yielding MASTER\'s last advert in global_defs', () => {
+    // GIVEN the reference MASTER on VRRPv3 with 0.2 s adverts and fast failover
+    const conf = renderKeepalivedConf(fastFailoverDirector());
+
+    // THEN global_defs carries the fast-failover lines, before the sync daemon
+    expect(conf).toContain(`    router_id lvs_director_1
+    ! Fast failover: a BACKUP takes over 3 adverts plus its skew, (256 - priority) / 256
+    ! x advert_int with VRRPv3, after the last advert it heard. The second burst of
+    ! gratuitous ARPs follows 1 s after becoming MASTER (default 5 s).
+    vrrp_garp_master_delay 1
+    ! After a moment with two MASTERs (adverts lost or late for 3 intervals), the one that
+    ! yields sends one more advert, which the one that stays answers with a burst of
+    ! gratuitous ARPs: the last ARPs clients see point at the MASTER that stays.
+    vrrp_garp_lower_prio_repeat 5
+    vrrp_higher_prio_send_advert
+    ! IPVS connection sync:`);
+    // AND the instance is VRRPv3 with the fractional interval and no authentication
+    expect(conf).toContain('    priority 250\n    advert_int 0.2\n    version 3\n');
+    expect(conf).not.toMatch(/authentication/);
+  });
+
+  test('without fastFailover no gratuitous ARP keyword is rendered (keepalived\'s defaults)', () => {
+    expect(renderKeepalivedConf(referenceDirector())).not.toMatch(/vrrp_garp|higher_prio/);
+    expect(renderKeepalivedConf(withInstance({ version: 3, advertIntSec: 0.2, authPass: undefined }))).not.toMatch(/vrrp_garp|higher_prio/);
+  });
+
+  test('the skew is (256 - priority) / 256 of an advert with VRRPv3 and of a second with VRRPv2', () => {
+    // keepalived: VRRP_TIMER_SKEW_CALC, (pri * centiseconds * 625) / 16 µs for v3, pri * 1 s / 256 for v2
+    expect(vrrpSkewSec(240, 0.2, 3)).toBeCloseTo(0.0125, 6);
+    expect(vrrpSkewSec(80, 0.2, 3)).toBeCloseTo(0.1375, 6);
+    expect(vrrpSkewSec(80, 1, 2)).toBeCloseTo(0.6875, 6);
+    expect(vrrpSkewSec(192, 0.5, 3)).toBeCloseTo(0.125, 6);
+    // the features lab's BACKUP (240 at 0.2 s) takes over 0.6125 s after the last advert
+    expect(masterDownIntervalSec(240, 0.2, 3)).toBeCloseTo(0.6125, 6);
+    // the reference BACKUP (80 at 1 s, VRRPv2): 3.6875 s
+    expect(masterDownIntervalSec(80, 1, 2)).toBeCloseTo(3.6875, 6);
+  });
+});
+
+describe('renderKeepalivedConf: the director check (vrrp.trackScript, issue 8)', () => {
+  test('renders one vrrp_script, tracked by the instance, with the command quoted as one string', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ trackScript: DIRECTOR_CHECK }));
+    expect(conf).toContain(`}
+
+! The director check: keepalived runs the command itself (no shell) every interval
+! seconds; fall failures in a row fail it, rise successes in a row pass it again.
+! A director whose check fails has its priority lowered by 20.
+vrrp_script DIRECTOR_CHECK {
+    script "/usr/bin/ping -c 1 -W 1 192.168.20.1"
+    interval 2
+    timeout 2
+    fall 2
+    rise 2
+    weight -20
+}
+
+vrrp_instance VI_LAB {
+`);
+    expect(conf).toContain(`    virtual_ipaddress {
+        192.168.20.140/32 dev lab0
+    }
+    track_script {
+        DIRECTOR_CHECK
+    }
+    notify /usr/local/sbin/lvs-lab-notify
+`);
+  });
+
+  test('weight 0 says FAULT, a positive weight says raised', () => {
+    expect(renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, weight: 0 } })))
+      .toContain('! A director whose check fails goes FAULT and gives up the VIP.\nvrrp_script DIRECTOR_CHECK {');
+    expect(renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, weight: 120 } })))
+      .toContain('! A director whose check passes has its priority raised by 120.\n');
+  });
+
+  test('script security is on for the check even without a notify hook', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ trackScript: DIRECTOR_CHECK, notifyScriptPath: undefined }));
+    expect(conf).toContain(`    ! The director check runs as root: keepalived disables it unless its executable and
+    ! every directory above it are writable by root only.
+    enable_script_security
+    script_user root
+}`);
+    expect(conf).not.toMatch(/notify/);
+  });
+
+  test('with the notify hook, both explain themselves and script security is stated once', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ trackScript: DIRECTOR_CHECK }));
+    expect(conf.match(/enable_script_security/g)).toHaveLength(1);
+    expect(conf).toContain('    ! the script and every directory above it are writable by root only.\n    ! The director check runs as root');
+  });
+
+  test('no check, no vrrp_script and no track_script', () => {
+    expect(renderKeepalivedConf(referenceDirector())).not.toMatch(/vrrp_script|track_script/);
+  });
+
+  test('link failure needs no line: keepalived tracks the instance\'s own interface (no track_interface)', () => {
+    expect(renderKeepalivedConf(fastFailoverDirector({ trackScript: DIRECTOR_CHECK }))).not.toMatch(/track_interface|dont_track_primary/);
+  });
+});
+
+describe('renderKeepalivedConf failures: issue 8 options', () => {
+  test('fails when fastFailover runs on VRRPv2 with whole-second adverts and a low priority', () => {
+    const model = withInstance({ priority: 180 }, referenceDirector({ fastFailover: true }));
+    expect(() => renderKeepalivedConf(model)).toThrow(
+      [
+        'Cannot render keepalived.conf for lvs_director_1:',
+        '  - instances[0] (VI_LAB): fastFailover needs VRRP version 3 (fractional advert_int), got version 2',
+        '  - instances[0] (VI_LAB): fastFailover needs advertIntSec 0.1-0.5, got 1',
+        '  - instances[0] (VI_LAB): fastFailover needs priority 192-254 (a skew of at most a quarter advert), got 180',
+      ].join('\n'),
+    );
+  });
+
+  test('fails when fastFailover has adverts below 0.1 s', () => {
+    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec 0.1-0.5, got 0.05');
+  });
+
+  test.each([
+    ['a relative executable', ['ping', '-c', '1'], "trackScript.command[0]: expected the absolute path of an executable, got 'ping'"],
+    ['a .. component', ['/usr/bin/../bin/ping'], "trackScript.command[0]: expected the absolute path of an executable, got '/usr/bin/../bin/ping'"],
+    ['a shell word', ['/bin/sh', '-c', 'ping;reboot'], "trackScript.command[2]: expected a word of letters, digits and . _ / : = @ % + , -, got 'ping;reboot'"],
+    ['a quote', ['/usr/bin/test', '-e', '"/x"'], "trackScript.command[2]: expected a word of letters, digits and . _ / : = @ % + , -, got '\"/x\"'"],
+    ['a keepalived comment', ['/usr/bin/test', '!', '-e', '/x'], "trackScript.command[1]: expected a word of letters, digits and . _ / : = @ % + , -, got '!'"],
+    ['a space inside a word', ['/usr/bin/ping', '-c 1'], "trackScript.command[1]: expected a word of letters, digits and . _ / : = @ % + , -, got '-c 1'"],
+    ['no command', [], "trackScript.command[0]: expected the absolute path of an executable, got ''"],
+  ])('fails on %s in the check command', (_what, command, message) => {
+    expect(() => renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command } }))).toThrow(message);
+  });
+
+  test('fails when the timeout outlasts the interval, or fall/rise/weight are out of range', () => {
+    const model = referenceDirector({ trackScript: { ...DIRECTOR_CHECK, intervalSec: 2, timeoutSec: 5, fall: 0, rise: 1.5, weight: -300 } });
+    expect(() => renderKeepalivedConf(model)).toThrow(/timeoutSec: expected more than 0 and at most intervalSec \(2\), got 5[\s\S]*fall: expected an integer >= 1, got 0[\s\S]*rise: expected an integer >= 1, got 1.5[\s\S]*weight: expected an integer -253..253, got -300/);
+  });
+
+  test('fails on a weighted check with a sync group (keepalived ignores the weight there)', () => {
+    const second = { ...REFERENCE_INSTANCE, name: 'VI_LAB_2', virtualRouterId: 113, vips: ['192.168.20.150'] };
+    const model = referenceDirector({ instances: [REFERENCE_INSTANCE, second], trackScript: DIRECTOR_CHECK });
+    expect(() => renderKeepalivedConf(model)).toThrow('trackScript.weight: expected 0 with 2 instances in a sync group (keepalived ignores weights there), got -20');
+    expect(renderKeepalivedConf({ ...model, trackScript: { ...DIRECTOR_CHECK, weight: 0 } }).match(/track_script \{/g)).toHaveLength(2);
   });
 });

@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
+import { directorKeepalivedModel, loadLabConfig, resolveLabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';
 import {
+  DIRECTOR_CHECK,
+  fastFailoverDirector,
   NOTIFY_SCRIPT_PATH,
   REFERENCE_INSTANCE,
   referenceBackupDirector,
@@ -46,6 +50,25 @@ const labs: Record<string, DirectorKeepalivedModel> = {
   }),
   'no notify script': referenceDirector({ notifyScriptPath: undefined }),
   'two peers': referenceDirector({ peers: ['192.168.20.142', '192.168.20.145'] }),
+  // issue 8
+  'fast failover (v3, advert_int 0.2, priority 250)': fastFailoverDirector(),
+  'fast failover BACKUP (priority 240, advert_int 0.1)': withInstance({ state: 'BACKUP', priority: 240, advertIntSec: 0.1 }, fastFailoverDirector()),
+  'fast failover, advert_int 0.5, multicast, nopreempt': withInstance({ state: 'BACKUP', advertIntSec: 0.5, transport: 'multicast', nopreempt: true }, fastFailoverDirector()),
+  'director check, weight -20': referenceDirector({ trackScript: DIRECTOR_CHECK }),
+  'director check, weight 0, no notify hook': referenceDirector({ trackScript: { ...DIRECTOR_CHECK, weight: 0 }, notifyScriptPath: undefined }),
+  'director check in a sync group (weight 0)': referenceDirector({
+    instances: [REFERENCE_INSTANCE, { ...REFERENCE_INSTANCE, name: 'VI_LAB_2', virtualRouterId: 113, vips: ['192.168.20.150'] }],
+    services: [service(), service({ vip: '192.168.20.150' })],
+    trackScript: { ...DIRECTOR_CHECK, command: ['/usr/bin/test', '-e', '/etc/hostname'], weight: 0 },
+  }),
+  'every issue 8 option at once (with notification, several services, multicast)': withInstance(
+    { transport: 'multicast' },
+    fastFailoverDirector({
+      trackScript: DIRECTOR_CHECK,
+      notification: { email: ['ops@example.org'], from: 'lvs@example.org', smtpServer: '127.0.0.1', smtpConnectTimeoutSec: 30 },
+      services: [service({ persistenceTimeoutSec: 300 }), service({ port: 8080, scheduler: 'wlc', healthCheck: httpCheck })],
+    }),
+  ),
 };
 
 describe('keepalived --config-test accepts every rendered keepalived.conf', () => {
@@ -96,6 +119,38 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
     expect(result.output).toContain('Sync group LONELY has only 1 virtual router(s)');
   });
 
+  test('both directors of e2e/lab-features.yaml (every issue 8 option, from the file)', () => {
+    const lab = resolveLabConfig(loadLabConfig(path.join(__dirname, '../../e2e/lab-features.yaml')));
+    expect(lab.vrrp).toMatchObject({ fastFailover: true, version: 3, advertIntSec: 0.2 });
+    expect(lab.vrrp.trackScript).toBeDefined();
+    for (const director of lab.directors) {
+      const conf = renderKeepalivedConf(directorKeepalivedModel(lab, director));
+      expect(conf).toMatch(/vrrp_higher_prio_send_advert[\s\S]*vrrp_script DIRECTOR_CHECK[\s\S]*track_script/);
+      const result = keepalivedConfigTest(ns, conf, notifyHook);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  test('why no track_interface is rendered: keepalived refuses its own interface there (it tracks it anyway)', () => {
+    // GIVEN the reference with an explicit track_interface for the instance's own interface
+    const conf = renderKeepalivedConf(referenceDirector()).replace('    notify ', '    track_interface {\n        lab0\n    }\n    notify ');
+
+    const result = keepalivedConfigTest(ns, conf, notifyHook);
+
+    expect(result.output).toContain('(VI_LAB) Ignoring track_interface lab0 since own interface');
+    expect(result.status).not.toBe(0);
+  });
+
+  test('a check whose executable is missing fails the config test (so first boot fails loudly)', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: ['/usr/local/bin/lvs-lab-no-such-check'] } }));
+
+    const result = keepalivedConfigTest(ns, conf, notifyHook);
+
+    expect(result.output).toContain('Disabling track script DIRECTOR_CHECK since not found/accessible');
+    expect(result.status).not.toBe(0);
+  });
+
   test('the validator needs the interface: a config for eth9 fails', () => {
     const result = keepalivedConfigTest(ns, renderKeepalivedConf(referenceDirector({ interfaceName: 'eth9' })), notifyHook);
     expect(result.status).not.toBe(0);
@@ -134,5 +189,50 @@ describe('keepalived runs the rendered notify script under script security', () 
     const lines = run.notifyLog.trim().split('\n');
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d INSTANCE VI_LAB BACKUP 180$/);
     expect(lines).toContainEqual(expect.stringMatching(/ INSTANCE VI_LAB MASTER 180$/));
+  });
+
+  test('link failure: a fast-failover MASTER whose lab0 loses carrier goes FAULT with no track_interface line', () => {
+    // GIVEN a lone fast-failover MASTER (the veth peer lvsp0 stands for the switch port)
+    const conf = renderKeepalivedConf(fastFailoverDirector({ services: [], connectionSync: false }));
+
+    // WHEN it is MASTER and the peer end goes down (lab0: NO-CARRIER, as with virsh domif-setlink)
+    const run = runKeepalivedVrrp(ns, conf, notifyHook, {
+      stateFile: NOTIFY_STATE_FILE,
+      logFile: NOTIFY_LOG_FILE,
+      want: 'MASTER',
+      timeoutSec: 15,
+      then: { command: 'ip link set lvsp0 down', want: 'FAULT' },
+    });
+    ns.run(['ip', 'link', 'set', 'lvsp0', 'up']);
+
+    // THEN keepalived tracked its own interface without any track_interface line
+    expect(run.state).toBe('MASTER');
+    expect(run.thenState).toBe('FAULT');
+    expect(run.keepalivedLog).toMatch(/\(VI_LAB\) Entering FAULT STATE/);
+    expect(run.notifyLog).toMatch(/ INSTANCE VI_LAB FAULT 250\n/);
+  });
+
+  test('the director check runs under script security: a failing unweighted check puts the MASTER in FAULT', () => {
+    // GIVEN a lone MASTER whose check (weight 0) is /usr/bin/false, run every second, failing at the 2nd
+    const check = { ...DIRECTOR_CHECK, command: ['/usr/bin/false'], intervalSec: 1, timeoutSec: 1, weight: 0 };
+    const conf = renderKeepalivedConf(referenceDirector({ services: [], connectionSync: false, trackScript: check }));
+
+    // WHEN the real daemon runs until the hook records FAULT
+    const run = runKeepalivedVrrp(ns, conf, notifyHook, { stateFile: NOTIFY_STATE_FILE, logFile: NOTIFY_LOG_FILE, want: 'FAULT', timeoutSec: 20 });
+
+    // THEN keepalived ran the check (not disabled by script security) and it failed
+    expect(run.keepalivedLog).not.toMatch(/Unsafe permissions|Disabling track script|SECURITY VIOLATION|WARNING/);
+    expect(run.keepalivedLog).toMatch(/Script `DIRECTOR_CHECK` now returning 1/);
+    expect(run.state).toBe('FAULT');
+  });
+
+  test('a passing director check keeps the MASTER', () => {
+    const check = { ...DIRECTOR_CHECK, command: ['/usr/bin/true'], intervalSec: 1, timeoutSec: 1, weight: 0 };
+    const conf = renderKeepalivedConf(referenceDirector({ services: [], connectionSync: false, trackScript: check }));
+
+    const run = runKeepalivedVrrp(ns, conf, notifyHook, { stateFile: NOTIFY_STATE_FILE, logFile: NOTIFY_LOG_FILE, want: 'MASTER', timeoutSec: 20 });
+
+    expect(run.keepalivedLog).not.toMatch(/Disabling track script|SECURITY VIOLATION|WARNING/);
+    expect(run.state).toBe('MASTER');
   });
 });

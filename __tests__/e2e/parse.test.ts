@@ -1,4 +1,4 @@
-import { installedOrigins, ipvsTable, parsePacketLine, parseArpLine } from '../../e2e/parse';
+import { domIfForMac, installedOrigins, ipvsTable, parseNotifyLog, parsePacketLine, parseArpLine } from '../../e2e/parse';
 
 describe('ipvsTable', () => {
   test('reads every real server of every service with forwarding, weight and active connections', () => {
@@ -97,5 +97,36 @@ describe('parseArpLine', () => {
   test('not ARP, or not -e -tt output', () => {
     expect(parseArpLine('1764220800.25 52:54:00:aa:bb:02 > 52:54:00:aa:bb:01, ethertype IPv4 (0x0800), length 74: 10.0.0.1.80 > 10.0.0.2.5000: Flags [S]')).toBeUndefined();
     expect(parseArpLine('ARP, Reply 192.168.20.140 is-at 52:54:00:aa:bb:02, length 28')).toBeUndefined();
+  });
+});
+
+describe('parseNotifyLog', () => {
+  test('reads instance transitions, skipping group lines and noise', () => {
+    // GIVEN the notify hook's log of a director that failed over and took the VIP back
+    const text = [
+      '2026-11-27T07:01:02+00:00 INSTANCE VI_E2EF BACKUP 250',
+      '2026-11-27T07:01:03+00:00 INSTANCE VI_E2EF MASTER 250',
+      '2026-11-27T07:05:00+00:00 GROUP LVS_LAB FAULT',
+      'garbage',
+      '2026-11-27T07:05:00+00:00 INSTANCE VI_E2EF FAULT',
+      '',
+    ].join('\n');
+
+    // THEN
+    expect(parseNotifyLog(text).map((t) => `${t.state} ${t.priority ?? '-'}`)).toEqual(['BACKUP 250', 'MASTER 250', 'FAULT -']);
+    expect(parseNotifyLog(text)[0]).toEqual({ time: '2026-11-27T07:01:02+00:00', type: 'INSTANCE', name: 'VI_E2EF', state: 'BACKUP', priority: 250 });
+  });
+});
+
+describe('domIfForMac', () => {
+  test("finds the host-side interface of a domain's NIC by its MAC (virsh -q domiflist)", () => {
+    const text = [
+      ' vnet3      bridge   br-feat   virtio   52:54:00:1a:2b:3c',
+      ' vnet4      network  default   virtio   52:54:00:aa:bb:cc',
+      '',
+    ].join('\n');
+    expect(domIfForMac(text, '52:54:00:AA:BB:CC')).toBe('vnet4');
+    expect(domIfForMac(text, '52:54:00:1a:2b:3c')).toBe('vnet3');
+    expect(domIfForMac(text, '52:54:00:00:00:00')).toBeUndefined();
   });
 });

@@ -62,6 +62,8 @@ export function keepalivedConfigTest(ns: NetnsSandbox, conf: string, notify?: No
 export interface VrrpRun {
   /** Content of the state file once `want` was seen (or the last content before giving up). */
   readonly state: string;
+  /** With `then`: the state file once `then.want` was seen after `then.command` (or the last content). */
+  readonly thenState?: string;
   /** The notify log file. */
   readonly notifyLog: string;
   /** keepalived's own console log. */
@@ -79,7 +81,14 @@ export function runKeepalivedVrrp(
   ns: NetnsSandbox,
   conf: string,
   notify: NotifyHook,
-  opts: { readonly stateFile: string; readonly logFile: string; readonly want: string; readonly timeoutSec: number },
+  opts: {
+    readonly stateFile: string;
+    readonly logFile: string;
+    readonly want: string;
+    readonly timeoutSec: number;
+    /** Once `want` is seen: run `command` (bash, inside the sandbox) and wait for `want` again. */
+    readonly then?: { readonly command: string; readonly want: string };
+  },
 ): VrrpRun {
   requireTool('keepalived', 'keepalived');
   for (const file of [opts.stateFile, opts.logFile]) {
@@ -105,9 +114,18 @@ export function runKeepalivedVrrp(
     '    [[ "$state" == "$want" ]] && break',
     '    sleep 0.1',
     'done',
+    'then_state=""',
+    'if [[ -n "$8" && "$state" == "$want" ]]; then',
+    '    bash -c "$8"',
+    '    for (( i = 0; i < tries; i++ )); do',
+    '        then_state="$(cat "$state_file" 2>/dev/null || true)"',
+    '        [[ "$then_state" == "$9" ]] && break',
+    '        sleep 0.1',
+    '    done',
+    'fi',
     'kill -TERM "$pid"',
     'wait "$pid"',
-    'printf "@@STATE\\n%s\\n@@NOTIFY_LOG\\n" "$state"',
+    'printf "@@STATE\\n%s\\n@@THEN_STATE\\n%s\\n@@NOTIFY_LOG\\n" "$state" "$then_state"',
     'cat "$log_file" 2>/dev/null',
     'echo "@@KEEPALIVED_LOG"',
     'cat /run/lvslab-test/keepalived.log',
@@ -115,8 +133,8 @@ export function runKeepalivedVrrp(
   try {
     const result = ns.runPrivateMounts(
       script,
-      [files.conf, files.notify, notify.path, opts.stateFile, opts.logFile, opts.want, String(opts.timeoutSec)],
-      { timeoutMs: (opts.timeoutSec + 20) * 1000 },
+      [files.conf, files.notify, notify.path, opts.stateFile, opts.logFile, opts.want, String(opts.timeoutSec), opts.then?.command ?? '', opts.then?.want ?? ''],
+      { timeoutMs: (2 * opts.timeoutSec + 20) * 1000 },
     );
     const section = (name: string, next?: string) => {
       const start = result.stdout.indexOf(`@@${name}\n`);
@@ -126,7 +144,8 @@ export function runKeepalivedVrrp(
       return result.stdout.slice(from, end < 0 ? undefined : end);
     };
     return {
-      state: section('STATE', 'NOTIFY_LOG').trim(),
+      state: section('STATE', 'THEN_STATE').trim(),
+      ...(opts.then ? { thenState: section('THEN_STATE', 'NOTIFY_LOG').trim() } : {}),
       notifyLog: section('NOTIFY_LOG', 'KEEPALIVED_LOG'),
       keepalivedLog: section('KEEPALIVED_LOG'),
       output: result.output,

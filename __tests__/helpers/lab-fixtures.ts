@@ -2,6 +2,7 @@ import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
   RealServerUserDataModel,
+  TrackScriptModel,
   VirtualService,
   VrrpInstanceModel,
 } from '../../cloud-init/model';
@@ -66,6 +67,21 @@ export function referenceBackupDirector(): DirectorKeepalivedModel {
     { state: 'BACKUP', priority: 80 },
     referenceDirector({ routerId: 'lvs_director_2', address: '192.168.20.142', peers: ['192.168.20.141'] }),
   );
+}
+
+/** A director check as issue 8's features lab has it: ping the router, 20 below the other on failure. */
+export const DIRECTOR_CHECK: TrackScriptModel = {
+  command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'],
+  intervalSec: 2,
+  timeoutSec: 2,
+  fall: 2,
+  rise: 2,
+  weight: -20,
+};
+
+/** The reference MASTER in fast-failover mode: VRRPv3, adverts every 0.2 s, priority 250 (no authentication in v3). */
+export function fastFailoverDirector(overrides: Partial<DirectorKeepalivedModel> = {}): DirectorKeepalivedModel {
+  return withInstance({ version: 3, advertIntSec: 0.2, authPass: undefined, priority: 250 }, referenceDirector({ fastFailover: true, ...overrides }));
 }
 
 /** The reference service with overrides. */

@@ -45,6 +45,8 @@ describe('resolveLabConfig: the reference topology', () => {
       authPass: '1111',
       nopreempt: false,
       connectionSync: true,
+      // issue 8's options are off by default: no fast-failover tuning, no director check.
+      fastFailover: false,
     });
   });
 

@@ -175,3 +175,35 @@ describe('staticInterface', () => {
     expect(iface.dns).toEqual([]);
   });
 });
+
+describe('issue 8 options in the keepalived model', () => {
+  const FEATURES: LabConfig = {
+    vrrp: {
+      version: 3,
+      advertIntSec: 0.2,
+      fastFailover: true,
+      trackScript: { command: ['/usr/bin/ping', '-c', '1', '192.168.20.1'], intervalSec: 3, weight: -20 },
+    },
+    directors: [
+      { name: 'director-1', address: '192.168.20.141', priority: 250 },
+      { name: 'director-2', address: '192.168.20.142', priority: 240 },
+    ],
+  };
+
+  test('off by default: the model has neither fastFailover nor trackScript (the rendering stays as it was)', () => {
+    const model = directorKeepalivedModel(reference, director1);
+    expect(model).not.toHaveProperty('fastFailover');
+    expect(model).not.toHaveProperty('trackScript');
+  });
+
+  test('fastFailover and the check reach every director; the check timeout defaults to its interval', () => {
+    const lab = resolveLabConfig(FEATURES);
+    expect(lab.vrrp.fastFailover).toBe(true);
+    for (const director of lab.directors) {
+      const model = directorKeepalivedModel(lab, director);
+      expect(model.fastFailover).toBe(true);
+      expect(model.trackScript).toEqual({ command: ['/usr/bin/ping', '-c', '1', '192.168.20.1'], intervalSec: 3, timeoutSec: 3, fall: 2, rise: 2, weight: -20 });
+    }
+    expect(directorKeepalivedModel(lab, lab.directors[1]).instances[0]).toMatchObject({ state: 'BACKUP', priority: 240, version: 3, advertIntSec: 0.2 });
+  });
+});

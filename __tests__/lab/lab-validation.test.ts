@@ -228,6 +228,85 @@ describe('validateLabConfig: directors and VRRP', () => {
   test('fails when connectionSync is not a boolean', () => expectProblem({ vrrp: { connectionSync: 1 } }, 'vrrp.connectionSync', 'type'));
 });
 
+describe('validateLabConfig: fast failover and the director check (issue 8)', () => {
+  const FAST_DIRECTORS: LabDirectorConfig[] = [
+    { name: 'director-1', address: '192.168.20.141', priority: 250 },
+    { name: 'director-2', address: '192.168.20.142', priority: 240 },
+  ];
+  const fast = (vrrp: Record<string, unknown> = {}, directors: unknown = FAST_DIRECTORS): unknown => ({
+    vrrp: { fastFailover: true, version: 3, advertIntSec: 0.2, ...vrrp },
+    directors,
+  });
+  const check = (trackScript: Record<string, unknown>, directors: unknown = FAST_DIRECTORS): unknown => ({
+    vrrp: { trackScript: { command: ['/usr/bin/ping', '-c', '1', '192.168.20.1'], ...trackScript } },
+    directors,
+  });
+
+  test('accepts fast failover with VRRPv3, adverts of 0.1, 0.2 and 0.5 s and priorities 192-254', () => {
+    for (const advertIntSec of [0.1, 0.2, 0.5]) expect(validateLabConfig(fast({ advertIntSec }))).toEqual([]);
+    expect(validateLabConfig(fast({}, [{ ...FAST_DIRECTORS[0], priority: 254 }, { ...FAST_DIRECTORS[1], priority: 192 }]))).toEqual([]);
+  });
+
+  test('fails when fast failover runs on VRRPv2', () => {
+    // the fractional interval is refused by version 2 as well
+    expectProblem(fast({ version: 2 }), 'vrrp.version', 'fast-failover', 1);
+  });
+  test('fails when the fast-failover advert interval is below 0.1 s', () => expectProblem(fast({ advertIntSec: 0.05 }), 'vrrp.advertIntSec', 'fast-failover'));
+  test('fails when the fast-failover advert interval is above 0.5 s', () => expectProblem(fast({ advertIntSec: 1 }), 'vrrp.advertIntSec', 'fast-failover'));
+  test('fails when a director has a fast-failover priority below 192', () =>
+    expectProblem(fast({}, [FAST_DIRECTORS[0], { ...FAST_DIRECTORS[1], priority: 191 }]), 'directors[1].priority', 'fast-failover'));
+  test('fails when fastFailover is not a boolean', () => expectProblem({ vrrp: { fastFailover: 'yes' } }, 'vrrp.fastFailover', 'type'));
+
+  test('fast failover with the default directors: the messages name field, value, what is allowed and why', () => {
+    // GIVEN fast failover on VRRPv2 defaults (1 s adverts, priorities 180/80)
+    const messages = validateLabConfig({ vrrp: { fastFailover: true } }).map((p) => p.message);
+
+    // THEN every problem is listed at once
+    expect(messages).toEqual([
+      'vrrp.version: got 2, expected 3 with vrrp.fastFailover; vrrp.fastFailover is true: keepalived takes fractional advert intervals with VRRPv3 only',
+      'vrrp.advertIntSec: got 1, expected 0.1-0.5 seconds with vrrp.fastFailover; vrrp.fastFailover is true: a BACKUP takes over 3 advert intervals ' +
+        'after the last advert, so below 0.1 s a director stalled for 0.3 s loses the VIP, and above 0.5 s the takeover is well over a second',
+      'directors[0].priority: got 180, expected a priority 192-254 with vrrp.fastFailover; vrrp.fastFailover is true: a BACKUP adds a skew of ' +
+        '(256 - priority) / 256 advert intervals to its takeover (297 ms at advertIntSec 1); the default directors have 180 and 80: ' +
+        'list directors with priorities such as 250 and 240',
+      'directors[1].priority: got 80, expected a priority 192-254 with vrrp.fastFailover; vrrp.fastFailover is true: a BACKUP adds a skew of ' +
+        '(256 - priority) / 256 advert intervals to its takeover (688 ms at advertIntSec 1); the default directors have 180 and 80: ' +
+        'list directors with priorities such as 250 and 240',
+    ]);
+  });
+
+  test('accepts a director check with the defaults and resolves them', () => {
+    expect(validateLabConfig(check({}))).toEqual([]);
+    expect(validateLabConfig(check({ weight: -11, intervalSec: 5, timeoutSec: 5, fall: 1, rise: 3 }))).toEqual([]);
+  });
+  test('fails when the check command is empty', () => expectProblem(check({ command: [] }), 'vrrp.trackScript.command', 'count'));
+  test('fails when the check command has more than 16 words', () =>
+    expectProblem(check({ command: ['/usr/bin/true', ...Array.from({ length: 16 }, () => 'x')] }), 'vrrp.trackScript.command', 'count'));
+  test('fails when the check executable is not an absolute path', () => expectProblem(check({ command: ['ping', '-c', '1'] }), 'vrrp.trackScript.command[0]', 'track-script'));
+  test('fails when the check executable has a .. component', () => expectProblem(check({ command: ['/usr/../bin/ping'] }), 'vrrp.trackScript.command[0]', 'track-script'));
+  test.each([['a shell separator', 'a;b'], ['a space', '-c 1'], ['a quote', '"x"'], ['a keepalived comment', '!'], ['a variable', '$HOME'], ['a brace', '{x}'], ['a glob', '*']])(
+    'fails when a check argument holds %s', (_what, arg) => expectProblem(check({ command: ['/usr/bin/test', arg] }), 'vrrp.trackScript.command[1]', 'format'));
+  test('fails when the check timeout outlasts the interval', () => expectProblem(check({ intervalSec: 2, timeoutSec: 3 }), 'vrrp.trackScript.timeoutSec', 'track-script'));
+  test('fails when the check has no command', () => expectProblem({ vrrp: { trackScript: {} } }, 'vrrp.trackScript.command', 'required'));
+  test('fails when the check has an unknown key', () => expectProblem(check({ user: 'nobody' }), 'vrrp.trackScript.user', 'unknown-key'));
+  test('fails when the check weight is beyond 253', () => expectProblem(check({ weight: -254 }), 'vrrp.trackScript.weight', 'range'));
+
+  test('fails when the check weight cannot move the VIP, naming the spread', () => {
+    // GIVEN the default directors (180 and 80: a spread of 100) and a weight of -20
+    const problems = validateLabConfig({ vrrp: { trackScript: { command: ['/usr/bin/true'], weight: -20 } } });
+
+    expect(problems.map((p) => [p.rule, p.path, p.message])).toEqual([[
+      'track-script', 'vrrp.trackScript.weight',
+      "vrrp.trackScript.weight: got -20, expected 0, or a weight whose size exceeds the directors' priority spread (100), such as -110; " +
+        'otherwise a failing check on the MASTER leaves it above the other directors and the VIP never moves',
+    ]]);
+  });
+
+  test('every issue 8 option at once is valid (the features lab shape)', () => {
+    expect(validateLabConfig(fast({ transport: 'multicast', nopreempt: true, trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: -20 } }))).toEqual([]);
+  });
+});
+
 describe('validateLabConfig: services', () => {
   test('fails when a port is 0', () => expectProblem(withService({ port: 0 }), 'services[0].port', 'range'));
   test('fails when a port is above 65535', () => expectProblem(withService({ port: 70000 }), 'services[0].port', 'range'));
