@@ -214,17 +214,21 @@ async function waitFor<T>(what: string, timeoutSec: number, probe: () => T | und
 
 /**
  * The user's lab with only this machine's overrides applied: domain type, libvirt URI and
- * pool, the ssh key, and — when the VMs install packages — the sandbox repository's signing key
- * (trusted for the config's mirror, or for Debian's archive URL the image would use anyway).
+ * pool, the ssh key (a config that lists keys gets the run's key instead; one that lists none
+ * keeps none, and the deploy authorizes the user's default key, which is the run's key in the
+ * HOME the harness gives cdktf: DEFAULT_KEY_HOME), and — when the VMs install packages — the
+ * sandbox repository's signing key (trusted for the config's mirror, or for Debian's archive URL
+ * the image would use anyway).
  */
 function e2eLabConfig(base: LabConfig, sshPublicKey: string, repoKey: string): LabConfig {
   const installs = !(base.image?.preinstalled ?? false);
+  const listsKeys = (base.ssh?.authorizedKeys ?? []).length > 0;
   return {
     ...base,
     libvirtUri: URI,
     domainType: 'qemu',
     storagePoolPath: path.join(POOL_DIR, base.name ?? 'lvs-lab'),
-    ssh: { user: base.ssh?.user ?? 'lab', authorizedKeys: [sshPublicKey] },
+    ssh: { ...base.ssh, user: base.ssh?.user ?? 'lab', ...(listsKeys ? { authorizedKeys: [sshPublicKey] } : {}) },
     ...(installs ? { packages: { ...base.packages, mirror: base.packages?.mirror ?? DEBIAN_ARCHIVE, signingKey: repoKey } } : {}),
   };
 }
@@ -260,6 +264,24 @@ function standInSites(lab: ResolvedLab): { sites: Site[]; image: string } {
   return { sites, image };
 }
 
+/**
+ * The HOME cdktf and the doctor run with: `.ssh/id_ed25519` there is the run's key, the key a
+ * user's deploy authorizes when the config lists none (app-lab.ts).
+ */
+const DEFAULT_KEY_HOME = path.join(RUN_DIR, 'home');
+/** What a changed HOME must not move: the provider build cached by scripts/provider.sh. */
+const HOME_KEPT = {
+  LVS_LAB_CACHE: process.env.LVS_LAB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || '/root', '.cache'), 'lvs-dr-lab'),
+  npm_config_cache: process.env.npm_config_cache || path.join(process.env.HOME || '/root', '.npm'),
+};
+function makeDefaultKeyHome(): void {
+  const dir = path.join(DEFAULT_KEY_HOME, '.ssh');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.copyFileSync(SSH_KEY, path.join(dir, 'id_ed25519'));
+  fs.chmodSync(path.join(dir, 'id_ed25519'), 0o600);
+  fs.copyFileSync(`${SSH_KEY}.pub`, path.join(dir, 'id_ed25519.pub'));
+}
+
 /** The command line and environment of cdktf inside the lab namespace. */
 function cdktfCommand(command: 'deploy' | 'destroy', labFile: string, caFile?: string): { args: string[]; env: NodeJS.ProcessEnv } {
   const cli = [path.join(root, 'scripts', 'cdktf.sh'), command, '--auto-approve', '--output', path.join(RUN_DIR, 'cdktf.out')];
@@ -270,6 +292,8 @@ function cdktfCommand(command: 'deploy' | 'destroy', labFile: string, caFile?: s
       // The provider (Go) trusts the stand-in's CA for https image URLs.
       ...(caFile ? { SSL_CERT_FILE: caFile } : {}),
       TERRAFORM_BINARY_NAME: ENGINE,
+      HOME: DEFAULT_KEY_HOME,
+      ...HOME_KEPT,
       LAB_CONFIG: labFile,
       LAB_CONSOLE_LOG_DIR: LOG_DIR,
       LAB_STATE_FILE: path.join(RUN_DIR, 'terraform.tfstate'),
@@ -399,6 +423,8 @@ async function main(): Promise<number> {
   const installs = !lab.image.preinstalled;
   const labFile = path.join(RUN_DIR, 'lab.json');
   fs.writeFileSync(labFile, JSON.stringify(labConfig, null, 2));
+  makeDefaultKeyHome();
+  const defaultKey = (labConfig.ssh?.authorizedKeys ?? []).length === 0;
   const user = lab.ssh.user;
   // The initial MASTER is whoever holds the VIP once the lab is ready: with nopreempt every
   // director starts BACKUP and the election decides. Re-read after readiness.
@@ -468,7 +494,7 @@ async function main(): Promise<number> {
     await check('lvs-lab doctor --json: every check passes before the deploy', () => {
       const r = run('ip', ['netns', 'exec', NS, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'), 'doctor', '--json'], {
         timeoutSec: 180,
-        env: { ...process.env, LAB_CONFIG: labFile, TERRAFORM_BINARY_NAME: ENGINE, FORCE_COLOR: '0' },
+        env: { ...process.env, HOME: DEFAULT_KEY_HOME, ...HOME_KEPT, LAB_CONFIG: labFile, TERRAFORM_BINARY_NAME: ENGINE, FORCE_COLOR: '0' },
       });
       fs.appendFileSync(path.join(LOG_DIR, 'ops-doctor.log'), `$ lvs-lab doctor --json (exit ${r.status})\n${r.stdout}\n${r.stderr}\n`);
       let report: { ok: boolean; checks: { id: string; ok: boolean; problem?: string; warning?: string; fix?: string }[] };
@@ -564,6 +590,18 @@ async function main(): Promise<number> {
       return `ready ${result.figures.timeToReadySec}s after deploy start`;
     });
     if (!ready) return finish();
+
+    if (defaultKey) {
+      await check("the config lists no ssh key: the deploy authorized the user's default key, which logs in to every VM", () => {
+        const log = fs.readFileSync(path.join(LOG_DIR, 'cdktf-deploy.log'), 'utf8');
+        expect(log.includes('authorizing ~/.ssh/id_ed25519.pub for user'), `the deploy output does not say which key it authorized (${path.join(LOG_DIR, 'cdktf-deploy.log')})`);
+        for (const vm of [...lab.directors, ...lab.realServers]) {
+          const r = ssh(user, vm.address, 'id -un', 15);
+          expect(r.status === 0 && r.stdout.trim() === user, `ssh ${user}@${vm.name} with ~/.ssh/id_ed25519: exit ${r.status} ${r.stderr.trim()}`);
+        }
+        return `"authorizing ~/.ssh/id_ed25519.pub" in the deploy output; ${user}@ every VM with that key`;
+      });
+    }
 
     await check('one director holds the VIP (the MASTER)', async () => {
       // The last director to finish booting may still be winning the election (preemption).
@@ -683,6 +721,18 @@ async function main(): Promise<number> {
       // keepalived on the stopped director rebuilt its IPVS table on start: wait for it before the next checks.
       await waitFor(`${backup.name}'s IPVS table after its restart`, 120, () => (directorIpvsComplete(lab, backup) ? true : undefined), 2000);
       return `${detail}; MASTER now ${master.name}`;
+    });
+    await check('lvs-lab status, traffic and drill rs-down as an operator reads them: each exits 0', () => {
+      const victim = lab.realServers[lab.realServers.length - 1];
+      const out: string[] = [];
+      for (const args of [['status'], ['traffic', '-n', '200'], ['drill', 'rs-down', victim.name]]) {
+        const r = run('ip', ['netns', 'exec', CLIENT_NS, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'),
+          ...args, '--ssh-key', SSH_KEY], { timeoutSec: 300, env: { ...process.env, LAB_CONFIG: labFile, FORCE_COLOR: '0' } });
+        fs.appendFileSync(path.join(LOG_DIR, 'ops-human.log'), `$ npm run --silent lvs-lab -- ${args.join(' ')}; echo "exit status $?"\n${r.stdout}${r.stderr}exit status ${r.status}\n\n`);
+        expect(r.status === 0, `lvs-lab ${args.join(' ')} exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
+        out.push(`${args.join(' ')}: exit 0`);
+      }
+      return `${out.join('; ')} (output in ${path.join(LOG_DIR, 'ops-human.log')})`;
     });
 
     await check('a large response flows real server -> client directly, not through the director', async () => {
