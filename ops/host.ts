@@ -154,7 +154,13 @@ export function runProgram(command: string, args: readonly string[], timeoutMs: 
 /** Largest response body kept (the demo service answers one short line). */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** One HTTP GET without keep-alive (a new connection each time: IPVS schedules connections, not requests). */
+/**
+ * One HTTP GET without keep-alive (a new connection each time: IPVS schedules connections, not
+ * requests). It resolves once the connection is closed, not at the end of the body: the client's
+ * FIN then reaches the director before the next request's SYN, so IPVS counts this connection
+ * inactive when it schedules the next one (left active, it counts 256 times and lc/wlc send the
+ * next request to the other server whatever the weights).
+ */
 export function httpGet(url: string, timeoutMs: number): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     let settled = false;
@@ -170,7 +176,13 @@ export function httpGet(url: string, timeoutMs: number): Promise<HttpOutcome> {
       res.on('data', (chunk: string) => {
         if (body.length < MAX_BODY_BYTES) body += chunk;
       });
-      res.on('end', () => finish({ ok: res.statusCode === 200, status: res.statusCode, body: body.trim() }));
+      res.on('end', () => {
+        const outcome: HttpOutcome = { ok: res.statusCode === 200, status: res.statusCode, body: body.trim() };
+        const socket = res.socket;
+        if (!socket || socket.destroyed) return finish(outcome);
+        socket.once('close', () => finish(outcome));
+        socket.end();
+      });
       res.on('error', (err) => finish({ ok: false, status: res.statusCode, error: err.message }));
     });
     // the socket timeout fires on idleness; this one bounds the whole exchange

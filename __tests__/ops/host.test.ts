@@ -62,7 +62,7 @@ describe('httpGet', () => {
   let base: string;
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000).unref();
       if (req.url === '/missing') return void res.writeHead(404).end('not found\n');
       res.end('served-by rs-2 192.168.20.144\n');
     });
