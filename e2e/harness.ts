@@ -33,7 +33,7 @@ import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';
 import { bootDirectly } from './reference';
-import { checkOpsFailoverDrill, checkOpsStatus, checkOpsTraffic, type OpsCliContext } from './ops-checks';
+import { checkOpsFailoverDrill, checkOpsStatus, checkOpsTraffic, lvsLabArgv, type OpsCliContext } from './ops-checks';
 import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
 import { domIfForMac, installedOrigins, parseArpLine, parseNotifyLog, parsePacketLine, type ArpLine, type VrrpTransition } from './parse';
@@ -332,6 +332,12 @@ async function interruptedDeploy(lab: ResolvedLab, labFile: string, caFile?: str
   return { ...end, domains, afterSec };
 }
 
+/** The domains of this lab's VMs that libvirt does not list as running. */
+function domainsNotRunning(lab: ResolvedLab): string[] {
+  const running = new Set(virsh('list', '--name').stdout.split('\n').map((l) => l.trim()));
+  return [...lab.directors, ...lab.realServers].map((vm) => vm.domainName).filter((d) => !running.has(d));
+}
+
 /** The libvirt domains of this lab (`<lab>--<vm>`), whatever their state. */
 function labDomains(lab: ResolvedLab): string[] {
   return virsh('list', '--all', '--name').stdout.split('\n').map((l) => l.trim()).filter((n) => n.startsWith(`${lab.name}--`));
@@ -492,7 +498,7 @@ async function main(): Promise<number> {
     // The operator's first command: the doctor, on this lab namespace (its libvirtd, bridge,
     // routes, iptables), with the config the deploy uses; every check must pass.
     await check('lvs-lab doctor --json: every check passes before the deploy', () => {
-      const r = run('ip', ['netns', 'exec', NS, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'), 'doctor', '--json'], {
+      const r = run('ip', lvsLabArgv(NS, ['doctor', '--json']), {
         timeoutSec: 180,
         env: { ...process.env, HOME: DEFAULT_KEY_HOME, ...HOME_KEPT, LAB_CONFIG: labFile, TERRAFORM_BINARY_NAME: ENGINE, FORCE_COLOR: '0' },
       });
@@ -659,13 +665,11 @@ async function main(): Promise<number> {
         expect(came === 'first.destroyed', 'the lab beside this one ended without its destroy (see its checks)');
         const summary = probeSummary(probes);
         result.figures.drills = { ...result.figures.drills, besideDestroyFailedProbes: summary.failed };
-        const mine = labDomains(lab);
-        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim());
-        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
-        expect(down.length === 0, `not running after the other lab's destroy: ${down.map((vm) => vm.domainName).join(', ')}`);
+        const down = domainsNotRunning(lab);
+        expect(down.length === 0, `not running after the other lab's destroy: ${down.join(', ')}`);
         expect(probes.length >= 20, `only ${probes.length} probes: the client could not probe`);
         expect(summary.failed === 0, `while the other lab was destroyed: ${summary.text}`);
-        return `the other lab destroyed; ${summary.text}; ${mine.length} domains of ${lab.name} running`;
+        return `the other lab destroyed; ${summary.text}; ${lab.directors.length + lab.realServers.length} domains of ${lab.name} running`;
       });
     }
 
@@ -716,8 +720,7 @@ async function main(): Promise<number> {
       const victim = lab.realServers[lab.realServers.length - 1];
       const out: string[] = [];
       for (const args of [['status'], ['traffic', '-n', '200'], ['drill', 'rs-down', victim.name]]) {
-        const r = run('ip', ['netns', 'exec', CLIENT_NS, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'),
-          ...args, '--ssh-key', SSH_KEY], { timeoutSec: 300, env: { ...process.env, LAB_CONFIG: labFile, FORCE_COLOR: '0' } });
+        const r = run('ip', lvsLabArgv(CLIENT_NS, [...args, '--ssh-key', SSH_KEY]), { timeoutSec: 300, env: { ...process.env, LAB_CONFIG: labFile, FORCE_COLOR: '0' } });
         fs.appendFileSync(path.join(LOG_DIR, 'ops-human.log'), `$ npm run --silent lvs-lab -- ${args.join(' ')}; echo "exit status $?"\n${r.stdout}${r.stderr}exit status ${r.status}\n\n`);
         expect(r.status === 0, `lvs-lab ${args.join(' ')} exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
         out.push(`${args.join(' ')}: exit 0`);
@@ -1051,9 +1054,8 @@ async function main(): Promise<number> {
         }
         const summary = probeSummary(probes);
         result.figures.drills = { ...result.figures.drills, libvirtdRestartFailedProbes: summary.failed };
-        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
-        expect(down.length === 0, `not running after the restart: ${down.map((vm) => vm.domainName).join(', ')}`);
+        const down = domainsNotRunning(lab);
+        expect(down.length === 0, `not running after the restart: ${down.join(', ')}`);
         expect(probes.length >= 20, `only ${probes.length} probes: the client could not probe`);
         // Serving on: no outage as long as a failover's (3 × advert_int + 1 s); the failed
         // probes go to bench/e2e.md against the goal of none.
@@ -1086,9 +1088,8 @@ async function main(): Promise<number> {
           expect(r.ok, `request ${i + 1} to ${serviceUrl(s0)} failed beside the second lab: ${r.detail}`);
           answered.add(servedBy(r.body) ?? '?');
         }
-        const running = virsh('list', '--name').stdout.split('\n').map((l) => l.trim());
-        const down = [...lab.directors, ...lab.realServers].filter((vm) => !running.includes(vm.domainName));
-        expect(down.length === 0, `not running beside the second lab: ${down.map((vm) => vm.domainName).join(', ')}`);
+        const down = domainsNotRunning(lab);
+        expect(down.length === 0, `not running beside the second lab: ${down.join(', ')}`);
         return `20/20 requests answered (by ${[...answered].join(', ')}) with the second lab serving beside it`;
       });
     }

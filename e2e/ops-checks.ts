@@ -30,10 +30,14 @@ export interface OpsCliContext {
   readonly logDir: string;
 }
 
+/** The arguments of `ip` that run `lvs-lab ARGS` (scripts/lvs-lab.ts, as npm run lvs-lab does) in network namespace `ns`. */
+export function lvsLabArgv(ns: string, args: readonly string[]): string[] {
+  return ['netns', 'exec', ns, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'), ...args];
+}
+
 /** Runs `lvs-lab ARGS --json --ssh-key KEY` in the client namespace and parses its JSON. */
 export function runOpsCli<T>(ctx: OpsCliContext, args: readonly string[], timeoutSec: number): { status: number | null; report: T; stderr: string } {
-  const argv = ['netns', 'exec', ctx.clientNs, process.execPath, '-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'lvs-lab.ts'),
-    ...args, '--json', '--ssh-key', ctx.sshKey];
+  const argv = lvsLabArgv(ctx.clientNs, [...args, '--json', '--ssh-key', ctx.sshKey]);
   const r = spawnSync('ip', argv, {
     cwd: root,
     encoding: 'utf8',
