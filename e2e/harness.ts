@@ -28,6 +28,7 @@ import {
   parseCidr,
   formatIpv4,
   resolveLabConfig,
+  LAB_INTERFACE,
 } from '../constructs';
 import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
@@ -39,7 +40,8 @@ import { ensureLan } from './lan';
 import { domIfForMac, installedOrigins, parseArpLine, parseNotifyLog, parsePacketLine, type ArpLine, type VrrpTransition } from './parse';
 import { masterDownIntervalSec } from '../cloud-init/keepalived-conf';
 // The operator commands' implementation (ops/), shared with `lvs-lab status | traffic | drill`.
-import { ipvsComplete, ipvsTable } from '../ops/ipvs';
+import { hostPort, ipvsComplete, ipvsTable, parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from '../ops/ipvs';
+import { boundVips } from '../ops/iproute';
 import { failoverGap, parseProbeLines, probeSummary, type ProbeLine } from '../ops/probe';
 import { DESTINATION_HASH, ONE_SERVER, SINGLE_PICK, SOURCE_HASH } from '../ops/shares';
 
@@ -89,7 +91,7 @@ const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
  *   link-down         the MASTER's NIC loses its link (`virsh domif-setlink ... down`, 10 s): keepalived
  *                     tracks lab0, so it goes FAULT and the other director takes over (outage timed
  *                     with 100 ms probes); the link returns and the MASTER takes the VIP back (or,
- *                     with nopreempt, does not). In no matrix lab yet (issue 8, e2e/lab-features.yaml)
+ *                     with nopreempt, does not). The bridged lab of the matrix (e2e/lab-multicast.yaml)
  */
 const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down'] as const;
 type Drill = (typeof ALL_DRILLS)[number];
@@ -369,15 +371,9 @@ function clientAddresses(lab: ResolvedLab, count: number): string[] {
   return out;
 }
 
-const serviceUrl = (s: ResolvedService, file = '') => `http://${s.vip}:${s.port}/${file}`;
-
 /** Which director holds the VIP right now (from the directors themselves). */
 function vipHolder(lab: ResolvedLab, vip: string): string | undefined {
-  for (const d of lab.directors) {
-    const r = ssh(lab.ssh.user, d.address, `ip -4 -o addr show`, 10);
-    if (r.status === 0 && r.stdout.includes(` ${vip}/32 `)) return d.name;
-  }
-  return undefined;
+  return lab.directors.find((d) => holdsVip(lab, d, vip))?.name;
 }
 
 /** The MAC the client's neighbour table holds for an address, after a fresh resolution. */
@@ -436,7 +432,9 @@ async function main(): Promise<number> {
   // director starts BACKUP and the election decides. Re-read after readiness.
   let master = lab.directors[0];
   let backup = lab.directors[1];
-  const tcpServices = lab.services.filter((s) => s.protocol === 'TCP');
+  // The IPv4 TCP services go through every generic check; IPv6 ones have checks of their own.
+  const tcpServices = lab.services.filter((s) => s.protocol === 'TCP' && !isIpv6(s.vip));
+  const v6Services = lab.services.filter((s) => s.protocol === 'TCP' && isIpv6(s.vip));
   const result: E2eResult = {
     lab: lab.name,
     config: configSource,
@@ -536,6 +534,7 @@ async function main(): Promise<number> {
 
     // 2. the client joins the lab bridge.
     const [clientIp, ...extraSources] = clientAddresses(lab, 17);
+    const clientSources6 = lab.network.ipv6 ? [clientIp, ...extraSources].slice(0, 9).map((ip) => clientAddress6(lab, ip)) : [];
     const prefix = lab.network.prefixLength;
     await check('the client joins the lab segment', () => {
       let bridge = lab.network.bridge;
@@ -547,11 +546,16 @@ async function main(): Promise<number> {
       const r = run('bash', [path.join(__dirname, 'sandbox.sh'), 'attach-client', env('LVSLAB_RUNID'), bridge!, `${clientIp}/${prefix}`, ...(CLIENT ? [CLIENT] : [])]);
       expect(r.status === 0, `attach-client failed: ${r.stderr}`);
       for (const ip of extraSources) client(['ip', 'addr', 'add', `${ip}/${prefix}`, 'dev', 'eth0']);
-      return `client ${clientIp} (+${extraSources.length} source addresses) on ${bridge}`;
+      // On a dual-stack lab the client has an IPv6 address of the lab prefix for each IPv4 one.
+      for (const ip of clientSources6) {
+        const a = client(['ip', '-6', 'addr', 'add', `${ip}/${lab.network.ipv6!.prefixLength}`, 'dev', 'eth0', 'nodad']);
+        expect(a.status === 0, `ip -6 addr add ${ip}: ${a.stderr}`);
+      }
+      return `client ${clientIp} (+${extraSources.length} source addresses)${clientSources6.length ? `, ${clientSources6[0]} (+${clientSources6.length - 1})` : ''} on ${bridge}`;
     });
 
     // Capture ARP and the services' replies at the client for the whole run (headers only).
-    const vips = [...new Set(lab.services.map((s) => s.vip))];
+    const vips = [...new Set(lab.services.map((s) => s.vip).filter((vip) => !isIpv6(vip)))];
     const filter = `arp or (${tcpServices.map((s) => `(src host ${s.vip} and src port ${s.port})`).join(' or ')})`;
     tcpdump = spawn('ip', ['netns', 'exec', CLIENT_NS, 'tcpdump', '-i', 'eth0', '-nn', '-s', '128', '-U', '-w', pcap, filter], {
       stdio: ['ignore', 'ignore', fs.openSync(path.join(LOG_DIR, 'tcpdump.log'), 'w')],
@@ -635,15 +639,16 @@ async function main(): Promise<number> {
       }, 2000, () => ssh(user, master.address, 'sudo ipvsadm -Ln', 15).stdout);
       const lines: string[] = [];
       for (const s of lab.services) {
-        const rows = table.get(`${s.protocol} ${s.vip}:${s.port}`)!;
+        const rows = table.get(serviceKey(s))!;
         for (const name of s.realServers) {
           const rs = lab.realServers.find((r) => r.name === name)!;
-          const row = rows.find((x) => x.address === rs.address);
-          expect(row !== undefined, `${rs.address} missing from ${s.vip}:${s.port}`);
-          expect(row!.port === s.port, `${rs.address} on port ${row!.port}, expected ${s.port}`);
-          expect(row!.forward === 'Route', `${rs.address} forwarded by ${row!.forward}, expected Route (DR)`);
-          expect(row!.weight === rs.weight, `${rs.address} weight ${row!.weight}, expected ${rs.weight}`);
-          lines.push(`${rs.address}:${row!.port} Route w${row!.weight}`);
+          const address = realServerAddress(s, rs);
+          const row = rows.find((x) => x.address === address);
+          expect(row !== undefined, `${address} missing from ${serviceKey(s)}`);
+          expect(row!.port === s.port, `${address} on port ${row!.port}, expected ${s.port}`);
+          expect(row!.forward === 'Route', `${address} forwarded by ${row!.forward}, expected Route (DR)`);
+          expect(row!.weight === rs.weight, `${address} weight ${row!.weight}, expected ${rs.weight}`);
+          lines.push(`${hostPort(address, row!.port)} Route w${row!.weight}`);
         }
       }
       return lines.join(', ');
@@ -710,6 +715,10 @@ async function main(): Promise<number> {
       expect(rsInCapture.length === 0, `the capture holds ARP replies for the VIP from real servers: ${rsInCapture.join(', ')}`);
       return `arping: ${replies.length} replies, all from ${[...new Set(replies)].map((m) => nameOfMac(lab, m)).join(', ')}; capture so far: ${seen.length} replies, none from a real server`;
     });
+
+    if (v6Services.length > 0) {
+      for (const s of v6Services) await ipv6ServiceChecks(lab, s, clientSources6, master);
+    }
 
     // The operator commands (npm run lvs-lab -- status | traffic | drill failover), run as a user on
     // the segment runs them, asserted against what the checks above found.
@@ -782,12 +791,18 @@ async function main(): Promise<number> {
     // Failover: kill the MASTER hard while probing every 100 ms and holding long downloads.
     const s0 = tcpServices[0];
     const probeLog = path.join(RUN_DIR, 'probe.jsonl');
+    const probeLog6 = path.join(RUN_DIR, 'probe6.jsonl');
+    const s6 = v6Services[0];
+    let probe6: ReturnType<typeof spawn> | undefined;
+    let killedAtMs: number | undefined;
     const longDownloads: { proc: ReturnType<typeof spawn>; done: Promise<{ code: number | null; out: string }> }[] = [];
     /** The kill's outage in ms, for the fast-failover check (issue 8). */
     let failoverGapMs: number | undefined;
     await check('director failure: the BACKUP takes over when the MASTER is killed', async () => {
       fs.rmSync(stopFile, { force: true });
       const probe = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), serviceUrl(s0), probeLog, stopFile, '100', '300', '900'], { stdio: 'ignore' });
+      // The IPv6 VIP moves with the IPv4 one (one sync group): its own prober times its gap.
+      probe6 = s6 ? spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, path.join(__dirname, 'probe.js'), serviceUrl(s6), probeLog6, stopFile, '100', '300', '900'], { stdio: 'ignore' }) : undefined;
       // Long-lived connections (about 30 s each at 512 KiB/s) opened before the failover.
       for (const source of extraSources.slice(0, 4)) {
         const proc = spawn('ip', ['netns', 'exec', CLIENT_NS, 'curl', '-sS', '--interface', source, '--limit-rate', '512k', '--max-time', '300', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', serviceUrl(s0, 'big.bin')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -798,6 +813,7 @@ async function main(): Promise<number> {
       }
       await sleep(5000);
       const killedAt = Date.now();
+      killedAtMs = killedAt;
       const r = virsh('destroy', master.domainName);
       expect(r.status === 0, `virsh destroy ${master.domainName}: ${r.stderr}`);
       const holder = await waitFor(`${backup.name} to hold the VIP`, 60, () => (vipHolder(lab, s0.vip) === backup.name ? backup.name : undefined), 500);
@@ -815,6 +831,24 @@ async function main(): Promise<number> {
       probe.kill();
       return `${holder} holds the VIP; service gap ${(gap! / 1000).toFixed(2)}s (goal ≤ ${3 * lab.vrrp.advertIntSec + 1}s); ${afterGap.length} probes after it all OK`;
     });
+
+    if (s6) {
+      const goalSec = lab.vrrp.fastFailover ? FAST_GAP_GOAL_SEC : 3 * lab.vrrp.advertIntSec + 1;
+      await check(`IPv6: ${serviceUrl(s6)} fails over with the IPv4 VIP (gap under ${goalSec} s); its neighbour entry now names ${backup.name}`, async () => {
+        probe6?.kill();
+        expect(killedAtMs !== undefined, 'the MASTER was not killed (see the director failure check)');
+        const probes = readProbes(probeLog6).filter((p) => p.t >= killedAtMs! - 2000);
+        const gap = failoverGap(probes, killedAtMs!);
+        result.figures.ipv6FailoverGapSec = gap === undefined ? undefined : round2(gap / 1000);
+        expect(gap !== undefined, `no successful IPv6 probe after the kill (${probes.length} probes)`);
+        const after = probes.filter((p) => p.t > killedAtMs! + gap! + 1000);
+        expect(after.every((p) => p.ok), `${after.filter((p) => !p.ok).length}/${after.length} IPv6 probes failed after the takeover`);
+        const mac = await waitFor(`the client's neighbour entry for ${s6.vip} to name ${backup.name}`, 15, () => (clientArp(s6.vip) === backup.macAddress ? backup.macAddress : undefined), 1000,
+          () => `${s6.vip} lladdr ${clientArp(s6.vip)}`);
+        expect(gap! < goalSec * 1000, `the IPv6 VIP was unanswered for ${(gap! / 1000).toFixed(2)} s, goal under ${goalSec} s`);
+        return `${(gap! / 1000).toFixed(2)} s without an answer (100 ms probes, IPv4: ${failoverGapMs !== undefined ? (failoverGapMs / 1000).toFixed(2) : '?'} s); ${after.length} probes after it all OK; ${s6.vip} lladdr ${mac} (${backup.name})`;
+      });
+    }
 
     await check(`connection sync: connections opened before the failover ${lab.vrrp.connectionSync ? 'survive it' : '(sync off: recorded only)'}`, async () => {
       const outcomes = await Promise.all(longDownloads.map((d) => d.done));
@@ -894,6 +928,7 @@ async function main(): Promise<number> {
     // Here the election has settled after the MASTER's crash and return; one function per check.
     if (lab.vrrp.fastFailover) await fastFailoverChecks(lab, result, failoverGapMs, s0);
     if (DRILLS.has('link-down')) await linkDownCheck(lab, result, s0);
+    for (const s of lab.services.filter((x) => x.fwmark !== undefined)) await fwmarkServiceChecks(lab, s, s0, [clientIp, ...extraSources], result);
     // ---- end of issue 8 ----
 
     // Drills (E2E_DRILLS). A real server's reboot first (with nopreempt, side by side with the
@@ -939,9 +974,11 @@ async function main(): Promise<number> {
           result.figures.drills = { ...result.figures.drills, rsRebootFailedProbes: summary.failed, rsRebootBackSec: round1(backSec) };
           // /proc, not sysctl: /usr/sbin is not on an ssh user's PATH.
           const readState = () => ssh(user, victim.address,
-            'ip -4 -o addr show dev lo; cd /proc/sys/net/ipv4/conf && cat all/arp_ignore all/arp_announce lo/arp_ignore lo/arp_announce', 15);
+            'ip -o addr show dev lo; cd /proc/sys/net/ipv4/conf && cat all/arp_ignore all/arp_announce lo/arp_ignore lo/arp_announce', 15);
+          // Both families: a dual-stack lab's IPv6 VIPs go back on lo too.
+          const allVips = [...new Set(lab.services.filter((x) => x.realServers.includes(victim.name)).map((x) => x.vip))];
           const state = await waitFor(`every VIP on ${victim.name}'s lo`, 60,
-            () => { const r = readState(); return r.status === 0 && vips.every((vip) => r.stdout.includes(` ${vip}/32 `)) ? r : undefined; },
+            () => { const r = readState(); return r.status === 0 && boundVips(r.stdout, allVips, 'lo').length === allVips.length ? r : undefined; },
             2000, () => readState().stdout);
           const sysctls = state.stdout.trim().split('\n').slice(-4).join(' ');
           expect(sysctls === '1 2 1 2', `${victim.name}'s arp_ignore/arp_announce (all, lo) after the reboot: ${sysctls}, expected 1 2 1 2`);
@@ -1075,6 +1112,11 @@ async function main(): Promise<number> {
     });
 
     await standbyReturns();
+    const marked = lab.services.filter((x) => x.fwmark !== undefined);
+    if (standbyRestarted !== undefined && marked.length > 0) {
+      await check(`fwmark: after its crash and restart ${standby.name} marks the services' packets again (nftables.service)`, () =>
+        marked.map((x) => fwmarkRulesCheck(lab, x, [standby])).join('; '));
+    }
 
     if (HANDOFF_ROLE === 'first') {
       // The second lab deploys beside this one now (e2e/run.sh starts it on this file).
@@ -1293,7 +1335,7 @@ async function balanceCheck(lab: ResolvedLab, s: ResolvedService, clientIp: stri
 }
 
 /** Opens concurrent slow downloads through the VIP and compares the MASTER's ActiveConn per server to the weights. */
-async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: readonly { name: string; address: string; weight: number }[], master: { name: string; address: string }): Promise<string> {
+async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: readonly { name: string; address: string; address6?: string; weight: number }[], master: { name: string; address: string }): Promise<string> {
   const n = 8 * live.length;
   const procs: ReturnType<typeof spawn>[] = [];
   try {
@@ -1302,16 +1344,16 @@ async function concurrentShares(lab: ResolvedLab, s: ResolvedService, live: read
       await sleep(150);
     }
     await sleep(2000);
-    const rows = ipvsTable(ssh(lab.ssh.user, master.address, 'sudo ipvsadm -Ln', 15).stdout).get(`${s.protocol} ${s.vip}:${s.port}`) ?? [];
+    const rows = ipvsTable(ssh(lab.ssh.user, master.address, 'sudo ipvsadm -Ln', 15).stdout).get(serviceKey(s)) ?? [];
     const table = new Map(rows.map((r) => [r.address, r.activeConns]));
-    const total = live.reduce((a, m) => a + (table.get(m.address) ?? 0), 0);
+    const total = live.reduce((a, m) => a + (table.get(realServerAddress(s, m)) ?? 0), 0);
     expect(total >= n - 1, `only ${total} of ${n} concurrent connections active on ${master.name}: ${JSON.stringify([...table])}`);
     const weightSum = live.reduce((a, m) => a + m.weight, 0);
     const lines: string[] = [];
     for (const m of live) {
-      const share = (table.get(m.address) ?? 0) / total;
+      const share = (table.get(realServerAddress(s, m)) ?? 0) / total;
       const want = s.scheduler === 'wlc' ? m.weight / weightSum : 1 / live.length;
-      lines.push(`${m.name} ${table.get(m.address) ?? 0} (${(share * 100).toFixed(0)}%, want ${(want * 100).toFixed(0)}%)`);
+      lines.push(`${m.name} ${table.get(realServerAddress(s, m)) ?? 0} (${(share * 100).toFixed(0)}%, want ${(want * 100).toFixed(0)}%)`);
       expect(Math.abs(share - want) <= 0.15, `${m.name} holds ${(share * 100).toFixed(0)}% of ${total} active connections, want ${(want * 100).toFixed(0)}% ± 15: ${lines.join(', ')}`);
     }
     return `${total} concurrent connections: ${lines.join(', ')}`;
@@ -1352,8 +1394,11 @@ async function keepalivedEverywhere(lab: ResolvedLab): Promise<void> {
   await sleep((3 * lab.vrrp.advertIntSec + 2) * 1000);
 }
 
-const holdsVip = (lab: ResolvedLab, director: { address: string }, vip: string) =>
-  ssh(lab.ssh.user, director.address, 'ip -4 -o addr show', 10).stdout.includes(` ${vip}/32 `);
+/** Whether the director has the VIP (either family) on lab0 now. */
+function holdsVip(lab: ResolvedLab, director: { address: string }, vip: string): boolean {
+  const r = ssh(lab.ssh.user, director.address, `ip -o addr show dev ${LAB_INTERFACE}`, 10);
+  return r.status === 0 && boundVips(r.stdout, [vip], LAB_INTERFACE).length > 0;
+}
 
 /**
  * Issue 8, feature 1 (vrrp.fastFailover): the MASTER kill measured by the director failure check
@@ -1470,6 +1515,258 @@ async function linkDownCheck(lab: ResolvedLab, result: E2eResult, s0: ResolvedSe
   });
 }
 
+/** What the client gets from a URL (https without verifying: the real servers' certificates are self-signed). */
+function fetchFrom(url: string, source?: string): { code: string; body: string; name?: string } {
+  const args = ['curl', '-sS', '-k', '--max-time', '3', '-o', '-', '-w', '\n%{http_code}'];
+  if (source) args.push('--interface', source);
+  const r = client([...args, url], 10);
+  const lines = r.stdout.trimEnd().split('\n');
+  const code = r.status === 0 ? lines.pop() ?? '' : `curl exit ${r.status}`;
+  const body = lines.join('\n').trim();
+  return { code, body, name: code === '200' ? servedBy(body) : undefined };
+}
+
+/** Every port of a service as the client reaches it: https on its TLS ports. */
+const serviceUrls = (s: ResolvedService) => s.ports.map((p) => `${s.tlsPorts.includes(p) ? 'https' : 'http'}://${s.vip}:${p}/`);
+
+/** A removal bound for a service's checkers: the health check's (as the RS failure check), or the MISC check's. */
+function removalBoundSec(s: ResolvedService): number {
+  const hc = s.healthCheck;
+  const health = hc.type === 'none' ? 0 : s.delayLoopSec + (hc.retry + 1) * hc.connectTimeoutSec + hc.retry * hc.delayBeforeRetrySec + 2;
+  const misc = s.miscCheck ? s.delayLoopSec + s.miscCheck.timeoutSec + 2 : 0;
+  return Math.max(health, misc);
+}
+
+/** The real server's row under the service in the director's table, read now. */
+function ipvsRow(lab: ResolvedLab, director: { address: string }, s: ResolvedService) {
+  return parseIpvsServices(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 10).stdout).find((x) => serviceKey(x) === serviceKey(s));
+}
+
+/** `ip daddr VIP tcp dport { 8080, 8443 } meta mark set 0x00000002`, as `nft list` prints the rule the lab installs. */
+const markRule = (s: ResolvedService) =>
+  new RegExp(`ip daddr ${s.vip.replace(/\./g, '\\.')} ${s.protocol.toLowerCase()} dport \\{ ${s.ports.join(', ')} \\} meta mark set 0x0*${s.fwmark!.toString(16)}\\b`);
+
+/** Each director marks the service's packets with nftables, from Debian's nftables.service (so it survives a reboot). */
+function fwmarkRulesCheck(lab: ResolvedLab, s: ResolvedService, directors: readonly { name: string; address: string }[]): string {
+  const seen: string[] = [];
+  for (const d of directors) {
+    const r = ssh(lab.ssh.user, d.address, 'systemctl is-enabled nftables.service; sudo nft list table ip lvs_lab', 15);
+    expect(/^enabled$/m.test(r.stdout), `${d.name}: nftables.service is not enabled: ${r.stdout}${r.stderr}`);
+    expect(markRule(s).test(r.stdout), `${d.name}: no rule marking ${s.vip} ports ${s.ports.join(', ')} with ${s.fwmark} in table ip lvs_lab: ${r.stdout}${r.stderr}`);
+    seen.push(d.name);
+  }
+  return `${seen.join(', ')}: nftables.service enabled, ${s.vip} ${s.protocol.toLowerCase()} ports {${s.ports.join(', ')}} marked ${s.fwmark}`;
+}
+
+/**
+ * Issue 8, features 3-5 on a firewall-mark service: the marking rules, persistence across its
+ * ports, the MISC and SSL_GET checks each removing a server they fail, and with every server down
+ * the sorry server, inhibit_on_failure and the quorum hooks.
+ */
+async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: ResolvedService, sources: readonly string[], result: E2eResult): Promise<void> {
+  const user = lab.ssh.user;
+  const key = serviceKey(s);
+  const members = s.realServers.map((n) => lab.realServers.find((r) => r.name === n)!).filter((r) => r.weight > 0);
+  const holder = () => lab.directors.find((d) => d.name === vipHolder(lab, s.vip)) ?? lab.directors[0];
+  const urls = serviceUrls(s);
+  const features = () => result.figures.features ?? {};
+
+  await check(`fwmark: every director marks ${s.vip} ports ${s.ports.join(', ')} with ${s.fwmark} (nftables.service); ${key} lists every real server`, () => {
+    const detail = fwmarkRulesCheck(lab, s, lab.directors);
+    const row = ipvsRow(lab, holder(), s);
+    expect(row !== undefined && members.every((m) => row.destinations.some((d) => d.address === m.address && d.weight === m.weight)),
+      `${holder().name}'s ${key}: ${JSON.stringify(row?.destinations ?? 'missing')}`);
+    return `${detail}; ${holder().name}: ${key} ${row!.scheduler}${row!.persistenceSec ? ` persistent ${row!.persistenceSec}` : ''} -> ${row!.destinations.map((d) => `${d.address} w${d.weight}`).join(', ')}`;
+  });
+
+  if (s.persistenceTimeoutSec > 0) {
+    await check(`fwmark persistence: each client's connections to ${urls.join(' and ')} land on one real server; the clients reach every real server`, () => {
+      const bySource = new Map<string, string[]>();
+      for (const source of sources.slice(0, 8)) {
+        const names: string[] = [];
+        for (const url of urls) for (let i = 0; i < 2; i++) {
+          const r = fetchFrom(url, source);
+          expect(r.name !== undefined, `${url} from ${source}: ${r.code} ${r.body.slice(0, 80)}`);
+          names.push(r.name!);
+        }
+        bySource.set(source, names);
+      }
+      const split = [...bySource].filter(([, n]) => new Set(n).size > 1);
+      expect(split.length === 0, `not one server per client across the ports: ${split.map(([src, n]) => `${src} -> ${n.join('/')}`).join('; ')}`);
+      const used = new Set([...bySource.values()].map((n) => n[0]));
+      const missing = members.filter((m) => !used.has(m.name));
+      expect(missing.length === 0, `${missing.map((m) => m.name).join(', ')} chosen for none of ${bySource.size} clients`);
+      return `${bySource.size} clients, ${urls.length * 2} requests each, every client on one server across the ports: ` +
+        [...bySource].map(([src, n]) => `${src.split('.').pop()}->${n[0]}`).join(', ');
+    });
+  }
+
+  const victim = members[members.length - 1];
+  const out = (rs: { address: string }) => inIpvsTable(lab, holder(), s, rs) === false ? true : undefined;
+  const back = (rs: { address: string }) => inIpvsTable(lab, holder(), s, rs) === true ? true : undefined;
+  const boundSec = removalBoundSec(s);
+
+  if (s.miscCheck) {
+    await check(`MISC_CHECK: ${victim.name} fails the user's check (its ${WEB_ROOT}/ready removed): it leaves ${key} within ${boundSec} s and stays in ${serviceKey(s0)}; restored, it returns`, async () => {
+      const rm = ssh(user, victim.address, `sudo mv ${WEB_ROOT}/ready ${WEB_ROOT}/ready.e2e`, 15);
+      expect(rm.status === 0, `could not remove ${WEB_ROOT}/ready on ${victim.name}: ${rm.stderr}`);
+      const at = now();
+      try {
+        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(victim), 500);
+      } finally {
+        ssh(user, victim.address, `sudo mv ${WEB_ROOT}/ready.e2e ${WEB_ROOT}/ready`, 15);
+      }
+      const removal = now() - at;
+      const row = ipvsRow(lab, holder(), s)?.destinations.find((d) => d.address === victim.address);
+      const inPlain = s0 !== s && s0.realServers.includes(victim.name) ? inIpvsTable(lab, holder(), s0, victim) : undefined;
+      expect(inPlain !== false, `${victim.name} left ${serviceKey(s0)} too, whose checks it passes`);
+      expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)} s, later than the ${boundSec} s bound`);
+      const backAt = now();
+      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(victim), 500);
+      result.figures.features = { ...features(), miscRemovalSec: round1(removal) };
+      return `out after ${removal.toFixed(1)} s (${row ? `inhibited: weight ${row.weight}` : 'removed'}), still in ${serviceKey(s0)}; back ${(now() - backAt).toFixed(1)} s after the file returned`;
+    });
+  }
+
+  if (s.healthCheck.type === 'https') {
+    await check(`SSL_GET: ${victim.name}'s TLS key replaced (no longer its certificate's): nginx cannot serve TLS, ${victim.name} leaves ${key} within ${boundSec} s; restored, it returns`, async () => {
+      const swap = ssh(user, victim.address,
+        `sudo cp -p ${TLS_KEY_FILE} ${TLS_KEY_FILE}.e2e && sudo openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${TLS_KEY_FILE} && ` +
+        `{ sudo systemctl restart nginx; sudo nginx -t 2>&1; true; }`, 60);
+      expect(swap.status === 0, `could not replace the key on ${victim.name}: ${swap.stdout}${swap.stderr}`);
+      const at = now();
+      try {
+        expect(/key values mismatch/.test(swap.stdout), `nginx -t on ${victim.name} does not report the mismatched key: ${tail(swap.stdout, 5)}`);
+        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(victim), 500);
+      } finally {
+        const restore = ssh(user, victim.address, `sudo mv ${TLS_KEY_FILE}.e2e ${TLS_KEY_FILE} && sudo systemctl restart nginx`, 60);
+        expect(restore.status === 0, `could not restore the key on ${victim.name}: ${restore.stderr}`);
+      }
+      const removal = now() - at;
+      expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)} s, later than the ${boundSec} s bound`);
+      const backAt = now();
+      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(victim), 500);
+      const tls = fetchFrom(urls.find((u) => u.startsWith('https:'))!.replace(s.vip, victim.address));
+      expect(tls.code === '200', `https to ${victim.name} directly after the restore: ${tls.code}`);
+      result.figures.features = { ...features(), sslRemovalSec: round1(removal) };
+      return `nginx -t: key values mismatch; out after ${removal.toFixed(1)} s; back ${(now() - backAt).toFixed(1)} s after the key returned`;
+    });
+  }
+
+  if (s.sorryServer || s.inhibitOnFailure || s.quorum) {
+    const tag = s.quorum?.down?.[2] === '-t' ? s.quorum.down[3] : undefined;
+    const hooks = (d: { address: string }) => tag === undefined ? [] :
+      ssh(user, d.address, `sudo journalctl -o cat --no-pager -t ${tag}`, 15).stdout.trim().split('\n').filter(Boolean);
+    const what = [s.inhibitOnFailure && 'every server inhibited at weight 0', s.sorryServer && 'the directors answer "sorry-from"', s.quorum && 'quorum_down runs'].filter(Boolean).join(', ');
+    await check(`every real server of ${key} down: ${what}; back up: balancing resumes${s.quorum ? ', quorum_up runs' : ''}`, async () => {
+      const d = holder();
+      const hooksBefore = hooks(d).length;
+      const stopAll = () => members.map((m) => ssh(user, m.address, 'sudo systemctl stop nginx', 30));
+      const startAll = () => members.map((m) => ssh(user, m.address, 'sudo systemctl start nginx', 30));
+      const stops = stopAll();
+      expect(stops.every((r) => r.status === 0), `systemctl stop nginx: ${stops.map((r) => r.stderr.trim()).join(' ')}`);
+      const at = now();
+      let sorryAnswers: string[] = [];
+      let downHooks: string[] = [];
+      let row: ReturnType<typeof ipvsRow>;
+      try {
+        row = await waitFor(`every server of ${key} out of service on ${d.name}`, boundSec + 30, () => {
+          const r = ipvsRow(lab, d, s);
+          const outAll = r !== undefined && members.every((m) => !r.destinations.some((x) => x.address === m.address && x.weight > 0));
+          const sorryIn = !s.sorryServer || r?.destinations.some((x) => x.address === '127.0.0.1');
+          return outAll && sorryIn ? r : undefined;
+        }, 500, () => JSON.stringify(ipvsRow(lab, d, s)));
+        if (s.inhibitOnFailure) {
+          const gone = members.filter((m) => !row!.destinations.some((x) => x.address === m.address && x.weight === 0));
+          expect(gone.length === 0, `inhibit_on_failure: ${gone.map((m) => m.name).join(', ')} not listed at weight 0: ${JSON.stringify(row!.destinations)}`);
+        }
+        if (s.sorryServer) {
+          for (const [i, url] of urls.entries()) {
+            const r = fetchFrom(url, sources[i + 1]);
+            sorryAnswers.push(`${url} ${r.code} ${r.body}`);
+            expect(r.code === '503' && r.body === `sorry-from ${d.name}`, `${url}: ${r.code} ${r.body.slice(0, 80)}, expected 503 sorry-from ${d.name}`);
+          }
+        }
+        if (tag !== undefined) {
+          await waitFor(`quorum_down on ${d.name}`, 15, () => (hooks(d).slice(hooksBefore).length > 0 ? true : undefined), 1000);
+          downHooks = hooks(d).slice(hooksBefore);
+        }
+      } finally {
+        startAll();
+      }
+      const outSec = now() - at;
+      const upAt = now();
+      const full = await waitFor(`every server of ${key} back in service on ${d.name}`, boundSec + 60, () => {
+        const r = ipvsRow(lab, d, s);
+        const allIn = r !== undefined && members.every((m) => r.destinations.some((x) => x.address === m.address && x.weight === m.weight));
+        return allIn && !r.destinations.some((x) => x.address === '127.0.0.1') ? r : undefined;
+      }, 500, () => JSON.stringify(ipvsRow(lab, d, s)));
+      const names = new Set<string>();
+      for (const source of sources.slice(0, 8)) {
+        const r = fetchFrom(urls[0], source);
+        expect(r.name !== undefined, `${urls[0]} from ${source} after the return: ${r.code} ${r.body.slice(0, 80)}`);
+        names.add(r.name!);
+      }
+      expect(names.size === members.length, `after the return 8 clients reached only ${[...names].join(', ')}`);
+      let upHooks: string[] = [];
+      if (tag !== undefined) {
+        upHooks = await waitFor(`quorum_up on ${d.name}`, 15, () => { const h = hooks(d).slice(hooksBefore + downHooks.length); return h.length > 0 ? h : undefined; }, 1000);
+      }
+      result.figures.features = { ...features(), sorryAfterSec: round1(outSec) };
+      return `all down: ${row!.destinations.map((x) => `${x.address} ${x.forward} w${x.weight}`).join(', ')}; ${sorryAnswers.join('; ')}` +
+        (tag ? `; ${tag}: ${downHooks.join(',')} then ${upHooks.join(',')}` : '') +
+        `; back in ${(now() - upAt).toFixed(1)} s: ${full.destinations.map((x) => `${x.address} w${x.weight}`).join(', ')}, 8 clients over ${[...names].join(', ')}`;
+    });
+  }
+}
+
+/**
+ * Issue 8, feature 2 (dual-stack): an IPv6 service answers from every real server and balances;
+ * its VIP resolves to the MASTER's MAC and no real server ever advertises it (the IPv6 form of
+ * the reference's `arp -an` lesson): neighbour advertisements captured at the client while it
+ * solicits the VIP afresh.
+ */
+async function ipv6ServiceChecks(lab: ResolvedLab, s: ResolvedService, sources: readonly string[], master: ResolvedLab['directors'][number]): Promise<void> {
+  const url = serviceUrl(s);
+  const members = s.realServers.map((n) => lab.realServers.find((r) => r.name === n)!).filter((r) => r.weight > 0);
+  const ready = await check(`IPv6: every real server answers through ${url}`, async () => {
+    const seen = new Set<string>();
+    let i = 0;
+    await waitFor(`every real server to answer through ${url}`, 120, () => {
+      const r = httpGet(url, { source: sources[i++ % sources.length], maxTimeSec: 2 });
+      const name = r.ok ? servedBy(r.body) : undefined;
+      if (name) seen.add(name);
+      return members.every((m) => seen.has(m.name)) ? true : undefined;
+    }, 200, () => `answered from [${[...seen].join(', ')}]`);
+    return `answered from ${[...seen].join(', ')} (client sources ${sources.slice(0, 3).join(', ')}, ...)`;
+  });
+  if (!ready) return;
+  await check(`IPv6: ${url} balances as ${s.scheduler}`, () => balanceCheck(lab, s, sources[0], [...sources.slice(1)], master));
+  await check(`IPv6: ${s.vip}'s neighbour entry is the MASTER's MAC; no real server advertises it`, async () => {
+    const cap = path.join(RUN_DIR, `ndp-${Date.now()}.pcap`);
+    const dump = spawn('ip', ['netns', 'exec', CLIENT_NS, 'tcpdump', '-i', 'eth0', '-nn', '-e', '-U', '-w', cap, 'icmp6 and ip6[40] == 136'], { stdio: 'ignore' });
+    let mac: string | undefined;
+    try {
+      await sleep(1500);
+      for (let i = 0; i < 3; i++) mac = clientArp(s.vip);
+      await sleep(1000);
+    } finally {
+      dump.kill('SIGINT');
+      await new Promise((r) => dump.on('close', r));
+    }
+    const vip = new URL(`http://[${s.vip}]/`).hostname.slice(1, -1);
+    const lines = run('tcpdump', ['-e', '-nn', '-r', cap], { timeoutSec: 30 }).stdout.split('\n');
+    const advertisers = lines.filter((l) => l.includes(`tgt is ${vip},`) || l.endsWith(`tgt is ${vip}`))
+      .map((l) => /^\S+ ([0-9a-f:]{17}) > /.exec(l)?.[1]).filter((m): m is string => m !== undefined);
+    const rsMacs = new Set(lab.realServers.map((r) => r.macAddress));
+    expect(mac === master.macAddress, `${s.vip} lladdr ${mac}, expected ${master.name} ${master.macAddress}`);
+    expect(advertisers.length > 0, `no neighbour advertisement for ${vip} captured (${lines.length} lines)`);
+    const bad = advertisers.filter((m) => rsMacs.has(m));
+    expect(bad.length === 0, `real servers advertised ${vip}: ${bad.map((m) => nameOfMac(lab, m)).join(', ')}`);
+    return `${s.vip} lladdr ${mac} (${master.name}); ${advertisers.length} advertisements for it, all from ${[...new Set(advertisers)].map((m) => nameOfMac(lab, m)).join(', ')}`;
+  });
+}
+
 /** The readiness of the deployed lab, for the baseline and the reference: answers and booted. */
 function labReady(lab: ResolvedLab): () => boolean {
   const finished = new Set<string>();
@@ -1525,9 +1822,13 @@ function startProbe(url: string, name: string, intervalMs = DRILL_PROBE_INTERVAL
   };
 }
 
-/** Whether the director's IPVS table, read now, lists the real server under the service (undefined: no such service). */
+/**
+ * Whether the director's IPVS table, read now, has the real server in service under the service
+ * (undefined: no such service): listed, and with inhibitOnFailure not inhibited (weight 0).
+ */
 const inIpvsTable = (lab: ResolvedLab, director: { address: string }, s: ResolvedService, rs: { address: string }) =>
-  ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 10).stdout).get(`${s.protocol} ${s.vip}:${s.port}`)?.some((x) => x.address === rs.address);
+  ipvsTable(ssh(lab.ssh.user, director.address, 'sudo ipvsadm -Ln', 10).stdout).get(serviceKey(s))
+    ?.some((x) => x.address === realServerAddress(s, rs) && (x.weight > 0 || !s.inhibitOnFailure));
 
 /** The director's IPVS table, read now, is complete. */
 const directorIpvsComplete = (lab: ResolvedLab, director: { address: string }) =>
@@ -1577,6 +1878,7 @@ const tail = (text: string, n = 25) => text.trim().split('\n').slice(-n).join('\
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round = (x: number) => Math.round(x);
+const isIpv6 = (address: string) => address.includes(':');
 
 main().then(
   (code) => process.exit(code),

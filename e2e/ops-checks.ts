@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResolvedLab } from '../lab';
-import type { FailoverReport, StatusReport, TrafficReport } from '../ops';
+import { serviceKey, type FailoverReport, type StatusReport, type TrafficReport } from '../ops';
 
 const root = path.resolve(__dirname, '..');
 
@@ -74,7 +74,7 @@ export function checkOpsStatus(ctx: OpsCliContext, lab: ResolvedLab, master: { r
       `status: ${v.vip} resolves to ${v.arp.mac} (${v.arp.director ?? 'no director'}, ${v.arp.state}), expected ${master.name} ${master.macAddress}`);
   }
   for (const s of lab.services) {
-    const row = report.services.find((x) => x.key === `${s.protocol} ${s.vip}:${s.port}`);
+    const row = report.services.find((x) => x.key === serviceKey(s));
     must(row !== undefined && row.master === master.name, `status: service ${s.vip}:${s.port} ${row ? `has MASTER ${row.master}` : 'missing'}`);
     for (const rs of row!.realServers) {
       must(rs.inTable && rs.forward === 'Route' && rs.weight === rs.configuredWeight,

@@ -32,12 +32,20 @@ export interface E2eResult {
     /** timeToReadySec / referenceReadySec */
     referenceRatio?: number;
     failoverGapSec?: number;
+    /** the same MASTER kill's gap on the IPv6 VIP (dual-stack labs, issue 8), at 10 ms precision */
+    ipv6FailoverGapSec?: number;
     /**
      * vrrp.fastFailover labs (issue 8): the MASTER kill's gap at 10 ms precision, the takeover
      * the config implies (3 adverts + the BACKUP's skew), and a steady-state window's VRRP
      * transitions (from the directors' notify logs) and failed 100 ms probes.
      */
     fastFailover?: { gapSec?: number; downIntervalSec?: number; quietSec?: number; spuriousTransitions?: number; quietFailedProbes?: number };
+    /**
+     * A firewall-mark service's checkers and sorry server (issue 8): how long until the MISC and
+     * the SSL_GET check took out the server they failed, and until every server was out with the
+     * sorry server in.
+     */
+    features?: { miscRemovalSec?: number; sslRemovalSec?: number; sorryAfterSec?: number };
     realServerRemovalSec?: number;
     connectionsSurvived?: string;
     directorTxFraction?: number;
@@ -64,9 +72,12 @@ export interface E2eResult {
 const BEGIN = '<!-- runs:begin -->';
 const END = '<!-- runs:end -->';
 
-function drillsCell(d: E2eResult['figures']['drills']): string {
-  if (d === undefined) return '—';
+function drillsCell(d: E2eResult['figures']['drills'], features?: E2eResult['figures']['features']): string {
   const parts: string[] = [];
+  if (features?.miscRemovalSec !== undefined) parts.push(`MISC_CHECK out in ${features.miscRemovalSec} s`);
+  if (features?.sslRemovalSec !== undefined) parts.push(`SSL_GET out in ${features.sslRemovalSec} s`);
+  if (features?.sorryAfterSec !== undefined) parts.push(`all down: sorry server in ${features.sorryAfterSec} s`);
+  if (d === undefined) return parts.join('; ') || '—';
   if (d.backupCrashFailedProbes !== undefined) parts.push(`BACKUP crash: ${d.backupCrashFailedProbes} failed`);
   if (d.directorRestartSec !== undefined) parts.push(`BACKUP back in ${d.directorRestartSec} s`);
   if (d.rsRebootFailedProbes !== undefined) {
@@ -91,6 +102,12 @@ function failoverCell(f: E2eResult['figures'], gapGoal: number): string {
   return f.failoverGapSec === undefined ? '—' : `${f.failoverGapSec} s (goal ≤ ${gapGoal} s)`;
 }
 
+/** The failover cell, with the IPv6 VIP's gap of the same kill when the lab is dual-stack. */
+function failoverCells(f: E2eResult['figures'], gapGoal: number): string {
+  const v4 = failoverCell(f, gapGoal);
+  return f.ipv6FailoverGapSec === undefined ? v4 : `${v4}; IPv6 VIP ${f.ipv6FailoverGapSec} s`;
+}
+
 /** Adds this run as a row of bench/e2e.md (newest first, the last 20 kept). */
 export function updateBenchmark(file: string, r: E2eResult): void {
   const f = r.figures;
@@ -106,11 +123,11 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     cell(f.overheadRatio),
     cell(f.referenceReadySec, ' s'),
     f.referenceRatio === undefined ? '—' : `${f.referenceRatio} (goal ≤ 1.3)`,
-    failoverCell(f, gapGoal),
+    failoverCells(f, gapGoal),
     cell(f.connectionsSurvived) + (r.connectionSync ? ' (sync on, goal all)' : ' (sync off)'),
     cell(f.realServerRemovalSec, ' s'),
     f.directorTxFraction === undefined ? '—' : `${(f.directorTxFraction * 100).toFixed(2)} %`,
-    drillsCell(f.drills),
+    drillsCell(f.drills, f.features),
   ];
   const header = [
     '# End-to-end benchmark',

@@ -31,9 +31,10 @@ cd "$root"
 
 # The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
 # URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
-# (multicast VRRP, the preinstalled image by URL) through OpenTofu. The fault drills are spread
+# (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
+# beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu. The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
-readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
+readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
 bench=${E2E_BENCH:-0}
 paired=false
 configs=("$@")

@@ -14,10 +14,10 @@
  * - rs-down NAME: `systemctl stop nginx` on a real server; how long until the MASTER's IPVS table
  *   drops it (its health check), then start it and how long until it is back.
  */
-import { labVips, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
+import { labVips, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService } from '../lab';
 import type { OpsHost } from './host';
 import { boundVips } from './iproute';
-import { parseIpvsServices, serviceKey } from './ipvs';
+import { parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from './ipvs';
 import { failoverGap, probeSummary, startProber, type Prober, type ProbeLine } from './probe';
 import { DIRECTOR_QUESTIONS, lastLine, privilegeFix, reachFix, WEB_SERVICE } from './remote';
 import { renderTable } from './table';
@@ -105,7 +105,7 @@ export interface FailoverReport {
 function probeTargets(lab: ResolvedLab): { vip: string; url: string }[] {
   return labVips(lab).flatMap((vip) => {
     const s = lab.services.find((x) => x.vip === vip && x.protocol === 'TCP');
-    return s ? [{ vip, url: `http://${vip}:${s.port}/` }] : [];
+    return s ? [{ vip, url: serviceUrl(s) }] : [];
   });
 }
 
@@ -222,12 +222,16 @@ export interface RsDownReport {
   readonly problems: readonly string[];
 }
 
-/** Whether the director's table lists `rs` under every one of `services` (undefined: unreadable). */
-async function inTables(host: OpsHost, director: ResolvedDirector, rs: ResolvedRealServer, keys: readonly string[]): Promise<boolean[] | undefined> {
+/**
+ * Whether the director's table has `rs` in service under each of `services` (undefined:
+ * unreadable): listed, and, where the service inhibits failed servers, with a weight above 0.
+ */
+async function inTables(host: OpsHost, director: ResolvedDirector, rs: ResolvedRealServer, services: readonly ResolvedService[]): Promise<boolean[] | undefined> {
   const r = await host.remote(director.address, [DIRECTOR_QUESTIONS.ipvs], 10_000);
   if (!r.reached || r.steps[0].status !== 0) return undefined;
   const table = parseIpvsServices(r.steps[0].output);
-  return keys.map((k) => table.find((s) => serviceKey(s) === k)?.destinations.some((d) => d.address === rs.address) ?? false);
+  return services.map((svc) => table.find((s) => serviceKey(s) === serviceKey(svc))?.destinations
+    .some((d) => d.address === realServerAddress(svc, rs) && (d.weight > 0 || !svc.inhibitOnFailure)) ?? false);
 }
 
 /** Stops the web service on a real server, times its removal from the MASTER's table, starts it, times its return. */
@@ -243,7 +247,7 @@ export async function runRsDownDrill(host: OpsHost, lab: ResolvedLab, name: stri
   if (holders.length !== 1) throw new DrillError(`the drill needs exactly one MASTER, found ${holders.length ? holders.map((d) => d.name).join(' and ') : 'none'}\n  fix: run \`npm run lvs-lab -- status\``);
   const master = holders[0];
   const keys = services.map(serviceKey);
-  const before = await inTables(host, master, rs, keys);
+  const before = await inTables(host, master, rs, services);
   if (!before) throw new DrillError(`${master.name}'s IPVS table could not be read (\`${DIRECTOR_QUESTIONS.ipvs}\`)\n  fix: run \`npm run lvs-lab -- status\``);
   if (!before.every(Boolean)) throw new DrillError(`${name} is not in ${master.name}'s IPVS table before the drill: it is down already\n  fix: run \`npm run lvs-lab -- status\``);
   // the slowest service decides: first check within delay_loop, then the failed attempt plus `retry` retries
@@ -253,7 +257,7 @@ export async function runRsDownDrill(host: OpsHost, lab: ResolvedLab, name: stri
   }));
   const readdBoundMs = Math.max(...services.map((s) => (s.delayLoopSec + (s.healthCheck as { connectTimeoutSec: number }).connectTimeoutSec + 30) * 1000));
   const target = services.find((s) => s.protocol === 'TCP');
-  const prober = target ? startProber(host, `http://${target.vip}:${target.port}/`, { intervalMs: 200, timeoutMs: 2000, maxMs: options.timeLimitMs }) : undefined;
+  const prober = target ? startProber(host, serviceUrl(target), { intervalMs: 200, timeoutMs: 2000, maxMs: options.timeLimitMs }) : undefined;
   const problems: string[] = [];
   let removalMs: number | null = null;
   let readdMs: number | null = null;
@@ -262,7 +266,7 @@ export async function runRsDownDrill(host: OpsHost, lab: ResolvedLab, name: stri
     const stoppedAt = host.now();
     await privileged(host, lab, rs, `sudo -n systemctl stop ${WEB_SERVICE}`);
     stopped = true;
-    const gone = await pollUntil(host, Math.min(deadline, stoppedAt + boundMs + 30_000), async () => ((await inTables(host, master, rs, keys))?.every((x) => !x) ? true : undefined));
+    const gone = await pollUntil(host, Math.min(deadline, stoppedAt + boundMs + 30_000), async () => ((await inTables(host, master, rs, services))?.every((x) => !x) ? true : undefined));
     if (gone) {
       removalMs = host.now() - stoppedAt;
       if (removalMs > boundMs) problems.push(`${name} left after ${(removalMs / 1000).toFixed(1)} s, later than the ${boundMs / 1000} s its health check implies`);
@@ -274,7 +278,7 @@ export async function runRsDownDrill(host: OpsHost, lab: ResolvedLab, name: stri
       try {
         const startedAt = host.now();
         await privileged(host, lab, rs, `sudo -n systemctl start ${WEB_SERVICE}`);
-        const back = await pollUntil(host, Math.min(deadline, startedAt + readdBoundMs), async () => ((await inTables(host, master, rs, keys))?.every(Boolean) ? true : undefined));
+        const back = await pollUntil(host, Math.min(deadline, startedAt + readdBoundMs), async () => ((await inTables(host, master, rs, services))?.every(Boolean) ? true : undefined));
         if (back) readdMs = host.now() - startedAt;
         else problems.push(`${name} was not back in ${master.name}'s table ${((host.now() - startedAt) / 1000).toFixed(0)} s after its web service started`);
       } catch (error) {

@@ -4,7 +4,7 @@
  * and whether this machine is on the lab segment at all (`ip route get`).
  */
 
-/** One IPv4 address of `ip -4 -o addr show`. */
+/** One address of `ip -o addr show` (IPv6 ones in ipvsadm's and iproute2's spelling: lowercase, zeros compressed). */
 export interface AddressLine {
   /** The device (`lab0`, `lo`); the label (`lo:0`) when the address has one. */
   readonly device: string;
@@ -14,25 +14,37 @@ export interface AddressLine {
 }
 
 /**
- * Parses `ip -4 -o addr show`, one address per line:
- * `2: lab0    inet 192.168.20.140/32 scope global lab0\       valid_lft forever preferred_lft forever`.
+ * Parses `ip -o addr show`, one address per line:
+ * `2: lab0    inet 192.168.20.140/32 scope global lab0\       valid_lft forever preferred_lft forever`,
+ * `2: lab0    inet6 fd77::10/128 scope global nodad deprecated \       valid_lft forever preferred_lft 0sec`.
  */
 export function parseAddresses(text: string): AddressLine[] {
   const out: AddressLine[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+(\d+\.\d+\.\d+\.\d+)\/(\d+)\b(.*)$/.exec(line);
-    if (!m) continue;
-    // the label is the last word before the `\` that -o puts where a line break was
-    const label = /\s(\S+)\\/.exec(m[4])?.[1] ?? /\s(\S+)\s*$/.exec(m[4])?.[1] ?? m[1];
-    out.push({ device: m[1], label, address: m[2], prefixLength: Number(m[3]) });
+    const v4 = /^\d+:\s+(\S+)\s+inet\s+(\d+\.\d+\.\d+\.\d+)\/(\d+)\b(.*)$/.exec(line);
+    if (v4) {
+      // the label is the last word before the `\` that -o puts where a line break was
+      const label = /\s(\S+)\\/.exec(v4[4])?.[1] ?? /\s(\S+)\s*$/.exec(v4[4])?.[1] ?? v4[1];
+      out.push({ device: v4[1], label, address: v4[2], prefixLength: Number(v4[3]) });
+      continue;
+    }
+    const v6 = /^\d+:\s+(\S+)\s+inet6\s+([0-9a-f:]+)\/(\d+)\b/.exec(line);
+    if (v6) out.push({ device: v6[1], label: v6[1], address: v6[2], prefixLength: Number(v6[3]) });
   }
   return out;
 }
 
-/** The VIPs among `vips` bound as /32 in `ip -4 -o addr show` output (optionally on one device only). */
+/** An IPv6 address as iproute2 and ipvsadm print it (lowercase, zeros compressed); an IPv4 one as is. */
+export const canonicalAddress = (address: string): string =>
+  address.includes(':') ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
+
+/**
+ * The VIPs among `vips` bound in `ip -o addr show` output (optionally on one device only): an
+ * IPv4 VIP as /32, an IPv6 VIP with any prefix length (keepalived's, or /128 on a real server's lo).
+ */
 export function boundVips(text: string, vips: readonly string[], device?: string): string[] {
-  const bound = parseAddresses(text).filter((a) => a.prefixLength === 32 && (device === undefined || a.device === device));
-  return vips.filter((vip) => bound.some((a) => a.address === vip));
+  const bound = parseAddresses(text).filter((a) => device === undefined || a.device === device);
+  return vips.filter((vip) => bound.some((a) => a.address === canonicalAddress(vip) && (vip.includes(':') || a.prefixLength === 32)));
 }
 
 /** The neighbour table's entry for one address. */

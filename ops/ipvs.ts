@@ -16,35 +16,57 @@ export interface IpvsDestination {
   readonly inactiveConns: number;
 }
 
-/** One virtual service of `ipvsadm -Ln`: `TCP  192.168.20.140:80 wrr persistent 300`. */
+/**
+ * One virtual service of `ipvsadm -Ln`: `TCP  192.168.20.140:80 wrr persistent 300`, or a
+ * firewall-mark service `FWM  1 rr persistent 300` (protocol, VIP and port are then the marking
+ * rules' business: `protocol` is `FWM`, `vip` empty, `port` 0).
+ */
 export interface IpvsService {
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'FWM';
   readonly vip: string;
   readonly port: number;
+  /** The firewall mark of an `FWM` service. */
+  readonly fwmark?: number;
   readonly scheduler: string;
   /** The persistence timeout in seconds; 0 when the service is not persistent. */
   readonly persistenceSec: number;
   readonly destinations: readonly IpvsDestination[];
 }
 
-/** The key the table uses for a service: `TCP 192.168.20.140:80`. */
-export const serviceKey = (s: { readonly protocol: string; readonly vip: string; readonly port: number }): string =>
-  `${s.protocol} ${s.vip}:${s.port}`;
+/** An IPv6 address as ipvsadm prints it (lowercase, zeros compressed) in brackets; an IPv4 one as is. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `${new URL(`http://[${address}]/`).hostname}:${port}` : `${address}:${port}`;
+}
+
+/** A service's URL of the demo web service (an IPv6 VIP in brackets). */
+export const serviceUrl = (s: { readonly vip: string; readonly port: number }, file = ''): string => `http://${hostPort(s.vip, s.port)}/${file}`;
+
+/** The address a real server has under a service: its IPv6 one under an IPv6 VIP. */
+export function realServerAddress(s: { readonly vip: string }, rs: { readonly address: string; readonly address6?: string }): string {
+  return s.vip.includes(':') && rs.address6 !== undefined ? new URL(`http://[${rs.address6}]/`).hostname.slice(1, -1) : rs.address;
+}
 
 /**
- * Parses `ipvsadm -Ln` into its services, in the order printed. Lines of other shapes (the
- * version banner, the two header lines, firewall-mark services, IPv6) are passed over.
+ * The key the table uses for a service: `TCP 192.168.20.140:80`, `TCP [fd77::10]:8080`, or
+ * `FWM 1` for a firewall-mark service.
+ */
+export const serviceKey = (s: { readonly protocol: string; readonly vip: string; readonly port: number; readonly fwmark?: number }): string =>
+  s.fwmark !== undefined ? `FWM ${s.fwmark}` : `${s.protocol} ${hostPort(s.vip, s.port)}`;
+
+/**
+ * Parses `ipvsadm -Ln` into its services, in the order printed (IPv6 addresses without their
+ * brackets). Lines of other shapes (the version banner, the two header lines) are passed over.
  */
 export function parseIpvsServices(text: string): IpvsService[] {
   const services: { service: Omit<IpvsService, 'destinations'>; destinations: IpvsDestination[] }[] = [];
   for (const line of text.split('\n')) {
-    const service = /^(TCP|UDP|SCTP)\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\S+)(.*)$/.exec(line);
+    const service = /^(TCP|UDP|SCTP)\s+(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):(\d+)\s+(\S+)(.*)$/.exec(line);
     if (service) {
       const persistent = /\bpersistent (\d+)/.exec(service[5]);
       services.push({
         service: {
           protocol: service[1] as IpvsService['protocol'],
-          vip: service[2],
+          vip: service[2].replace(/^\[(.*)\]$/, '$1'),
           port: Number(service[3]),
           scheduler: service[4],
           persistenceSec: persistent ? Number(persistent[1]) : 0,
@@ -53,16 +75,20 @@ export function parseIpvsServices(text: string): IpvsService[] {
       });
       continue;
     }
-    if (/^(FWM|TCP|UDP|SCTP)\s/.test(line)) {
-      // a service this lab does not make (fwmark, IPv6): its destinations are not ours either
-      services.push({ service: { protocol: 'TCP', vip: '', port: 0, scheduler: '', persistenceSec: 0 }, destinations: [] });
+    const fwm = /^FWM\s+(\d+)\s+(\S+)(.*)$/.exec(line);
+    if (fwm) {
+      const persistent = /\bpersistent (\d+)/.exec(fwm[3]);
+      services.push({
+        service: { protocol: 'FWM', vip: '', port: 0, fwmark: Number(fwm[1]), scheduler: fwm[2], persistenceSec: persistent ? Number(persistent[1]) : 0 },
+        destinations: [],
+      });
       continue;
     }
-    const real = /^\s+->\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\S+)\s+(-?\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    const real = /^\s+->\s+(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):(\d+)\s+(\S+)\s+(-?\d+)\s+(\d+)\s+(\d+)/.exec(line);
     const current = services[services.length - 1];
     if (real && current) {
       current.destinations.push({
-        address: real[1],
+        address: real[1].replace(/^\[(.*)\]$/, '$1'),
         port: Number(real[2]),
         forward: real[3],
         weight: Number(real[4]),
@@ -71,7 +97,7 @@ export function parseIpvsServices(text: string): IpvsService[] {
       });
     }
   }
-  return services.filter((s) => s.service.vip !== '').map((s) => ({ ...s.service, destinations: s.destinations }));
+  return services.map((s) => ({ ...s.service, destinations: s.destinations }));
 }
 
 /** The shape the e2e harness has always read: `PROTO VIP:PORT -> [{address, port, forward, weight, activeConns}]`. */
@@ -104,7 +130,7 @@ export function realServersInTable(lab: ResolvedLab, service: ResolvedService, s
   if (!row) return [];
   return service.realServers.filter((name) => {
     const rs = lab.realServers.find((r) => r.name === name);
-    return rs !== undefined && row.destinations.some((d) => d.address === rs.address);
+    return rs !== undefined && row.destinations.some((d) => d.address === realServerAddress(service, rs));
   });
 }
 

@@ -16,7 +16,7 @@ export const WEB_SERVICE = 'nginx';
 export const DIRECTOR_QUESTIONS = {
   vrrpState: `cat ${VRRP_STATE_FILE}`,
   keepalived: 'systemctl is-active keepalived',
-  addresses: `ip -4 -o addr show dev ${LAB_INTERFACE}`,
+  addresses: `ip -o addr show dev ${LAB_INTERFACE}`,
   mac: `cat /sys/class/net/${LAB_INTERFACE}/address`,
   ipvs: 'sudo -n ipvsadm -Ln',
   syncDaemons: 'sudo -n ipvsadm -L --daemon',
@@ -27,7 +27,7 @@ export const ARP_SYSCTL_FILES = ['all/arp_ignore', 'all/arp_announce', 'lo/arp_i
 
 /** What `status` asks a real server, in one ssh session. */
 export const REAL_SERVER_QUESTIONS = {
-  addresses: 'ip -4 -o addr show dev lo',
+  addresses: 'ip -o addr show dev lo',
   arpSysctls: `cd /proc/sys/net/ipv4/conf && cat ${ARP_SYSCTL_FILES.join(' ')}`,
   webService: `systemctl is-active ${WEB_SERVICE}`,
 } as const;

@@ -8,8 +8,8 @@
  */
 import { labVips, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
 import type { OpsHost, RemoteOutcome } from './host';
-import { boundVips, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
-import { parseIpvsServices, parseSyncDaemons, serviceKey, type IpvsService, type SyncDaemon } from './ipvs';
+import { boundVips, canonicalAddress, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
+import { hostPort, parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
 import { ARP_SYSCTL_FILES, DIRECTOR_QUESTIONS, lastLine, privilegeFix, REAL_SERVER_QUESTIONS, reachFix } from './remote';
 import { countFindings, renderFindings, renderTable, type Finding } from './table';
 
@@ -178,8 +178,8 @@ async function resolveVip(host: OpsHost, lab: ResolvedLab, vip: string, director
   let entry: ReturnType<typeof parseNeighbour>;
   for (let i = 0; i < ARP_TRIES; i++) {
     // any answer will do: the request only makes this machine resolve the VIP
-    await host.httpGet(`http://${vip}:${service.port}/`, 2000);
-    entry = parseNeighbour((await host.local('ip', ['neigh', 'show', 'to', vip])).stdout, vip);
+    await host.httpGet(serviceUrl(service), 2000);
+    entry = parseNeighbour((await host.local('ip', ['neigh', 'show', 'to', vip])).stdout, canonicalAddress(vip));
     if (entry?.mac && CONFIRMED_NEIGHBOUR_STATES.has(entry.state)) break;
     if (i < ARP_TRIES - 1) await host.sleep(1000);
   }
@@ -253,9 +253,9 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
     const row = master?.ipvs?.find((x) => serviceKey(x) === serviceKey(s));
     const members = s.realServers.map((name) => {
       const rs = lab.realServers.find((r) => r.name === name)!;
-      const dest = row?.destinations.find((x) => x.address === rs.address);
+      const dest = row?.destinations.find((x) => x.address === realServerAddress(s, rs));
       return {
-        name, address: rs.address, configuredWeight: rs.weight, inTable: dest !== undefined,
+        name, address: realServerAddress(s, rs), configuredWeight: rs.weight, inTable: dest !== undefined,
         weight: dest?.weight ?? null, forward: dest?.forward ?? null, activeConns: dest?.activeConns ?? null, inactiveConns: dest?.inactiveConns ?? null,
       };
     });
@@ -335,7 +335,7 @@ export function formatStatus(report: StatusReport): string {
     out.push('', `Service ${s.key} ${s.scheduler}: ${s.master ? `IPVS table of ${s.master} (MASTER)` : 'no single MASTER: no table shown'}`);
     out.push(renderTable(
       ['real server', 'address', 'in table', 'forward', 'weight', 'active', 'inactive'],
-      s.realServers.map((r) => [r.name, `${r.address}:${s.port}`, r.inTable ? 'yes' : 'NO', dash(r.forward), r.inTable ? `${r.weight}` : `(${r.configuredWeight})`, dash(r.activeConns), dash(r.inactiveConns)]),
+      s.realServers.map((r) => [r.name, hostPort(r.address, s.port), r.inTable ? 'yes' : 'NO', dash(r.forward), r.inTable ? `${r.weight}` : `(${r.configuredWeight})`, dash(r.activeConns), dash(r.inactiveConns)]),
       ['left', 'left', 'left', 'left', 'right', 'right', 'right'],
     ));
   }

@@ -6,7 +6,7 @@
 import type { ResolvedLab, ResolvedService } from '../lab';
 import type { OpsHost } from './host';
 import { boundVips } from './iproute';
-import { parseIpvsServices, serviceKey } from './ipvs';
+import { parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from './ipvs';
 import { DIRECTOR_QUESTIONS } from './remote';
 import { judgeShares, pct, predictShares, type ShareMember, type SharePrediction, type ShareVerdict } from './shares';
 import { renderTable } from './table';
@@ -72,7 +72,7 @@ async function scheduledMembers(host: OpsHost, lab: ResolvedLab, s: ResolvedServ
     const row = parseIpvsServices(r.steps[1].output).find((x) => serviceKey(x) === serviceKey(s));
     if (!row) return { members: config(), from: `the config (${d.name} has no IPVS service ${serviceKey(s)})` };
     const members = row.destinations.map((dest) => ({
-      name: lab.realServers.find((rs) => rs.address === dest.address)?.name ?? dest.address,
+      name: lab.realServers.find((rs) => realServerAddress(s, rs) === dest.address)?.name ?? dest.address,
       weight: dest.weight,
       activeConns: dest.activeConns,
       inactiveConns: dest.inactiveConns,
@@ -91,7 +91,7 @@ export async function runTraffic(host: OpsHost, lab: ResolvedLab, options: Traff
   let done = 0;
   const services: ServiceTraffic[] = [];
   for (const s of tcp) {
-    const url = `http://${s.vip}:${s.port}/`;
+    const url = serviceUrl(s);
     const { members, from } = await scheduledMembers(host, lab, s);
     const prediction = predictShares(s.scheduler, s.persistenceTimeoutSec, members, options);
     const counts: Record<string, number> = {};

@@ -119,8 +119,8 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
     expect(result.output).toContain('Sync group LONELY has only 1 virtual router(s)');
   });
 
-  test('both directors of e2e/lab-features.yaml (every issue 8 option, from the file)', () => {
-    const lab = resolveLabConfig(loadLabConfig(path.join(__dirname, '../../e2e/lab-features.yaml')));
+  test('both directors of e2e/lab-multicast.yaml (every issue 8 option, from the file)', () => {
+    const lab = resolveLabConfig(loadLabConfig(path.join(__dirname, '../../e2e/lab-multicast.yaml')));
     expect(lab.vrrp).toMatchObject({ fastFailover: true, version: 3, advertIntSec: 0.2 });
     expect(lab.vrrp.trackScript).toBeDefined();
     for (const director of lab.directors) {

@@ -118,7 +118,7 @@ export class FakeLab {
       switch (command) {
         case 'cat /run/keepalived/state': return ok(this.vrrpState.get(name)!);
         case 'systemctl is-active keepalived': return { status: this.keepalived.get(name) === 'active' ? 0 : 3, output: this.keepalived.get(name)! };
-        case 'ip -4 -o addr show dev lab0': return ok(directorAddresses(d.address, vips));
+        case 'ip -o addr show dev lab0': return ok(directorAddresses(d.address, vips));
         case 'cat /sys/class/net/lab0/address': return ok(d.macAddress);
         case 'sudo -n ipvsadm -Ln': return sudo(() => ok(this.ipvsFor(name)));
         case 'sudo -n ipvsadm -L --daemon':
@@ -129,7 +129,7 @@ export class FakeLab {
     }
     if (rs) {
       switch (command) {
-        case 'ip -4 -o addr show dev lo': return ok(realServerLo(this.vipsOnLo.get(name)!));
+        case 'ip -o addr show dev lo': return ok(realServerLo(this.vipsOnLo.get(name)!));
         case 'cd /proc/sys/net/ipv4/conf && cat all/arp_ignore all/arp_announce lo/arp_ignore lo/arp_announce': return ok(this.sysctls.get(name)!);
         case 'systemctl is-active nginx': return { status: this.web.get(name) === 'active' ? 0 : 3, output: this.web.get(name)! };
         case 'sudo -n systemctl stop nginx':

@@ -3,26 +3,36 @@
  *
  * - `ip` output was recorded with iproute2 6.1 (Debian 12, the lab's image) in network
  *   namespaces set up as a director (lab0 with its address and the VIP /32, as keepalived adds
- *   it), a real server (the VIP on lo with label lo:0, as lvs-real-server binds it) and a client.
+ *   it), a real server (the VIP on lo with label lo:0, as lvs-real-server binds it) and a client;
+ *   the IPv6 lines likewise (an IPv6 VIP added `nodad preferred_lft 0`, and the link-local or
+ *   loopback address every interface has).
  * - `ipvsadm` output is rendered with ipvsadm 1.31's own format strings (`strings
  *   /usr/sbin/ipvsadm` on Debian 12): the machine these tests were written on has no IPVS in its
  *   kernel, so `ipvsadm -Ln` could only print its error there (recorded below too).
  */
 
-/** `ip -4 -o addr show dev lab0` of a director; with the VIP when it is the MASTER. */
+/** An IPv6 VIP as `ip -o addr show` prints it once bound `nodad preferred_lft 0` (as the lab binds them). */
+const inet6Vip = (device: string, vip: string) => `${device}    inet6 ${vip}/128 scope global nodad deprecated \\       valid_lft forever preferred_lft 0sec`;
+
+/** `ip -o addr show dev lab0` of a director; with the VIPs when it is the MASTER (IPv4 lines first, as iproute2 prints them). */
 export function directorAddresses(address: string, vips: readonly string[] = [], prefix = 24, broadcast = '192.168.20.255'): string {
   return [
     `2: lab0    inet ${address}/${prefix} brd ${broadcast} scope global lab0\\       valid_lft forever preferred_lft forever`,
-    ...vips.map((vip) => `2: lab0    inet ${vip}/32 scope global lab0\\       valid_lft forever preferred_lft forever`),
+    ...vips.filter((vip) => !vip.includes(':')).map((vip) => `2: lab0    inet ${vip}/32 scope global lab0\\       valid_lft forever preferred_lft forever`),
+    ...vips.filter((vip) => vip.includes(':')).map((vip) => `2: ${inet6Vip('lab0', vip)}`),
+    '2: lab0    inet6 fe80::5054:ff:fe3b:910e/64 scope link \\       valid_lft forever preferred_lft forever',
     '',
   ].join('\n');
 }
 
-/** `ip -4 -o addr show dev lo` of a real server with its VIPs bound (labels lo:0, lo:1, ...). */
+/** `ip -o addr show dev lo` of a real server with its VIPs bound (IPv4 ones labelled lo:0, lo:1, ...). */
 export function realServerLo(vips: readonly string[]): string {
+  const v4 = vips.filter((vip) => !vip.includes(':'));
   return [
     '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
-    ...vips.map((vip, i) => `1: lo    inet ${vip}/32 scope global lo:${i}\\       valid_lft forever preferred_lft forever`),
+    ...v4.map((vip, i) => `1: lo    inet ${vip}/32 scope global lo:${i}\\       valid_lft forever preferred_lft forever`),
+    ...vips.filter((vip) => vip.includes(':')).map((vip) => `1: ${inet6Vip('lo', vip)}`),
+    '1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever',
     '',
   ].join('\n');
 }

@@ -1,12 +1,18 @@
 import { boundVips, parseAddresses, parseNeighbour, parseRouteGet } from '../../ops/iproute';
 import { directorAddresses, neighbour, realServerLo, routeOnLink, routeVia } from '../helpers/ops-output';
 
-describe('parseAddresses (ip -4 -o addr show, recorded)', () => {
+describe('parseAddresses (ip -o addr show, recorded)', () => {
   test('a MASTER director: its own address and the VIP /32 on lab0', () => {
     expect(parseAddresses(directorAddresses('192.168.20.141', ['192.168.20.140']))).toEqual([
       { device: 'lab0', label: 'lab0', address: '192.168.20.141', prefixLength: 24 },
       { device: 'lab0', label: 'lab0', address: '192.168.20.140', prefixLength: 32 },
+      { device: 'lab0', label: 'lab0', address: 'fe80::5054:ff:fe3b:910e', prefixLength: 64 },
     ]);
+  });
+
+  test('a dual-stack MASTER: the IPv6 VIP beside the IPv4 one', () => {
+    expect(parseAddresses(directorAddresses('10.77.0.11', ['10.77.0.10', 'fd77::10'], 24, '10.77.0.255')).map((a) => `${a.address}/${a.prefixLength}`))
+      .toEqual(['10.77.0.11/24', '10.77.0.10/32', 'fd77::10/128', 'fe80::5054:ff:fe3b:910e/64']);
   });
 
   test('a real server: the VIP on lo under its label', () => {
@@ -21,6 +27,13 @@ describe('boundVips', () => {
     expect(boundVips(text, ['192.168.20.140'], 'lo')).toEqual([]);
     // the director's own /24 address is no VIP even when asked for
     expect(boundVips(text, ['192.168.20.141'])).toEqual([]);
+  });
+
+  test('an IPv6 VIP, however the config spells it, on lab0 and on a real server\'s lo', () => {
+    const director = directorAddresses('10.77.0.11', ['10.77.0.10', 'fd77::10'], 24, '10.77.0.255');
+    expect(boundVips(director, ['10.77.0.10', 'FD77:0::10', 'fd77::99'], 'lab0')).toEqual(['10.77.0.10', 'FD77:0::10']);
+    expect(boundVips(realServerLo(['10.77.0.10', 'fd77::10']), ['fd77::10', '10.77.0.10'], 'lo')).toEqual(['fd77::10', '10.77.0.10']);
+    expect(boundVips(realServerLo(['10.77.0.10']), ['fd77::10'], 'lo')).toEqual([]);
   });
 });
 

@@ -12,8 +12,9 @@ const TWO_SERVICES = [
   '  -> 192.168.20.144:80            Route   1      1          11        ',
   'TCP  10.77.0.10:8080 wlc persistent 300',
   'UDP  10.77.0.10:53 rr ops',
-  'FWM  7 rr',
-  '  -> 10.77.0.21:0                 Route   1      0          0         ',
+  'FWM  7 rr persistent 300',
+  '  -> 127.0.0.1:8080               Local   1      0          2         ',
+  '  -> 10.77.0.21:8080              Route   0      0          0         ',
   '',
 ].join('\n');
 
@@ -30,12 +31,48 @@ describe('parseIpvsServices', () => {
       },
       { protocol: 'TCP', vip: '10.77.0.10', port: 8080, scheduler: 'wlc', persistenceSec: 300, destinations: [] },
       { protocol: 'UDP', vip: '10.77.0.10', port: 53, scheduler: 'rr', persistenceSec: 0, destinations: [] },
+      {
+        protocol: 'FWM', vip: '', port: 0, fwmark: 7, scheduler: 'rr', persistenceSec: 300,
+        destinations: [
+          { address: '127.0.0.1', port: 8080, forward: 'Local', weight: 1, activeConns: 0, inactiveConns: 2 },
+          { address: '10.77.0.21', port: 8080, forward: 'Route', weight: 0, activeConns: 0, inactiveConns: 0 },
+        ],
+      },
     ]);
   });
 
   test("a firewall-mark service's real servers are not taken for the service before it", () => {
     const udp = parseIpvsServices(TWO_SERVICES).find((s) => s.port === 53)!;
     expect(udp.destinations).toEqual([]);
+  });
+
+  test('an IPv6 service and its real servers, addresses without brackets, keyed as ipvsadm prints them', () => {
+    const text = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+      'TCP  [fd77::10]:8080 wlc',
+      '  -> [fd77::21]:8080              Route   3      0          4         ',
+      '  -> [fd77::22]:8080              Route   1      0          1         ',
+      '',
+    ].join('\n');
+    const [v6] = parseIpvsServices(text);
+    expect(v6).toEqual({
+      protocol: 'TCP', vip: 'fd77::10', port: 8080, scheduler: 'wlc', persistenceSec: 0,
+      destinations: [
+        { address: 'fd77::21', port: 8080, forward: 'Route', weight: 3, activeConns: 0, inactiveConns: 4 },
+        { address: 'fd77::22', port: 8080, forward: 'Route', weight: 1, activeConns: 0, inactiveConns: 1 },
+      ],
+    });
+    expect(serviceKey(v6)).toBe('TCP [fd77::10]:8080');
+    // a config may spell the address differently: the key is ipvsadm's spelling
+    expect(serviceKey({ protocol: 'TCP', vip: 'FD77:0:0:0::10', port: 8080 })).toBe('TCP [fd77::10]:8080');
+  });
+
+  test('a firewall-mark service is keyed by its mark, a plain one by protocol, VIP and port', () => {
+    const keys = parseIpvsServices(TWO_SERVICES).map(serviceKey);
+    expect(keys).toEqual(['TCP 192.168.20.140:80', 'TCP 10.77.0.10:8080', 'UDP 10.77.0.10:53', 'FWM 7']);
+    expect(serviceKey({ protocol: 'TCP', vip: '10.77.0.9', port: 8080, fwmark: 7 })).toBe('FWM 7');
   });
 
   test('an empty table (keepalived stopped) and the error of a kernel without IPVS read as no service', () => {
@@ -47,7 +84,7 @@ describe('parseIpvsServices', () => {
 describe('ipvsTable (the e2e harness\'s shape)', () => {
   test('keys PROTO VIP:PORT, rows without the inactive count', () => {
     const table = ipvsTable(TWO_SERVICES);
-    expect([...table.keys()]).toEqual(['TCP 192.168.20.140:80', 'TCP 10.77.0.10:8080', 'UDP 10.77.0.10:53']);
+    expect([...table.keys()]).toEqual(['TCP 192.168.20.140:80', 'TCP 10.77.0.10:8080', 'UDP 10.77.0.10:53', 'FWM 7']);
     expect(table.get('TCP 192.168.20.140:80')![1]).toEqual({ address: '192.168.20.144', port: 80, forward: 'Route', weight: 1, activeConns: 1 });
   });
 });

@@ -45,7 +45,7 @@ describe('a healthy lab', () => {
     expect(fake.log.filter((l) => l.startsWith(`${d1.name}: `))).toEqual([
       `${d1.name}: cat /run/keepalived/state`,
       `${d1.name}: systemctl is-active keepalived`,
-      `${d1.name}: ip -4 -o addr show dev lab0`,
+      `${d1.name}: ip -o addr show dev lab0`,
       `${d1.name}: cat /sys/class/net/lab0/address`,
       `${d1.name}: sudo -n ipvsadm -Ln`,
       `${d1.name}: sudo -n ipvsadm -L --daemon`,
@@ -82,7 +82,7 @@ describe('fails when', () => {
     expect(report.ok).toBe(false);
     expect(report.problems[0]).toEqual({
       id: 'vip-holder', subject: VIP,
-      message: `no director holds ${VIP} (\`ip -4 -o addr show dev lab0\` on ${d1.name}, ${d2.name})`,
+      message: `no director holds ${VIP} (\`ip -o addr show dev lab0\` on ${d1.name}, ${d2.name})`,
       fix: expect.stringContaining('sudo systemctl start keepalived'),
     });
     expect(report.services[0].master).toBeNull();

@@ -62,7 +62,7 @@ readonly BASE_PACKAGES=(
 # The lab itself (variant lab only): what the lab's cloud-init installs when the
 # image does not have it (DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES in
 # cloud-init/user-data.ts).
-readonly LAB_PACKAGES=(keepalived ipvsadm nginx)
+readonly LAB_PACKAGES=(keepalived ipvsadm nginx nftables)
 
 log() { printf '[build-image] %s\n' "$*" >&2; }
 
