@@ -29,10 +29,9 @@ const IPV6_EXPLANATION = [
   '# a neighbour solicitation only for an address on the interface that received it (ndisc looks',
   '# the target up on that device alone), so a VIP on lo is never announced on lab0: the IPv6',
   '# form of arp_ignore=1. For its own solicitations it takes a source address of the outgoing',
-  '# interface (the IPv6 form of arp_announce=2). `nodad`: no duplicate address detection, which',
-  '# would fail on a segment where the directors and every real server hold the VIP;',
-  '# `preferred_lft 0` deprecates it, so it is never the source of our own connections (replies',
-  '# to clients still come from it: a deprecated address stays valid for them).',
+  '# interface (the IPv6 form of arp_announce=2). `nodad`: usable at once, no duplicate address',
+  '# detection wait; `preferred_lft 0` deprecates it, so it is never the source of our own',
+  '# connections (replies to clients still come from it: a deprecated address stays valid).',
 ];
 
 /** A plain IPv6 address (hex groups and colons; the lab validates the exact form). */
