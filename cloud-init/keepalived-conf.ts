@@ -75,7 +75,10 @@ export function renderKeepalivedConf(model: DirectorKeepalivedModel): string {
     // keepalived 2.2 warns about a sync group of one, so only group real sets.
     lines.push(
       '! The instances change state together: a director is MASTER for all VIPs or none.',
-      ...block(`vrrp_sync_group ${VRRP_SYNC_GROUP_NAME}`, block('group', model.instances.map((i) => i.name))),
+      ...block(`vrrp_sync_group ${VRRP_SYNC_GROUP_NAME}`, [
+        ...block('group', model.instances.map((i) => i.name)),
+        ...syncGroupTrackingWeight(model),
+      ]),
       '',
     );
   }
@@ -191,7 +194,10 @@ function renderInstance(model: DirectorKeepalivedModel, instance: VrrpInstanceMo
   if (instance.version === 3) {
     body.push('version 3');
   }
-  if (instance.transport === 'unicast') {
+  if (instance.transport === 'unicast' && instance.family === 6) {
+    // An instance speaks one family: the IPv6 one from and to the directors' IPv6 addresses.
+    body.push(`unicast_src_ip ${model.address6}`, ...block('unicast_peer', model.peers6 ?? []));
+  } else if (instance.transport === 'unicast') {
     body.push(`unicast_src_ip ${model.address}`, ...block('unicast_peer', model.peers));
   }
   if (instance.authPass !== undefined) {
@@ -200,7 +206,9 @@ function renderInstance(model: DirectorKeepalivedModel, instance: VrrpInstanceMo
   if (instance.nopreempt) {
     body.push('nopreempt');
   }
-  if (instance.vips.length > 0) {
+  if (instance.vips.length > 0 && instance.family === 6) {
+    body.push(...ipv6VirtualAddresses(model, instance));
+  } else if (instance.vips.length > 0) {
     body.push(...block('virtual_ipaddress', instance.vips.map((vip) => `${vip}/32 dev ${model.interfaceName}`)));
   }
   if (model.trackScript !== undefined) {
@@ -211,6 +219,42 @@ function renderInstance(model: DirectorKeepalivedModel, instance: VrrpInstanceMo
     body.push(`notify ${model.notifyScriptPath}`);
   }
   return block(`vrrp_instance ${instance.name}`, body);
+}
+
+/**
+ * `sync_group_tracking_weight` when a weighted director check meets a sync group. Without it
+ * keepalived 2.2.7 drops a weighted track_script from every instance of a sync group ("ignoring
+ * tracked script ... with weights due to SYNC group", vrrp.c vrrp_complete_instance); with it
+ * each instance keeps the script and its priority moves by the weight. Every instance here
+ * tracks the same script with the same weight, so their priorities move together and the group
+ * changes state as one (the man page's "probably WON'T WORK" is about differing weights).
+ */
+function syncGroupTrackingWeight(model: DirectorKeepalivedModel): string[] {
+  if (model.trackScript === undefined || model.trackScript.weight === 0) return [];
+  return [
+    '! The director check\'s weight applies to every instance alike (keepalived drops',
+    '! weighted checks from a sync group without this).',
+    'sync_group_tracking_weight',
+  ];
+}
+
+/**
+ * The IPv6 VIPs. `/128`, not the lab prefix: the director already has the prefix on lab0 (its own
+ * address6), so a VIP adds only itself, no second prefix route that would come and go with
+ * failovers; it is the IPv6 form of the IPv4 VIPs' /32 and of the real servers' /128 on lo.
+ * `preferred_lft 0` deprecates the VIP (keepalived 2.2.7 sets IFA_CACHEINFO from it,
+ * vrrp_ipaddress.c: "to prevent using VRRP VIP as source address in healthchecking"): source
+ * address selection (RFC 6724 rule 3) then never picks it for the director's own connections,
+ * so its health checks to the real servers come from its address6, not from the VIP, which
+ * every real server holds on lo and would answer itself. keepalived defaults a /128 to
+ * preferred_lft 0 anyway; it is written out so the reason is visible. keepalived adds IPv6 VIPs
+ * with nodad itself.
+ */
+function ipv6VirtualAddresses(model: DirectorKeepalivedModel, instance: VrrpInstanceModel): string[] {
+  return [
+    '! Deprecated /128s: never the source of the director\'s own connections (health checks).',
+    ...block('virtual_ipaddress', instance.vips.map((vip) => `${vip}/128 dev ${model.interfaceName} preferred_lft 0`)),
+  ];
 }
 
 function renderVirtualServer(service: VirtualService): string[] {
@@ -278,6 +322,7 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
     if (instance.version === 3 && instance.authPass !== undefined) {
       problems.push(`${at}: authPass is set but VRRPv3 has no authentication (keepalived ignores it); omit it or use version 2`);
     }
+    if (instance.family === 6) problems.push(...ipv6InstanceProblems(model, instance, at));
   });
   if (model.fastFailover) {
     model.instances.forEach((instance, index) => {
@@ -295,7 +340,7 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
     });
   }
   if (model.trackScript !== undefined) {
-    problems.push(...trackScriptProblems(model.trackScript, model.instances.length));
+    problems.push(...trackScriptProblems(model.trackScript));
   }
   if (model.notifyScriptPath !== undefined && !/^\/[^\s"']+$/.test(model.notifyScriptPath)) {
     problems.push(`notifyScriptPath: expected an absolute path without spaces or quotes, got '${model.notifyScriptPath}'`);
@@ -310,7 +355,20 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
   }
 }
 
-function trackScriptProblems(check: TrackScriptModel, instances: number): string[] {
+function ipv6InstanceProblems(model: DirectorKeepalivedModel, instance: VrrpInstanceModel, at: string): string[] {
+  const problems: string[] = [];
+  if (instance.version !== 3) {
+    problems.push(`${at}: an IPv6 instance needs VRRP version 3 (VRRPv2 is IPv4 only), got version ${instance.version}`);
+  }
+  if (instance.transport === 'unicast' && (model.address6 === undefined || (model.peers6 ?? []).length === 0)) {
+    problems.push(`${at}: an IPv6 instance with unicast transport needs address6 and at least one of peers6 (keepalived refuses peers of another family)`);
+  }
+  const notIpv6 = instance.vips.filter((vip) => !/^[0-9a-f:]+$/i.test(vip) || !vip.includes(':'));
+  if (notIpv6.length > 0) problems.push(`${at}: an IPv6 instance holds IPv6 VIPs only, got ${notIpv6.join(', ')}`);
+  return problems;
+}
+
+function trackScriptProblems(check: TrackScriptModel): string[] {
   const problems: string[] = [];
   const [path, ...args] = check.command;
   if (path === undefined || !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
@@ -332,8 +390,8 @@ function trackScriptProblems(check: TrackScriptModel, instances: number): string
   }
   if (!(Number.isInteger(check.weight) && Math.abs(check.weight) <= 253)) {
     problems.push(`trackScript.weight: expected an integer -253..253, got ${check.weight}`);
-  } else if (check.weight !== 0 && instances > 1) {
-    problems.push(`trackScript.weight: expected 0 with ${instances} instances in a sync group (keepalived ignores weights there), got ${check.weight}`);
   }
+  // A weight with several instances (a sync group) is fine: syncGroupTrackingWeight renders
+  // sync_group_tracking_weight for it.
   return problems;
 }

@@ -91,6 +91,11 @@ export interface VrrpInstanceModel {
   readonly nopreempt: boolean;
   /** Addresses owned by this instance, rendered as /32 on the lab interface. */
   readonly vips: readonly string[];
+  /**
+   * 6: an IPv6 instance (dual stack): its vips are IPv6, rendered as deprecated /128s, and with
+   * unicast it speaks from the director's address6 to the peers6. Absent: IPv4.
+   */
+  readonly family?: 6;
 }
 
 /**
@@ -120,6 +125,10 @@ export interface DirectorKeepalivedModel {
   readonly address: string;
   /** The other directors' addresses (unicast_peer). */
   readonly peers: readonly string[];
+  /** Dual stack: this director's IPv6 address (unicast_src_ip of an IPv6 instance). */
+  readonly address6?: string;
+  /** Dual stack: the other directors' IPv6 addresses (unicast_peer of an IPv6 instance). */
+  readonly peers6?: readonly string[];
   readonly instances: readonly VrrpInstanceModel[];
   /** When true, `lvs_sync_daemon <iface> <first instance>` goes into global_defs. */
   readonly connectionSync: boolean;
@@ -146,6 +155,10 @@ export interface StaticInterface {
   readonly prefixLength: number;
   readonly gateway?: string;
   readonly dns: readonly string[];
+  /** Dual stack: the NIC's IPv6 address (no IPv6 gateway is configured). */
+  readonly address6?: string;
+  /** Prefix length of address6. */
+  readonly prefixLength6?: number;
 }
 
 /** The login user cloud-init creates. Keys only: no password is ever set. */
@@ -198,6 +211,8 @@ export interface RealServerUserDataModel extends UserDataBase {
   readonly address?: string;
   /** Every VIP this real server must accept traffic for (bound on lo as /32). */
   readonly vips: readonly string[];
+  /** Dual stack: every IPv6 VIP it must accept traffic for (bound on lo as /128); omitted means none. */
+  readonly vips6?: readonly string[];
   /** Ports the demo web service listens on (one per distinct service port). */
   readonly webPorts: readonly { readonly port: number; readonly protocol: ServiceProtocol }[];
   /** Health-check path that must answer 200 (http checks). */

@@ -19,6 +19,11 @@ export function renderNetworkConfig(iface: StaticInterface): string {
     'set-name': iface.name,
     addresses: [`${iface.address}/${iface.prefixLength}`],
   };
+  if (iface.address6 !== undefined) {
+    // Dual stack: the IPv6 address beside the IPv4 one, and no IPv6 gateway (the lab's IPv6 is
+    // its own segment; the VIPs and real servers are on-link).
+    (ethernet.addresses as string[]).push(`${iface.address6}/${iface.prefixLength6 ?? 64}`);
+  }
   if (iface.gateway !== undefined) {
     ethernet.gateway4 = iface.gateway;
   }

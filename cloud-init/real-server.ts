@@ -23,16 +23,69 @@ const DR_ARP_EXPLANATION = [
   '#   arp_announce=2 never use a VIP as the source of our own ARP requests.',
 ];
 
+const IPV6_EXPLANATION = [
+  '#',
+  '# Dual stack: each IPv6 VIP is bound on lo as a /128 too, and needs no sysctl. Linux answers',
+  '# a neighbour solicitation only for an address on the interface that received it (ndisc looks',
+  '# the target up on that device alone), so a VIP on lo is never announced on lab0: the IPv6',
+  '# form of arp_ignore=1. For its own solicitations it takes a source address of the outgoing',
+  '# interface (the IPv6 form of arp_announce=2). `nodad`: usable at once, no duplicate address',
+  '# detection wait; `preferred_lft 0` deprecates it, so it is never the source of our own',
+  '# connections (replies to clients still come from it: a deprecated address stays valid).',
+];
+
+/** A plain IPv6 address (hex groups and colons; the lab validates the exact form). */
+const IPV6 = /^(?=.*:.*:)[0-9A-Fa-f:]{2,39}$/;
+
+/** The IPv6 parts of the script: empty when there is no IPv6 VIP, so an IPv4-only script is as before. */
+function ipv6Parts(vips6: readonly string[]) {
+  const on = vips6.length > 0;
+  const when = (lines: readonly string[]) => (on ? lines : []);
+  return {
+    explanation: when(IPV6_EXPLANATION),
+    declaration: when([`readonly VIPS6=(${vips6.map(shellQuote).join(' ')})`]),
+    bound: when(['', 'vip6_bound() {', '    [[ -n "$(ip -6 -o addr show dev lo to "$1/128")" ]]', '}']),
+    start: when([
+      '    for vip in "${VIPS6[@]}"; do',
+      '        ip -6 addr replace "${vip}/128" dev lo nodad preferred_lft 0',
+      '    done',
+      '    echo "lvs-real-server: bound ${#VIPS6[@]} IPv6 VIP(s) on lo"',
+    ]),
+    stop: when([
+      '    for vip in "${VIPS6[@]}"; do',
+      '        if vip6_bound "$vip"; then',
+      '            ip -6 addr del "${vip}/128" dev lo',
+      '        fi',
+      '    done',
+    ]),
+    status: when([
+      '    for vip in "${VIPS6[@]}"; do',
+      '        if vip6_bound "$vip"; then',
+      '            echo "VIP ${vip}/128 bound on lo"',
+      '        else',
+      '            echo "VIP ${vip}/128 NOT bound on lo"',
+      '            ok=3',
+      '        fi',
+      '    done',
+    ]),
+  };
+}
+
 /**
  * Renders the real server's VIP script (bash): `start` binds every VIP on `lo` as /32 and
  * silences ARP for it, `stop` undoes both, `status` exits 0 when everything is in place
- * and 3 otherwise. `start` and `stop` are idempotent.
+ * and 3 otherwise. `start` and `stop` are idempotent. IPv6 VIPs (dual stack) are bound as /128.
  */
-export function renderRealServerScript(vips: readonly string[]): string {
+export function renderRealServerScript(vips: readonly string[], vips6: readonly string[] = []): string {
   const bad = vips.filter((vip) => !isIpv4(vip));
   if (bad.length > 0) {
     throw new Error(`renderRealServerScript: expected IPv4 addresses, got ${bad.map((v) => `'${v}'`).join(', ')}`);
   }
+  const bad6 = vips6.filter((vip) => !IPV6.test(vip));
+  if (bad6.length > 0) {
+    throw new Error(`renderRealServerScript: expected IPv6 addresses in vips6, got ${bad6.map((v) => `'${v}'`).join(', ')}`);
+  }
+  const v6 = ipv6Parts(vips6);
   const sysctlArgs = (which: 'on' | 'off') =>
     ARP_SYSCTLS.map(({ key, value }) => `"${key}=${which === 'on' ? value : 0}"`).join(' \\\n        ');
 
@@ -44,13 +97,16 @@ export function renderRealServerScript(vips: readonly string[]): string {
     ...DR_ARP_EXPLANATION,
     '# (The old `ifconfig lo:0` + `route add -host` recipe is not needed: a /32 on lo',
     '# already gets its local route.)',
+    ...v6.explanation,
     'set -euo pipefail',
     '',
     `readonly VIPS=(${vips.map(shellQuote).join(' ')})`,
+    ...v6.declaration,
     '',
     'vip_bound() {',
     '    [[ -n "$(ip -4 -o addr show dev lo to "$1/32")" ]]',
     '}',
+    ...v6.bound,
     '',
     'arp_silenced() {',
     ...ARP_SYSCTLS.map(({ key, value }) => `    [[ "$(sysctl -n ${key})" == ${value} ]] || return 1`),
@@ -67,6 +123,7 @@ export function renderRealServerScript(vips: readonly string[]): string {
     '        i=$((i + 1))',
     '    done',
     '    echo "lvs-real-server: bound ${#VIPS[@]} VIP(s) on lo, ARP silenced"',
+    ...v6.start,
     '}',
     '',
     'stop() {',
@@ -76,6 +133,7 @@ export function renderRealServerScript(vips: readonly string[]): string {
     '            ip addr del "${vip}/32" dev lo',
     '        fi',
     '    done',
+    ...v6.stop,
     '    sysctl -q -w \\',
     `        ${sysctlArgs('off')}`,
     '    echo "lvs-real-server: VIPs removed from lo, ARP defaults restored"',
@@ -91,6 +149,7 @@ export function renderRealServerScript(vips: readonly string[]): string {
     '            ok=3',
     '        fi',
     '    done',
+    ...v6.status,
     '    if arp_silenced; then',
     '        echo "ARP silenced (arp_ignore=1, arp_announce=2 on lo and all)"',
     '    else',

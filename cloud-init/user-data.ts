@@ -71,7 +71,7 @@ export function renderRealServerUserData(m: RealServerUserDataModel): string {
 
   const files: CloudFile[] = [
     { path: ARP_SYSCTL_PATH, content: renderArpSysctl(), permissions: '0644', owner: 'root:root' },
-    { path: REAL_SERVER_SCRIPT_PATH, content: renderRealServerScript(m.vips), permissions: '0755', owner: 'root:root' },
+    { path: REAL_SERVER_SCRIPT_PATH, content: renderRealServerScript(m.vips, m.vips6), permissions: '0755', owner: 'root:root' },
     { path: REAL_SERVER_UNIT_PATH, content: renderRealServerUnit(REAL_SERVER_SCRIPT_PATH), permissions: '0644', owner: 'root:root' },
   ];
   const runcmd: RunCmd[] = [
@@ -85,7 +85,10 @@ export function renderRealServerUserData(m: RealServerUserDataModel): string {
     // nginx speaks TCP only; UDP services need their own responder (not part of this demo).
     files.push({
       path: NGINX_SITE_PATH,
-      content: renderNginxSite({ hostname: m.hostname, address: m.address, ports: tcpPorts, healthPaths: m.healthPaths }),
+      content: renderNginxSite({
+        hostname: m.hostname, address: m.address, ports: tcpPorts, healthPaths: m.healthPaths,
+        ...((m.vips6 ?? []).length > 0 ? { ipv6: true } : {}),
+      }),
       permissions: '0644',
       owner: 'root:root',
       // /etc/nginx/sites-available belongs to the nginx package.

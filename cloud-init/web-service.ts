@@ -28,6 +28,11 @@ export interface NginxSiteOptions {
    * @default '/var/www/lvs-lab'
    */
   readonly webRoot?: string;
+  /**
+   * Dual stack: also listen on IPv6 (`[::]:<port>`), for the IPv6 VIPs bound on lo.
+   * @default false
+   */
+  readonly ipv6?: boolean;
 }
 
 /** The text/plain body of `GET /`, e.g. `served-by rs-1 192.168.20.143`. */
@@ -53,6 +58,7 @@ export function renderNginxSite(opts: NginxSiteOptions): string {
     '# nginx listens on the wildcard address, so it also accepts requests for the VIPs bound on lo.',
     'server {',
     ...ports.map((port) => `    listen ${port} default_server;`),
+    ...(opts.ipv6 === true ? ports.map((port) => `    listen [::]:${port} default_server;`) : []),
     '    server_name _;',
     `    root ${webRoot};`,
     '    default_type text/plain;',

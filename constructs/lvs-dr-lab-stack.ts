@@ -42,6 +42,8 @@ export class LvsDrLabStack extends TerraformStack {
 }
 
 function serviceUrl(vip: string, port: number, protocol: 'TCP' | 'UDP'): string {
+  // An IPv6 VIP goes in brackets in a URL (RFC 3986).
+  if (vip.includes(':') && !vip.startsWith('[')) return serviceUrl(`[${vip}]`, port, protocol);
   if (protocol === 'UDP') return `udp://${vip}:${port}`;
   return port === 80 ? `http://${vip}/` : `http://${vip}:${port}/`;
 }

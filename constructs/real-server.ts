@@ -28,12 +28,15 @@ export class RealServer extends Construct {
   public readonly address: string;
   /** VIPs this real server accepts traffic for. */
   public readonly vips: readonly string[];
+  /** Dual stack: IPv6 VIPs this real server accepts traffic for (empty in an IPv4-only lab). */
+  public readonly vips6: readonly string[];
 
   constructor(scope: Construct, id: string, props: RealServerProps) {
     super(scope, id);
     this.name = props.vm.name;
     this.address = props.vm.address;
     this.vips = props.userData.vips;
+    this.vips6 = props.userData.vips6 ?? [];
 
     this.vm = new LabVm(this, 'vm', labVmProps(props, props.vm, props.networkInterface, renderRealServerUserData(props.userData)));
   }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { HealthCheck, ServiceProtocol } from '../cloud-init/model';
 import { formatIpv4, parseCidr } from './ipv4';
+import { formatIpv6, parseCidr6 } from './ipv6';
 import type { NetworkMode } from './schema';
 
 /** The reference's `auth_pass` (VRRPv2 only: VRRPv3, RFC 5798, has no authentication). Only a guard against a neighbouring VRRP setup, not a secret. */
@@ -66,4 +67,18 @@ export function labMacAddress(labName: string, vmName: string): string {
   const digest = createHash('sha256').update(`${labName}/${vmName}`).digest();
   const tail = [...digest.subarray(0, 3)].map((byte) => byte.toString(16).padStart(2, '0'));
   return ['52', '54', '00', ...tail].join(':');
+}
+
+/**
+ * A VM's IPv6 address when `network.ipv6Cidr` is set and it gives none: the prefix plus the last
+ * octet of its IPv4 address written with the same digits, so the two read alike (10.77.0.21 in
+ * fd77::/64 -> fd77::21). Undefined when either input is malformed. The result may fall outside
+ * a long prefix (.200 in a /120 is ::200, above ::ff) or collide with another VM's: the rules
+ * report both, naming the default.
+ */
+export function defaultAddress6(ipv6Cidr: string, address: string): string | undefined {
+  const network = parseCidr6(ipv6Cidr);
+  const octet = /^(?:\d{1,3}\.){3}(\d{1,3})$/.exec(address)?.[1];
+  if (!network || octet === undefined) return undefined;
+  return formatIpv6(network.networkAddress + BigInt(`0x${octet}`));
 }

@@ -13,17 +13,18 @@ export { LabConfigError, describeValue, type LabProblem } from './problems';
 export {
   LAB_INTERFACE, defaultLabConfig, parseLab, resolveLabConfig, validateLabConfig,
   type LabParseResult, type ResolvedLab, type ResolvedNetwork, type ResolvedVm, type ResolvedDirector,
-  type ResolvedRealServer, type ResolvedService,
+  type ResolvedRealServer, type ResolvedService, type ResolvedNetwork6, serviceFamily,
 } from './resolve';
 export { LAB_RULES, isOpenSshPublicKey, type LabRule } from './rules';
 export { SCHEMA_RULES } from './check-schema';
 export { FILE_RULES, LAB_CONFIG_ENV, labConfigFromEnv, loadLabConfig } from './load';
 export { POOL_DIRECTORY_RULE, validatePoolDirectory } from './pool-directory';
 export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
+export { parseIpv6, formatIpv6, canonicalIpv6, parseCidr6, type Ipv6Network } from './ipv6';
 export {
   DEFAULT_AUTH_PASS, DEBIAN_SECURITY_ARCHIVE, defaultSecurityMirror, defaultStoragePoolPath, defaultGateway, defaultDns,
-  vmDomainName, labMacAddress,
+  vmDomainName, labMacAddress, defaultAddress6,
 } from './derive';
 export {
-  vrrpInstanceName, labVips, servicesOf, directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,
+  vrrpInstanceName, vrrpInstanceName6, labVips, labVips6, servicesOf, directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,
 } from './model';

@@ -15,7 +15,7 @@ import type {
   VrrpInstanceModel,
 } from '../cloud-init/model';
 import { DEFAULT_NOTIFY_SCRIPT_PATH } from '../cloud-init/paths';
-import { LAB_INTERFACE, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './resolve';
+import { LAB_INTERFACE, serviceFamily, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService, type ResolvedVm } from './resolve';
 
 
 /** keepalived instance name of the lab's VRRP instance: `VI_` + the lab name, e.g. `VI_LVS_LAB`. */
@@ -23,9 +23,19 @@ export function vrrpInstanceName(lab: ResolvedLab): string {
   return `VI_${lab.name.toUpperCase().replace(/-/g, '_')}`;
 }
 
-/** Every distinct VIP of the lab, in service order. */
+/** Every distinct IPv4 VIP of the lab, in service order (IPv6 VIPs: labVips6). */
 export function labVips(lab: ResolvedLab): string[] {
-  return distinct(lab.services.map((s) => s.vip));
+  return distinct(lab.services.filter((s) => serviceFamily(s) === 4).map((s) => s.vip));
+}
+
+/** Dual stack: every distinct IPv6 VIP of the lab, in service order. */
+export function labVips6(lab: ResolvedLab): string[] {
+  return distinct(lab.services.filter((s) => serviceFamily(s) === 6).map((s) => s.vip));
+}
+
+/** keepalived instance name of the lab's IPv6 VRRP instance: the IPv4 one's plus `6`, e.g. `VI_LVS_LAB6`. */
+export function vrrpInstanceName6(lab: ResolvedLab): string {
+  return `${vrrpInstanceName(lab)}6`;
 }
 
 /** The services a real server is behind. */
@@ -60,7 +70,8 @@ export function directorKeepalivedModel(lab: ResolvedLab, director: ResolvedDire
     interfaceName: LAB_INTERFACE,
     address: self.address,
     peers: lab.directors.filter((d) => d.name !== self.name).map((d) => d.address),
-    instances: [instance],
+    ...dualStackDirector(lab, self),
+    instances: vrrpInstances(lab, instance),
     connectionSync: lab.vrrp.connectionSync,
     ...(lab.notification ? { notification: lab.notification } : {}),
     notifyScriptPath: DEFAULT_NOTIFY_SCRIPT_PATH,
@@ -68,6 +79,29 @@ export function directorKeepalivedModel(lab: ResolvedLab, director: ResolvedDire
     ...(lab.vrrp.fastFailover ? { fastFailover: true } : {}),
     ...(lab.vrrp.trackScript ? { trackScript: lab.vrrp.trackScript } : {}),
     services: lab.services.map((service) => virtualService(lab, service)),
+  };
+}
+
+/**
+ * Dual stack: the IPv6 VIPs go into an instance of their own (keepalived's instances are one
+ * family each), with the same VRID (IPv4 and IPv6 VRIDs are separate spaces, RFC 5798), priority,
+ * state, timing and nopreempt; both are in the sync group, so a director holds every VIP or none.
+ * The IPv4 instance is left out only when every VIP is IPv6 (keepalived refuses a VRRPv3
+ * instance without VIPs).
+ */
+function vrrpInstances(lab: ResolvedLab, ipv4: VrrpInstanceModel): VrrpInstanceModel[] {
+  const vips6 = labVips6(lab);
+  if (vips6.length === 0) return [ipv4];
+  const ipv6: VrrpInstanceModel = { ...ipv4, name: vrrpInstanceName6(lab), vips: vips6, family: 6 };
+  return ipv4.vips.length > 0 ? [ipv4, ipv6] : [ipv6];
+}
+
+/** The director's own and its peers' IPv6 addresses, for an IPv6 instance's unicast. */
+function dualStackDirector(lab: ResolvedLab, self: ResolvedDirector): { address6?: string; peers6?: string[] } {
+  if (self.address6 === undefined) return {};
+  return {
+    address6: self.address6,
+    peers6: lab.directors.filter((d) => d.name !== self.name && d.address6 !== undefined).map((d) => d.address6 as string),
   };
 }
 
@@ -98,7 +132,8 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
     ssh: sshUser(lab),
     preinstalled: lab.image.preinstalled,
     ...(lab.packages ? { packages: lab.packages } : {}),
-    vips: distinct(services.map((s) => s.vip)),
+    vips: distinct(services.filter((s) => serviceFamily(s) === 4).map((s) => s.vip)),
+    ...(services.some((s) => serviceFamily(s) === 6) ? { vips6: distinct(services.filter((s) => serviceFamily(s) === 6).map((s) => s.vip)) } : {}),
     webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol })),
     healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' ? [s.healthCheck.path] : []))),
   };
@@ -113,6 +148,7 @@ export function staticInterface(lab: ResolvedLab, vm: ResolvedVm): StaticInterfa
     prefixLength: lab.network.prefixLength,
     ...(lab.network.gateway !== undefined ? { gateway: lab.network.gateway } : {}),
     dns: [...lab.network.dns],
+    ...(vm.address6 !== undefined && lab.network.ipv6 ? { address6: vm.address6, prefixLength6: lab.network.ipv6.prefixLength } : {}),
   };
 }
 
@@ -128,7 +164,10 @@ function virtualService(lab: ResolvedLab, service: ResolvedService): VirtualServ
     realServers: service.realServers.map((name) => {
       const rs = lab.realServers.find((r) => r.name === name);
       if (!rs) throw new Error(`service ${service.vip}:${service.port} names unknown real server ${name}; resolve the lab with resolveLabConfig`);
-      return { name: rs.name, address: rs.address, weight: rs.weight };
+      // An IPv6 service checks and forwards to the real server's IPv6 address.
+      const address = serviceFamily(service) === 6 ? rs.address6 : rs.address;
+      if (address === undefined) throw new Error(`service ${service.vip}:${service.port} is IPv6 but real server ${name} has no address6`);
+      return { name: rs.name, address, weight: rs.weight };
     }),
   };
 }

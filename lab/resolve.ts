@@ -7,9 +7,10 @@ import { Value } from '@sinclair/typebox/value';
 import type { HealthCheck, NotificationSettings, PackageSources, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport } from '../cloud-init/model';
 import { checkSchema, isMapping } from './check-schema';
 import {
-  defaultAuthPass, defaultCheckType, defaultDns, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
+  defaultAddress6, defaultAuthPass, defaultCheckType, defaultDns, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
 } from './derive';
 import { formatIpv4, parseCidr } from './ipv4';
+import { canonicalIpv6, formatIpv6, parseCidr6 } from './ipv6';
 import { LabConfigError, labProblem, type LabProblem } from './problems';
 import { runRules } from './rules';
 import {
@@ -28,6 +29,17 @@ export interface ResolvedNetwork {
   readonly prefixLength: number;
   readonly gateway?: string;
   readonly dns: readonly string[];
+  /** Dual stack: the lab's IPv6 prefix (`network.ipv6Cidr`); absent in an IPv4-only lab. */
+  readonly ipv6?: ResolvedNetwork6;
+}
+
+/** The lab's IPv6 prefix. */
+export interface ResolvedNetwork6 {
+  /** Canonical (RFC 5952) CIDR text, e.g. `fd77::/64`. */
+  readonly cidr: string;
+  readonly prefixLength: number;
+  /** The prefix's first address, canonical, e.g. `fd77::`. */
+  readonly networkAddress: string;
 }
 
 export interface ResolvedVm {
@@ -35,6 +47,8 @@ export interface ResolvedVm {
   /** `<lab>--<vm>`: the libvirt domain name (at most 63 characters); the guest's hostname is `name`. */
   readonly domainName: string;
   readonly address: string;
+  /** Dual stack: its IPv6 address (canonical), given or derived (derive.ts); absent without `network.ipv6Cidr`. */
+  readonly address6?: string;
   /** Deterministic, derived from lab name + VM name. */
   readonly macAddress: string;
   readonly vcpu: number;
@@ -50,7 +64,10 @@ export interface ResolvedRealServer extends ResolvedVm {
 }
 
 export interface ResolvedService {
+  /** As written for IPv4; canonical (RFC 5952) for IPv6. */
   readonly vip: string;
+  /** 6 for an IPv6 VIP; absent for IPv4 (so an IPv4-only lab resolves as before). See `serviceFamily`. */
+  readonly family?: 6;
   readonly port: number;
   readonly protocol: ServiceProtocol;
   readonly scheduler: Scheduler;
@@ -173,10 +190,12 @@ function resolveValid(config: LabConfig): ResolvedLab {
   const lab = withDefaults<Filled>(LabSchema, { network: {}, image: {}, ssh: {}, vrrp: {}, sizes: {}, ...config });
   const name = lab.name;
   const size = (which: 'director' | 'realServer') => withDefaults<{ vcpu: number; memoryMiB: number }>(LabVmSizeSchema, lab.sizes[which] ?? {});
-  const vm = (vmName: string, which: 'director' | 'realServer', address: string): ResolvedVm => ({
+  const ipv6Cidr = lab.network.ipv6Cidr;
+  const vm = (vmName: string, which: 'director' | 'realServer', address: string, address6?: string): ResolvedVm => ({
     name: vmName,
     domainName: vmDomainName(name, vmName),
     address,
+    ...(ipv6Cidr !== undefined ? { address6: canonicalIpv6(address6 ?? defaultAddress6(ipv6Cidr, address)) as string } : {}),
     macAddress: labMacAddress(name, vmName),
     ...size(which),
   });
@@ -205,9 +224,9 @@ function resolveValid(config: LabConfig): ResolvedLab {
     },
     directors: [...lab.directors]
       .sort((a, b) => b.priority - a.priority)
-      .map((d) => ({ ...vm(d.name, 'director', d.address), priority: d.priority })),
+      .map((d) => ({ ...vm(d.name, 'director', d.address, d.address6), priority: d.priority })),
     services: lab.services.map((service) => ({
-      vip: service.vip,
+      ...resolveVip(service.vip),
       port: service.port as number,
       protocol: service.protocol as ServiceProtocol,
       scheduler: service.scheduler as Scheduler,
@@ -216,7 +235,7 @@ function resolveValid(config: LabConfig): ResolvedLab {
       healthCheck: resolveHealthCheck(service.healthCheck ?? {}, service.protocol as ServiceProtocol),
       realServers: [...(service.realServers ?? allRealServers)],
     })),
-    realServers: lab.realServers.map((rs) => ({ ...vm(rs.name, 'realServer', rs.address), weight: rs.weight as number })),
+    realServers: lab.realServers.map((rs) => ({ ...vm(rs.name, 'realServer', rs.address, rs.address6), weight: rs.weight as number })),
     ...(config.notification ? { notification: withDefaults<NotificationSettings>(LabNotificationSchema, config.notification) } : {}),
   };
 }
@@ -237,7 +256,25 @@ function resolvePackages(packages: LabPackagesConfig | undefined): { packages?: 
   };
 }
 
-function resolveNetwork(network: { mode: NetworkMode; cidr: string; bridge?: string; gateway?: string; dns?: readonly string[] }): ResolvedNetwork {
+/** A service's VIP: IPv4 as written; IPv6 canonical, with its family. */
+function resolveVip(vip: string): { vip: string; family?: 6 } {
+  const v6 = canonicalIpv6(vip);
+  return v6 === undefined ? { vip } : { vip: v6, family: 6 };
+}
+
+/** The address family of a service's VIP. */
+export function serviceFamily(service: Pick<ResolvedService, 'family'>): 4 | 6 {
+  return service.family ?? 4;
+}
+
+function resolveNetwork6(ipv6Cidr: string | undefined): { ipv6?: ResolvedNetwork6 } {
+  const parsed = parseCidr6(ipv6Cidr);
+  if (!parsed) return {};
+  const networkAddress = formatIpv6(parsed.networkAddress);
+  return { ipv6: { cidr: `${networkAddress}/${parsed.prefixLength}`, prefixLength: parsed.prefixLength, networkAddress } };
+}
+
+function resolveNetwork(network: { mode: NetworkMode; cidr: string; bridge?: string; gateway?: string; dns?: readonly string[]; ipv6Cidr?: string }): ResolvedNetwork {
   const parsed = parseCidr(network.cidr);
   if (!parsed) throw new Error(`unreachable: ${network.cidr} passed validation`);
   const gateway = network.gateway ?? defaultGateway(network.mode, network.cidr);
@@ -249,6 +286,7 @@ function resolveNetwork(network: { mode: NetworkMode; cidr: string; bridge?: str
     prefixLength: parsed.prefixLength,
     ...(gateway !== undefined ? { gateway } : {}),
     dns: [...(network.dns ?? defaultDns(network.mode, gateway))],
+    ...resolveNetwork6(network.ipv6Cidr),
   };
 }
 

@@ -13,7 +13,8 @@ import {
 } from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
-import { defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
+import { defaultAddress6, defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
+import { formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
 import { LabSchema, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
@@ -560,12 +561,185 @@ export const storagePoolPathRule: LabRule = {
   },
 };
 
+// Dual stack (network.ipv6Cidr): IPv6 beside IPv4 on the same segment.
+
+/** The lab's IPv6 prefix when `network.ipv6Cidr` is usable (valid, prefix 48-120); host bits are masked off. */
+function usableNetwork6(cidr: unknown): Ipv6Network | undefined {
+  const network = parseCidr6(cidr);
+  return network && network.prefixLength >= IPV6_PREFIX.min && network.prefixLength <= IPV6_PREFIX.max ? network : undefined;
+}
+
+const cidr6Text = (network: Ipv6Network) => `${formatIpv6(network.networkAddress)}/${network.prefixLength}`;
+
+/** A VM's IPv6 address: the one given, else the default derived from its IPv4 address. */
+interface Vm6 {
+  readonly at: string;
+  readonly kind: Vm['kind'];
+  readonly value: unknown;
+  readonly address: bigint | undefined;
+  /** Why, when the address is a default: which IPv4 address it comes from. */
+  readonly defaultHint?: string;
+}
+
+function vms6Of(input: RuleInput, network: Ipv6Network): Vm6[] {
+  const cidr = section(input.lab.network).ipv6Cidr as string;
+  return (['directors', 'realServers'] as const).flatMap((key) => entries(input, key).map((vm) => {
+    const at = join(vm.at, 'address6');
+    const kind = key === 'directors' ? 'director' as const : 'real server' as const;
+    if (vm.address6 !== undefined) return { at, kind, value: vm.address6, address: parseIpv6(vm.address6) };
+    const derived = parseIpv4(vm.address) !== undefined ? defaultAddress6(cidr, vm.address as string) : undefined;
+    return {
+      at, kind, value: derived, address: parseIpv6(derived),
+      defaultHint: `this is the default, ${cidr6Text(network).replace(/\/\d+$/, '')} plus the last octet of ${join(vm.at, 'address')} (${String(vm.address)}); set ${at} to an address of the prefix`,
+    };
+  }));
+}
+
+/** Ranges that cannot be a lab prefix: never unicast on a link, or the host's own. */
+const RESERVED_NETWORKS6: readonly { cidr: string; what: string }[] = [
+  { cidr: '::/127', what: 'the unspecified (::) and loopback (::1) addresses' },
+  { cidr: '::ffff:0:0/96', what: 'IPv4-mapped addresses (::ffff:0:0/96)' },
+  { cidr: 'fe80::/10', what: 'link-local (fe80::/10)' },
+  { cidr: 'ff00::/8', what: 'multicast (ff00::/8)' },
+];
+
+/** `network.ipv6Cidr`: host bits zero, and a range a lab segment can use. */
+export const ipv6CidrRule: LabRule = {
+  id: 'ipv6-cidr',
+  check: ({ lab }, report) => {
+    const cidr = section(lab.network).ipv6Cidr;
+    const network = usableNetwork6(cidr);
+    if (!network) return; // malformed: a schema problem
+    if (network.address !== network.networkAddress) {
+      report('network.ipv6Cidr', cidr, `a prefix with every host bit zero, i.e. ${cidr6Text(network)}`);
+      return;
+    }
+    const reserved = RESERVED_NETWORKS6.find((r) => overlaps6(network, parseCidr6(r.cidr) as Ipv6Network));
+    if (reserved) {
+      report('network.ipv6Cidr', cidr, 'a global or unique-local prefix such as fd77::/64 (not link-local, multicast, loopback or unspecified)',
+        `it overlaps ${reserved.what}, which no lab segment can use`);
+    }
+  },
+};
+
+/** `network.ipv6Cidr` only with `network.mode: bridge`, for now. */
+export const ipv6BridgeOnlyRule: LabRule = {
+  id: 'ipv6-bridge-only',
+  check: ({ lab, raw }, report) => {
+    const network = section(lab.network);
+    const cidr = section(raw.network).ipv6Cidr;
+    if (typeof cidr !== 'string' || network.mode === 'bridge' || !NETWORK_MODES.includes(network.mode as NetworkMode)) return;
+    report('network.ipv6Cidr', cidr, `no ipv6Cidr with network.mode ${String(network.mode)} (dual stack is supported with network.mode bridge only, for now)`,
+      `libvirt's ${String(network.mode)} network would need an IPv6 address and routing of its own, which the lab does not configure yet`);
+  },
+};
+
+/** `address6` and IPv6 VIPs only with `network.ipv6Cidr`. */
+export const ipv6NeedsCidrRule: LabRule = {
+  id: 'ipv6-needs-cidr',
+  check: (input, report) => {
+    if (section(input.lab.network).ipv6Cidr !== undefined) return;
+    for (const vm of [...entries(input, 'directors'), ...entries(input, 'realServers')]) {
+      if (typeof vm.address6 === 'string') {
+        report(join(vm.at, 'address6'), vm.address6, 'no address6 without network.ipv6Cidr', 'set network.ipv6Cidr (the lab\'s IPv6 prefix) to give the VMs IPv6 addresses');
+      }
+    }
+    for (const service of entries(input, 'services')) {
+      if (parseIpv6(service.vip) !== undefined) {
+        report(join(service.at, 'vip'), service.vip, 'an IPv4 address of network.cidr, or an IPv6 VIP with network.ipv6Cidr set',
+          'the lab has no IPv6 prefix: set network.ipv6Cidr for a dual-stack lab');
+      }
+    }
+  },
+};
+
+/** Every address6 (given or default) and every IPv6 VIP is inside the prefix, and not its subnet-router anycast address. */
+export const address6InPrefixRule: LabRule = {
+  id: 'address6-in-prefix',
+  check: (input, report) => {
+    const network = usableNetwork6(section(input.lab.network).ipv6Cidr);
+    if (!network) return;
+    const allowed = `an address inside ${cidr6Text(network)} other than its subnet-router anycast address ${formatIpv6(network.networkAddress)} (host part 0)`;
+    const check = (at: string, value: unknown, address: bigint | undefined, why?: string) => {
+      if (address === undefined) return;
+      if (!ipv6NetworkHolds(network, address) || address === network.networkAddress) report(at, value, allowed, why);
+    };
+    for (const vm of vms6Of(input, network)) check(vm.at, vm.value, vm.address, vm.defaultHint);
+    for (const service of entries(input, 'services')) {
+      check(join(service.at, 'vip'), service.vip, parseIpv6(service.vip), 'DR delivers by MAC, so the VIP must be on the lab segment');
+    }
+  },
+};
+
+/** No IPv6 address used twice (given or default); an IPv6 VIP is no VM's address6. */
+export const uniqueAddresses6Rule: LabRule = {
+  id: 'unique-addresses6',
+  check: (input, report) => {
+    const network = usableNetwork6(section(input.lab.network).ipv6Cidr);
+    if (!network) return;
+    const owners = new Map<bigint, Vm6>();
+    for (const vm of vms6Of(input, network)) {
+      if (vm.address === undefined) continue;
+      const owner = owners.get(vm.address);
+      if (!owner) owners.set(vm.address, vm);
+      else if (owner.kind === 'director' && vm.kind === 'real server') {
+        report(vm.at, vm.value, `a real server address6 that is not a director's (${owner.at})`, vm.defaultHint ?? DR_SEPARATE_HOSTS);
+      } else report(vm.at, vm.value, `an address6 not already used (${owner.at} has it)`, vm.defaultHint);
+    }
+    const vips = new Set<bigint>();
+    for (const service of entries(input, 'services')) {
+      const vip = parseIpv6(service.vip);
+      if (vip === undefined || vips.has(vip)) continue; // services may share a VIP
+      vips.add(vip);
+      const owner = owners.get(vip);
+      if (owner) {
+        report(join(service.at, 'vip'), service.vip, `an address no VM owns (${owner.at} has it)`,
+          'keepalived moves the VIP between directors and real servers bind it on lo, so it must be a separate address');
+      }
+    }
+  },
+};
+
+/** keepalived runs VRRP for IPv6 only as VRRPv3 (RFC 5798); VRRPv2 is IPv4 only. */
+export const ipv6VipVersionRule: LabRule = {
+  id: 'ipv6-vip-version',
+  check: (input, report) => {
+    const version = section(input.lab.vrrp).version;
+    const first = entries(input, 'services').find((service) => parseIpv6(service.vip) !== undefined);
+    if (!first || version !== 2) return;
+    report('vrrp.version', version, `3 when a service has an IPv6 VIP (${join(first.at, 'vip')} is ${String(first.vip)})`,
+      'VRRP for IPv6 is VRRPv3 (RFC 5798); VRRPv2 carries IPv4 addresses only');
+  },
+};
+
+/** No two IPv6 services with the same (vip, port, protocol), however the VIP is spelled. */
+export const uniqueServices6Rule: LabRule = {
+  id: 'unique-services6',
+  check: (input, report) => {
+    const seen = new Map<string, string>();
+    for (const service of entries(input, 'services')) {
+      const vip = parseIpv6(service.vip);
+      if (vip === undefined || !isIntegerIn(service.port, 1, 65535) || typeof service.protocol !== 'string') continue;
+      const key = `[${formatIpv6(vip)}]:${service.port}/${service.protocol}`;
+      const first = seen.get(key);
+      if (first) report(service.at, key, `a (vip, port, protocol) no other service has (${first} has it)`);
+      else seen.set(key, service.at);
+    }
+  },
+};
+
+/** The dual-stack rules, run after LAB_RULES' own. */
+export const IPV6_RULES: readonly LabRule[] = [
+  ipv6CidrRule, ipv6BridgeOnlyRule, ipv6NeedsCidrRule, address6InPrefixRule, uniqueAddresses6Rule, ipv6VipVersionRule, uniqueServices6Rule,
+];
+
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
   storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
   healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
+  ...IPV6_RULES,
 ];
 
 /** Runs every rule, reporting with each rule's id. */

@@ -14,6 +14,7 @@ import { FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, TRACK_SCRIPT_ARG_
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
+import { IPV6_PATTERN_BODY, IPV6_PATTERN_SOURCE, IPV6_PREFIX } from './ipv6';
 
 /** A closed set as a JSON Schema `enum`, typed as the union of its members. */
 function oneOf<T extends string | number>(values: readonly T[], options: Record<string, unknown> = {}) {
@@ -27,6 +28,14 @@ function integer(minimum: number, maximum: number, options: Record<string, unkno
 
 const IPV4_TEXT = 'a dotted-quad IPv4 address such as 192.168.20.10 (no leading zeros)';
 const ipv4 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV4_PATTERN_SOURCE, allowed: IPV4_TEXT, ...options });
+const IPV6_TEXT = 'an IPv6 address such as fd77::21 (hexadecimal groups, no embedded IPv4, no zone)';
+const ipv6 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV6_PATTERN_SOURCE, allowed: IPV6_TEXT, ...options });
+/** A VIP: IPv4, or IPv6 in a dual-stack lab (network.ipv6Cidr). */
+const ipAddress = (options: Record<string, unknown> = {}) => Type.String({
+  pattern: `^(?:${IPV4_PATTERN_SOURCE.slice(1, -1)}|${IPV6_PATTERN_BODY})$`,
+  allowed: `${IPV4_TEXT}, or with network.ipv6Cidr ${IPV6_TEXT}`,
+  ...options,
+});
 
 /**
  * VM and lab names: hostname labels without '--', which joins the two in the names of a VM's
@@ -99,6 +108,11 @@ export const LabNetworkSchema = Type.Object(
     })),
     gateway: Type.Optional(ipv4({ description: "Default: the subnet's first host for nat (libvirt holds it); none for isolated/bridge." })),
     dns: Type.Optional(Type.Array(ipv4(), { description: 'Default: [gateway] for nat; [] for isolated/bridge.' })),
+    ipv6Cidr: Type.Optional(Type.String({
+      pattern: `^(?:${IPV6_PATTERN_BODY})/(4[89]|[5-9][0-9]|1[01][0-9]|120)$`,
+      allowed: `an IPv6 prefix in CIDR notation such as fd77::/64, prefix length ${IPV6_PREFIX.min}-${IPV6_PREFIX.max}`,
+      description: 'Dual stack: the lab\'s IPv6 prefix (not link-local, multicast, loopback or unspecified); every VM gets an address6 in it and services may have IPv6 VIPs (vrrp.version 3). Bridge mode only for now. Default: none (IPv4 only).',
+    })),
   },
   { additionalProperties: false },
 );
@@ -235,6 +249,7 @@ export const LabDirectorSchema = Type.Object(
   {
     name: vmName(),
     address: ipv4({ description: 'A host address of network.cidr.' }),
+    address6: Type.Optional(ipv6({ description: "An address of network.ipv6Cidr; only with it. Default: the prefix plus address's last octet, same digits (10.77.0.21 in fd77::/64 -> fd77::21)." })),
     priority: integer(1, 254, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
   },
   { additionalProperties: false },
@@ -264,7 +279,7 @@ export const LabHealthCheckSchema = Type.Object(
 
 export const LabServiceSchema = Type.Object(
   {
-    vip: ipv4({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment).' }),
+    vip: ipAddress({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3).' }),
     port: Type.Optional(integer(1, 65535, { default: 80 })),
     protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP' })),
     scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr' })),
@@ -286,6 +301,7 @@ export const LabRealServerSchema = Type.Object(
   {
     name: vmName(),
     address: ipv4({ description: 'A host address of network.cidr.' }),
+    address6: Type.Optional(ipv6({ description: "An address of network.ipv6Cidr; only with it. Default: the prefix plus address's last octet, same digits (10.77.0.21 in fd77::/64 -> fd77::21)." })),
     weight: Type.Optional(integer(0, 65535, { default: 100, description: '0 drains the server.' })),
     port: Type.Optional(integer(1, 65535, { description: 'DR cannot remap ports: if given it must equal every service\'s port. Default: the service port.' })),
   },

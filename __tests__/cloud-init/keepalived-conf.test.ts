@@ -396,10 +396,24 @@ describe('renderKeepalivedConf failures: issue 8 options', () => {
     expect(() => renderKeepalivedConf(model)).toThrow(/timeoutSec: expected more than 0 and at most intervalSec \(2\), got 5[\s\S]*fall: expected an integer >= 1, got 0[\s\S]*rise: expected an integer >= 1, got 1.5[\s\S]*weight: expected an integer -253..253, got -300/);
   });
 
-  test('fails on a weighted check with a sync group (keepalived ignores the weight there)', () => {
+  test('a weighted check with a sync group renders sync_group_tracking_weight (else keepalived drops the weight)', () => {
     const second = { ...REFERENCE_INSTANCE, name: 'VI_LAB_2', virtualRouterId: 113, vips: ['192.168.20.150'] };
     const model = referenceDirector({ instances: [REFERENCE_INSTANCE, second], trackScript: DIRECTOR_CHECK });
-    expect(() => renderKeepalivedConf(model)).toThrow('trackScript.weight: expected 0 with 2 instances in a sync group (keepalived ignores weights there), got -20');
-    expect(renderKeepalivedConf({ ...model, trackScript: { ...DIRECTOR_CHECK, weight: 0 } }).match(/track_script \{/g)).toHaveLength(2);
+    const conf = renderKeepalivedConf(model);
+    expect(conf).toContain([
+      'vrrp_sync_group LVS_LAB {',
+      '    group {',
+      '        VI_LAB',
+      '        VI_LAB_2',
+      '    }',
+      "    ! The director check's weight applies to every instance alike (keepalived drops",
+      '    ! weighted checks from a sync group without this).',
+      '    sync_group_tracking_weight',
+      '}',
+    ].join('\n'));
+    expect(conf.match(/track_script \{/g)).toHaveLength(2);
+    // weight 0 (FAULT on failure) needs no tracking weight; one instance has no group at all
+    expect(renderKeepalivedConf({ ...model, trackScript: { ...DIRECTOR_CHECK, weight: 0 } })).not.toContain('sync_group_tracking_weight');
+    expect(renderKeepalivedConf(referenceDirector({ trackScript: DIRECTOR_CHECK }))).not.toContain('sync_group_tracking_weight');
   });
 });
