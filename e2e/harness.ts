@@ -29,6 +29,7 @@ import {
   formatIpv4,
   resolveLabConfig,
   LAB_INTERFACE,
+  defaultAddress6,
 } from '../constructs';
 import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
@@ -355,6 +356,9 @@ function cdktf(command: 'deploy' | 'destroy', labFile: string, timeoutSec: numbe
 }
 
 /** Client addresses: the top of the subnet, clear of every lab address. */
+/** The client's IPv6 address beside an IPv4 one, as the lab derives its VMs' (fd77::/64, 10.77.0.254 -> fd77::254). */
+const clientAddress6 = (lab: ResolvedLab, ip: string): string => defaultAddress6(lab.network.ipv6!.cidr, ip)!;
+
 function clientAddresses(lab: ResolvedLab, count: number): string[] {
   const net = parseCidr(lab.network.cidr)!;
   const used = new Set([

@@ -14,7 +14,7 @@
  * - rs-down NAME: `systemctl stop nginx` on a real server; how long until the MASTER's IPVS table
  *   drops it (its health check), then start it and how long until it is back.
  */
-import { labVips, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService } from '../lab';
+import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService } from '../lab';
 import type { OpsHost } from './host';
 import { boundVips } from './iproute';
 import { parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from './ipvs';
@@ -32,7 +32,7 @@ export class DrillError extends Error {}
 
 /** Who holds the lab's VIPs now: the directors with every VIP on lab0 (unreachable ones count as none). */
 export async function vipHolders(host: OpsHost, lab: ResolvedLab): Promise<ResolvedDirector[]> {
-  const vips = labVips(lab);
+  const vips = [...labVips(lab), ...labVips6(lab)];
   const answers = await Promise.all(lab.directors.map((d) => host.remote(d.address, [DIRECTOR_QUESTIONS.addresses], 10_000)));
   return lab.directors.filter((_, i) => {
     const a = answers[i];
@@ -103,7 +103,7 @@ export interface FailoverReport {
 
 /** The first TCP service of each VIP: what a prober asks. */
 function probeTargets(lab: ResolvedLab): { vip: string; url: string }[] {
-  return labVips(lab).flatMap((vip) => {
+  return [...labVips(lab), ...labVips6(lab)].flatMap((vip) => {
     const s = lab.services.find((x) => x.vip === vip && x.protocol === 'TCP');
     return s ? [{ vip, url: serviceUrl(s) }] : [];
   });

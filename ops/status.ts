@@ -6,7 +6,7 @@
  * every service, the VIP resolves to the MASTER's MAC, every real server has its VIPs on lo with
  * arp_ignore 1 and arp_announce 2.
  */
-import { labVips, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
+import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
 import type { OpsHost, RemoteOutcome } from './host';
 import { boundVips, canonicalAddress, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
 import { hostPort, parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
@@ -121,7 +121,7 @@ async function readDirector(host: OpsHost, lab: ResolvedLab, d: ResolvedDirector
     return { ...base, reached: false, vrrpState: null, keepalived: null, vips: [], syncDaemons: [], ipvs: null };
   }
   const [state, active, addresses, mac, ipvs, daemons] = r.steps;
-  const vips = boundVips(addresses.output, labVips(lab), 'lab0');
+  const vips = boundVips(addresses.output, [...labVips(lab), ...labVips6(lab)], 'lab0');
   let table: IpvsService[] | null = null;
   if (ipvs.status === 0) table = parseIpvsServices(ipvs.output);
   else {
@@ -221,7 +221,7 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
   }
   const unreached = directors.filter((d) => !d.reached).map((d) => d.name);
   const vips: VipStatus[] = [];
-  for (const vip of labVips(lab)) {
+  for (const vip of [...labVips(lab), ...labVips6(lab)]) {
     const holders = directors.filter((d) => d.vips.includes(vip)).map((d) => d.name);
     const arp = await resolveVip(host, lab, vip, directorMacs);
     vips.push({ vip, holders, arp });
