@@ -7,8 +7,10 @@
 import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
+  FirewallMarkRule,
   RealServerUserDataModel,
   ServiceProtocol,
+  SorrySiteModel,
   SshUser,
   StaticInterface,
   VirtualService,
@@ -81,7 +83,23 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
     preinstalled: lab.image.preinstalled,
     ...(lab.packages ? { packages: lab.packages } : {}),
     keepalived: directorKeepalivedModel(lab, self),
+    // Only when asked for: every other lab renders exactly as before.
+    ...firewallMarksOf(lab),
+    ...sorrySiteOf(lab),
   };
+}
+
+/** The nftables marks of the firewall-mark services, when there is any. */
+function firewallMarksOf(lab: ResolvedLab): { firewallMarks?: FirewallMarkRule[] } {
+  const rules = lab.services.flatMap((s) => (s.fwmark !== undefined ? [{ vip: s.vip, protocol: s.protocol, ports: [...s.ports], fwmark: s.fwmark }] : []));
+  return rules.length > 0 ? { firewallMarks: rules } : {};
+}
+
+/** The directors' sorry site: every port (and TLS port) of the services with a sorry server. */
+function sorrySiteOf(lab: ResolvedLab): { sorrySite?: SorrySiteModel } {
+  const services = lab.services.filter((s) => s.sorryServer);
+  if (services.length === 0) return {};
+  return { sorrySite: { ports: distinct(services.flatMap((s) => s.ports)), tlsPorts: distinct(services.flatMap((s) => s.tlsPorts)) } };
 }
 
 /**
@@ -91,7 +109,9 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
 export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRealServer): RealServerUserDataModel {
   const self = findVm(lab.realServers, realServer, 'real server');
   const services = servicesOf(lab, self);
-  const tcpPorts = distinct(services.filter((s) => s.protocol === 'TCP').map((s) => s.port));
+  const tcpServices = services.filter((s) => s.protocol === 'TCP');
+  const tcpPorts = distinct(tcpServices.flatMap((s) => s.ports));
+  const tlsPorts = new Set(tcpServices.flatMap((s) => s.tlsPorts));
   return {
     hostname: self.name,
     address: self.address,
@@ -99,8 +119,11 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
     preinstalled: lab.image.preinstalled,
     ...(lab.packages ? { packages: lab.packages } : {}),
     vips: distinct(services.map((s) => s.vip)),
-    webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol })),
-    healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' ? [s.healthCheck.path] : []))),
+    webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol, ...(tlsPorts.has(port) ? { tls: true } : {}) })),
+    healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' || s.healthCheck.type === 'https' ? [s.healthCheck.path] : []))),
+    // The readiness file for misc checks such as `curl http://{address}/ready`; only in labs
+    // with a misc check, so every other lab renders exactly as before.
+    ...(lab.services.some((s) => s.miscCheck !== undefined) ? { readyFile: true } : {}),
   };
 }
 
@@ -130,6 +153,12 @@ function virtualService(lab: ResolvedLab, service: ResolvedService): VirtualServ
       if (!rs) throw new Error(`service ${service.vip}:${service.port} names unknown real server ${name}; resolve the lab with resolveLabConfig`);
       return { name: rs.name, address: rs.address, weight: rs.weight };
     }),
+    // Only when asked for: every other lab renders exactly as before.
+    ...(service.fwmark !== undefined ? { fwmark: service.fwmark, ports: [...service.ports] } : {}),
+    ...(service.sorryServer ? { sorryServer: true } : {}),
+    ...(service.inhibitOnFailure ? { inhibitOnFailure: true } : {}),
+    ...(service.quorum !== undefined ? { quorum: service.quorum } : {}),
+    ...(service.miscCheck !== undefined ? { miscCheck: service.miscCheck } : {}),
   };
 }
 
