@@ -391,13 +391,17 @@ function serviceProblems(service: VirtualService, at: string): string[] {
     if (!(Number.isInteger(service.quorum.weight) && service.quorum.weight >= 1 && service.quorum.weight <= total)) {
       problems.push(`${at}.quorum.weight: expected an integer 1-${total} (the sum of the real servers' weights), got ${service.quorum.weight}`);
     }
+    if (!(Number.isInteger(service.quorum.hysteresis) && service.quorum.hysteresis >= 0 && service.quorum.hysteresis < service.quorum.weight)) {
+      problems.push(`${at}.quorum.hysteresis: expected an integer 0-${service.quorum.weight - 1} (below quorum.weight), got ${service.quorum.hysteresis}`);
+    }
     for (const key of ['up', 'down'] as const) {
       const command = service.quorum[key];
       if (command !== undefined) problems.push(...argvProblems(command, `${at}.quorum.${key}`, TRACK_SCRIPT_ARG_PATTERN));
     }
   }
   if (service.miscCheck !== undefined) {
-    problems.push(...argvProblems(service.miscCheck.command, `${at}.miscCheck.command`, MISC_CHECK_ARG_PATTERN));
+    problems.push(...argvProblems(service.miscCheck.command, `${at}.miscCheck.command`, MISC_CHECK_ARG_PATTERN,
+      'a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}'));
     if (!(Number.isInteger(service.miscCheck.timeoutSec) && service.miscCheck.timeoutSec >= 1)) {
       problems.push(`${at}.miscCheck.timeoutSec: expected an integer >= 1, got ${service.miscCheck.timeoutSec}`);
     }
@@ -406,14 +410,14 @@ function serviceProblems(service: VirtualService, at: string): string[] {
 }
 
 /** An argv keepalived runs without a shell: an absolute executable, then words of `argPattern`. */
-function argvProblems(command: readonly string[], at: string, argPattern: RegExp): string[] {
+function argvProblems(command: readonly string[], at: string, argPattern: RegExp, wordText = 'a word of letters, digits and . _ / : = @ % + , -'): string[] {
   const problems: string[] = [];
   const [path, ...args] = command;
   if (path === undefined || !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
     problems.push(`${at}[0]: expected the absolute path of an executable, got '${path ?? ''}'`);
   }
   args.forEach((arg, i) => {
-    if (!argPattern.test(arg)) problems.push(`${at}[${i + 1}]: expected a word of letters, digits and . _ / : = @ % + , -, got '${arg}'`);
+    if (!argPattern.test(arg)) problems.push(`${at}[${i + 1}]: expected ${wordText}, got '${arg}'`);
   });
   if (command.length > TRACK_SCRIPT_MAX_WORDS) {
     problems.push(`${at}: expected at most ${TRACK_SCRIPT_MAX_WORDS} words, got ${command.length}`);

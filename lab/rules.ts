@@ -606,6 +606,10 @@ export const quorumRule: LabRule = {
       const at = join(service.at, 'quorum');
       const quorum = service.quorum;
       for (const key of ['up', 'down'] as const) checkExecutable(quorum[key], join(at, key), report, '/usr/bin/logger');
+      if (isIntegerIn(quorum.weight, 1, 65535) && isIntegerIn(quorum.hysteresis, 0, 65535) && quorum.hysteresis >= quorum.weight) {
+        report(join(at, 'hysteresis'), quorum.hysteresis, `less than quorum.weight (${quorum.weight}), i.e. 0-${quorum.weight - 1}`,
+          'keepalived lowers a hysteresis of weight or more to weight - 1 (with a warning that fails its config test)');
+      }
       const members = realServers.filter((rs) => !Array.isArray(service.realServers) || service.realServers.includes(rs.name));
       const weights = members.map((rs) => rs.weight);
       if (!weights.every((w) => isIntegerIn(w, 0, 65535))) continue;

@@ -288,7 +288,7 @@ export const LabQuorumSchema = Type.Object(
     })),
     hysteresis: Type.Optional(integer(0, 65535, {
       default: 0,
-      description: 'The service goes up again at weight + hysteresis and down below weight - hysteresis.',
+      description: 'Less than weight: the service goes up again at weight + hysteresis and down below weight - hysteresis.',
     })),
     up: Type.Optional(argv('Run on the directors when the quorum is gained, as argv (like vrrp.trackScript.command: no shell, as root). Default: none.')),
     down: Type.Optional(argv('Run on the directors when the quorum is lost, e.g. [/usr/bin/logger, -t, lvs-lab-quorum, down]. Default: none.')),
