@@ -575,7 +575,7 @@ export const tlsPortsRule: LabRule = {
         const theirs = tlsPortsOf(other);
         for (const port of portsOf(service).filter((p) => portsOf(other).includes(p))) {
           if (mine.includes(port) !== theirs.includes(port)) {
-            report(join(service.at, 'tlsPorts'), list(service.tlsPorts), `port ${port} ${theirs.includes(port) ? 'in' : 'not in'} tlsPorts, as in ${other.at}`,
+            report(join(service.at, 'tlsPorts'), service.tlsPorts, `port ${port} ${theirs.includes(port) ? 'in' : 'not in'} tlsPorts, as in ${other.at}`,
               `both services share real servers, whose one web service speaks ${theirs.includes(port) ? 'HTTPS' : 'plain http'} on port ${port}`);
           }
         }

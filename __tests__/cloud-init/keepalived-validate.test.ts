@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
-import { directorKeepalivedModel, loadLabConfig, resolveLabConfig } from '../../lab';
+import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';
 import {
   DIRECTOR_CHECK,
@@ -93,7 +93,7 @@ const labs: Record<string, DirectorKeepalivedModel> = {
 };
 
 /** A lab config with every service option and both issue 8 options, as a user writes it. */
-const EVERY_OPTION_LAB = {
+const EVERY_OPTION_LAB: LabConfig = {
   vrrp: { version: 3, advertIntSec: 0.2, fastFailover: true, trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: -20 } },
   directors: [
     { name: 'director-1', address: '192.168.20.141', priority: 250 },
