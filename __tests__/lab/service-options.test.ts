@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, validateLabConfig, type LabConfig,
 } from '../../lab';
@@ -261,5 +264,23 @@ describe('service options: the resolved lab and the renderer models', () => {
     expect(directorUserDataModel(reference, reference.directors[0])).not.toHaveProperty('sorrySite');
     expect(realServerUserDataModel(reference, reference.realServers[0])).not.toHaveProperty('readyFile');
     expect(realServerUserDataModel(reference, reference.realServers[0]).webPorts).toEqual([{ port: 80, protocol: 'TCP' }]);
+  });
+});
+
+describe("the README's service options example", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const block = readme.split('```yaml\n').map((b) => b.slice(0, b.indexOf('```'))).find((b) => b.includes('lvs-lab-quorum'));
+
+  test('is valid and resolves to a firewall-mark service with every option', () => {
+    expect(block).toBeDefined();
+    const config = parseYaml(block as string) as LabConfig;
+    expect(validateLabConfig(config)).toEqual([]);
+    const lab = resolveLabConfig(config);
+    expect(lab.services[0]).toMatchObject({
+      port: 80, ports: [80, 443, 8080], fwmark: 10, tlsPorts: [443], sorryServer: true, inhibitOnFailure: true,
+      healthCheck: { type: 'https', path: '/healthz', connectPort: 443 },
+      quorum: { weight: 100, hysteresis: 20, down: LOGGER_DOWN },
+      miscCheck: { command: CURL_READY, timeoutSec: 5 },
+    });
   });
 });
