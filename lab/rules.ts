@@ -565,18 +565,20 @@ export const tlsPortsRule: LabRule = {
         seen.add(port);
       });
     }
-    // One nginx per real server: a port cannot be HTTPS for one service and plain for another.
+    // One nginx per real server (and one sorry site per director): a port cannot be HTTPS for
+    // one service and plain for another on the same VMs.
     const members = (s: Loose) => (Array.isArray(s.realServers) ? s.realServers : entries(input, 'realServers').map((r) => r.name));
     const tcp = services.filter((s) => s.protocol !== 'UDP');
     tcp.forEach((service, i) => {
       for (const other of tcp.slice(0, i)) {
-        if (!members(service).some((name: unknown) => members(other).includes(name))) continue;
+        const bothSorry = service.sorryServer === true && other.sorryServer === true;
+        if (!bothSorry && !members(service).some((name: unknown) => members(other).includes(name))) continue;
         const mine = tlsPortsOf(service);
         const theirs = tlsPortsOf(other);
         for (const port of portsOf(service).filter((p) => portsOf(other).includes(p))) {
           if (mine.includes(port) !== theirs.includes(port)) {
             report(join(service.at, 'tlsPorts'), service.tlsPorts, `port ${port} ${theirs.includes(port) ? 'in' : 'not in'} tlsPorts, as in ${other.at}`,
-              `both services share real servers, whose one web service speaks ${theirs.includes(port) ? 'HTTPS' : 'plain http'} on port ${port}`);
+              `both services share ${bothSorry ? 'the directors\' sorry site' : 'real servers'}, whose one nginx speaks ${theirs.includes(port) ? 'HTTPS' : 'plain http'} on port ${port}`);
           }
         }
       }

@@ -101,8 +101,22 @@ describe('service options: failures', () => {
     const config = withServices(service({ port: 443, tlsPorts: [443] }), service({ vip: '192.168.20.150', port: 443 }));
     expectProblems(config, ['tls-ports services[1].tlsPorts']);
     expect(messageAt(config, 'services[1].tlsPorts')).toBe(
-      'services[1].tlsPorts: got nothing, expected port 443 in tlsPorts, as in services[0]; both services share real servers, whose one web service speaks HTTPS on port 443',
+      'services[1].tlsPorts: got nothing, expected port 443 in tlsPorts, as in services[0]; both services share real servers, whose one nginx speaks HTTPS on port 443',
     );
+  });
+
+  test('fails when two sorry services on different real servers disagree on a TLS port (one sorry site per director)', () => {
+    const realServers = [{ name: 'rs-1', address: '192.168.20.143' }, { name: 'rs-2', address: '192.168.20.144' }];
+    const config = {
+      realServers,
+      services: [
+        service({ port: 443, tlsPorts: [443], sorryServer: true, realServers: ['rs-1'] }),
+        service({ vip: '192.168.20.150', port: 443, sorryServer: true, realServers: ['rs-2'] }),
+      ],
+    };
+    expectProblems(config, ['tls-ports services[1].tlsPorts']);
+    expect(messageAt(config, 'services[1].tlsPorts')).toContain("both services share the directors' sorry site, whose one nginx speaks HTTPS on port 443");
+    expect(validateLabConfig({ ...config, services: [config.services[0], { ...config.services[1], sorryServer: false }] })).toEqual([]);
   });
 
   test('fails when an https check has no TLS port to check', () => {
