@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
-# call (keepalived, cloud-init, shellcheck, and isoinfo/isovfy for the NoCloud seed ISOs),
+# call (keepalived, cloud-init, shellcheck, nft for the directors' nftables ruleset, and
+# isoinfo/isovfy for the NoCloud seed ISOs),
 # libvirt + QEMU for the lab, and debootstrap + friends for the offline image.
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
 # proxy when neither is).
@@ -12,7 +13,7 @@ packages=(
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
   debootstrap e2fsprogs fdisk bc zstd apt-utils gpg
   curl openssh-client xsltproc iputils-ping arping tcpdump
-  iptables openssl
+  iptables openssl nftables
 )
 
 missing=()
