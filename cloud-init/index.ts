@@ -6,6 +6,7 @@ export * from './notify-script';
 export * from './real-server';
 export * from './web-service';
 export * from './network-config';
+export * from './nftables-conf';
 export * from './user-data';
 export { toCloudInitYaml } from './yaml-text';
 export * from './meta-data';

@@ -1,7 +1,9 @@
 import type {
   DirectorKeepalivedModel,
   HealthCheck,
+  MiscCheckModel,
   NotificationSettings,
+  QuorumModel,
   RealServerTarget,
   TrackScriptModel,
   VirtualService,
@@ -52,6 +54,15 @@ export const TRACK_SCRIPT_ARG_PATTERN = /^[A-Za-z0-9._/:=@%+,-]{1,128}$/;
 export const TRACK_SCRIPT_PATH_PATTERN = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._+-]+){1,16}$/;
 /** At most this many words (the executable and its arguments). */
 export const TRACK_SCRIPT_MAX_WORDS = 16;
+
+/** The placeholders a misc check's words may hold, replaced per real server when rendered. */
+export const MISC_CHECK_PLACEHOLDERS = ['{address}', '{port}', '{name}'] as const;
+/**
+ * One word of a misc check: a track-script word that may also hold the exact placeholders
+ * `{address}`, `{port}` and `{name}` (no other brace: keepalived reads braces as blocks).
+ * Their values (an IPv4 address, a port, a VM name) are track-script words themselves.
+ */
+export const MISC_CHECK_ARG_PATTERN = /^(?=.{1,128}$)(?:[A-Za-z0-9._/:=@%+,-]|\{(?:address|port|name)\})+$/;
 
 /** `header { body }` with the body indented one level; nested blocks indent recursively. */
 function block(header: string, body: readonly string[]): string[] {
@@ -122,7 +133,8 @@ function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
       `lvs_sync_daemon ${model.interfaceName} ${model.instances[0].name}`,
     );
   }
-  if (model.notifyScriptPath !== undefined || model.trackScript !== undefined) {
+  const serviceScripts = model.services.some((s) => s.miscCheck !== undefined || s.quorum?.up !== undefined || s.quorum?.down !== undefined);
+  if (model.notifyScriptPath !== undefined || model.trackScript !== undefined || serviceScripts) {
     if (model.notifyScriptPath !== undefined) {
       body.push(
         '! The notify hook runs as root; with script security keepalived refuses it unless',
@@ -135,6 +147,12 @@ function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
       body.push(
         '! The director check runs as root: keepalived disables it unless its executable and',
         '! every directory above it are writable by root only.',
+      );
+    }
+    if (serviceScripts) {
+      body.push(
+        '! The quorum hooks and misc checks of the virtual servers run as root too, under the',
+        '! same rule: executables and their directories writable by root only.',
       );
     }
     body.push('enable_script_security', 'script_user root');
@@ -269,41 +287,92 @@ function renderVirtualServer(service: VirtualService): string[] {
   if (service.persistenceTimeoutSec > 0) {
     body.push(`persistence_timeout ${service.persistenceTimeoutSec}`);
   }
-  body.push(`protocol ${service.protocol}`);
+  if (service.fwmark === undefined) {
+    body.push(`protocol ${service.protocol}`);
+  } else {
+    // keepalived 2.2.7 warns (--config-test exit 5) on a protocol, or a port on a real or sorry
+    // server, of a firewall-mark service: the mark alone selects the packets, any port.
+    body.push(
+      `! Firewall mark ${service.fwmark}: nftables on the directors marks ${service.protocol} packets to ${service.vip}`,
+      `! on ports ${(service.ports ?? [service.port]).join(', ')}; the real servers get them on the port the client chose.`,
+    );
+  }
+  if (service.quorum !== undefined) {
+    body.push(...renderQuorum(service.quorum));
+  }
+  if (service.sorryServer) {
+    body.push(
+      '! When the quorum is lost, IPVS delivers to the director itself (a local destination):',
+      '! its sorry site answers 503.',
+      service.fwmark === undefined ? `sorry_server 127.0.0.1 ${service.port}` : 'sorry_server 127.0.0.1',
+    );
+  }
   for (const realServer of service.realServers) {
     body.push(...renderRealServer(service, realServer));
   }
-  return block(`virtual_server ${service.vip} ${service.port}`, body);
+  const header = service.fwmark === undefined ? `virtual_server ${service.vip} ${service.port}` : `virtual_server fwmark ${service.fwmark}`;
+  return block(header, body);
+}
+
+function renderQuorum(quorum: QuorumModel): string[] {
+  const lines = [
+    '! The service is up while its healthy real servers weigh at least quorum (up again at',
+    '! quorum + hysteresis, down below quorum - hysteresis).',
+    `quorum ${quorum.weight}`,
+    `hysteresis ${quorum.hysteresis}`,
+  ];
+  if (quorum.up !== undefined) lines.push(`quorum_up "${quorum.up.join(' ')}"`);
+  if (quorum.down !== undefined) lines.push(`quorum_down "${quorum.down.join(' ')}"`);
+  return lines;
 }
 
 function renderRealServer(service: VirtualService, realServer: RealServerTarget): string[] {
-  return block(`real_server ${realServer.address} ${service.port}`, [
-    `weight ${realServer.weight}`,
-    ...renderHealthCheck(service.port, service.healthCheck),
-  ]);
+  const header = service.fwmark === undefined ? `real_server ${realServer.address} ${service.port}` : `real_server ${realServer.address}`;
+  const body = [`weight ${realServer.weight}`];
+  if (service.inhibitOnFailure) {
+    body.push('inhibit_on_failure');
+  }
+  body.push(...renderHealthCheck(service.port, service.healthCheck));
+  if (service.miscCheck !== undefined) {
+    body.push(...renderMiscCheck(service.miscCheck, { address: realServer.address, port: service.port, name: realServer.name }));
+  }
+  return block(header, body);
 }
 
 function renderHealthCheck(port: number, check: HealthCheck): string[] {
   // `retry` is keepalived 2.x's spelling; the older `nb_get_retry` is an unknown keyword in 2.2.
+  if (check.type === 'none') return [];
+  const timings = [
+    `connect_port ${check.connectPort ?? port}`,
+    `connect_timeout ${check.connectTimeoutSec}`,
+    `retry ${check.retry}`,
+    `delay_before_retry ${check.delayBeforeRetrySec}`,
+  ];
   switch (check.type) {
     case 'tcp':
-      return block('TCP_CHECK', [
-        `connect_port ${port}`,
-        `connect_timeout ${check.connectTimeoutSec}`,
-        `retry ${check.retry}`,
-        `delay_before_retry ${check.delayBeforeRetrySec}`,
-      ]);
+      return block('TCP_CHECK', timings);
     case 'http':
-      return block('HTTP_GET', [
-        ...block('url', [`path ${check.path}`, `status_code ${check.statusCode}`]),
-        `connect_port ${port}`,
-        `connect_timeout ${check.connectTimeoutSec}`,
-        `retry ${check.retry}`,
-        `delay_before_retry ${check.delayBeforeRetrySec}`,
-      ]);
-    case 'none':
-      return [];
+      return block('HTTP_GET', [...block('url', [`path ${check.path}`, `status_code ${check.statusCode}`]), ...timings]);
+    case 'https':
+      // SSL_GET does not verify the certificate: the real servers' is self-signed.
+      return block('SSL_GET', [...block('url', [`path ${check.path}`, `status_code ${check.statusCode}`]), ...timings]);
   }
+}
+
+/** The values a misc check's placeholders stand for, for one real server. */
+interface MiscCheckTarget {
+  readonly address: string;
+  readonly port: number;
+  readonly name: string;
+}
+
+/** The misc check's argv for one real server: `{address}`, `{port}`, `{name}` replaced. */
+export function miscCheckCommand(check: MiscCheckModel, target: MiscCheckTarget): string[] {
+  return check.command.map((word) => word.replace(/\{(address|port|name)\}/g, (_, key: keyof MiscCheckTarget) => String(target[key])));
+}
+
+function renderMiscCheck(check: MiscCheckModel, target: MiscCheckTarget): string[] {
+  return block('MISC_CHECK', [`misc_path "${miscCheckCommand(check, target).join(' ')}"`, `misc_timeout ${check.timeoutSec}`]);
 }
 
 function assertRenderable(model: DirectorKeepalivedModel): void {
@@ -346,9 +415,7 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
     problems.push(`notifyScriptPath: expected an absolute path without spaces or quotes, got '${model.notifyScriptPath}'`);
   }
   model.services.forEach((service, index) => {
-    if (service.healthCheck.type === 'http' && !/^\/\S*$/.test(service.healthCheck.path)) {
-      problems.push(`services[${index}].healthCheck.path: expected an absolute URL path without spaces, got '${service.healthCheck.path}'`);
-    }
+    problems.push(...serviceProblems(service, `services[${index}]`));
   });
   if (problems.length > 0) {
     throw new Error(`Cannot render keepalived.conf for ${model.routerId}:\n  - ${problems.join('\n  - ')}`);
@@ -365,6 +432,54 @@ function ipv6InstanceProblems(model: DirectorKeepalivedModel, instance: VrrpInst
   }
   const notIpv6 = instance.vips.filter((vip) => !/^[0-9a-f:]+$/i.test(vip) || !vip.includes(':'));
   if (notIpv6.length > 0) problems.push(`${at}: an IPv6 instance holds IPv6 VIPs only, got ${notIpv6.join(', ')}`);
+  return problems;
+}
+
+function serviceProblems(service: VirtualService, at: string): string[] {
+  const problems: string[] = [];
+  const check = service.healthCheck;
+  if ((check.type === 'http' || check.type === 'https') && !/^\/\S*$/.test(check.path)) {
+    problems.push(`${at}.healthCheck.path: expected an absolute URL path without spaces, got '${check.path}'`);
+  }
+  if (service.fwmark !== undefined && !(Number.isInteger(service.fwmark) && service.fwmark >= 1 && service.fwmark <= 2147483647)) {
+    problems.push(`${at}.fwmark: expected an integer 1-2147483647, got ${service.fwmark}`);
+  }
+  if (service.quorum !== undefined) {
+    const total = service.realServers.reduce((sum, rs) => sum + rs.weight, 0);
+    if (!(Number.isInteger(service.quorum.weight) && service.quorum.weight >= 1 && service.quorum.weight <= total)) {
+      problems.push(`${at}.quorum.weight: expected an integer 1-${total} (the sum of the real servers' weights), got ${service.quorum.weight}`);
+    }
+    if (!(Number.isInteger(service.quorum.hysteresis) && service.quorum.hysteresis >= 0 && service.quorum.hysteresis < service.quorum.weight)) {
+      problems.push(`${at}.quorum.hysteresis: expected an integer 0-${service.quorum.weight - 1} (below quorum.weight), got ${service.quorum.hysteresis}`);
+    }
+    for (const key of ['up', 'down'] as const) {
+      const command = service.quorum[key];
+      if (command !== undefined) problems.push(...argvProblems(command, `${at}.quorum.${key}`, TRACK_SCRIPT_ARG_PATTERN));
+    }
+  }
+  if (service.miscCheck !== undefined) {
+    problems.push(...argvProblems(service.miscCheck.command, `${at}.miscCheck.command`, MISC_CHECK_ARG_PATTERN,
+      'a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}'));
+    if (!(Number.isInteger(service.miscCheck.timeoutSec) && service.miscCheck.timeoutSec >= 1)) {
+      problems.push(`${at}.miscCheck.timeoutSec: expected an integer >= 1, got ${service.miscCheck.timeoutSec}`);
+    }
+  }
+  return problems;
+}
+
+/** An argv keepalived runs without a shell: an absolute executable, then words of `argPattern`. */
+function argvProblems(command: readonly string[], at: string, argPattern: RegExp, wordText = 'a word of letters, digits and . _ / : = @ % + , -'): string[] {
+  const problems: string[] = [];
+  const [path, ...args] = command;
+  if (path === undefined || !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
+    problems.push(`${at}[0]: expected the absolute path of an executable, got '${path ?? ''}'`);
+  }
+  args.forEach((arg, i) => {
+    if (!argPattern.test(arg)) problems.push(`${at}[${i + 1}]: expected ${wordText}, got '${arg}'`);
+  });
+  if (command.length > TRACK_SCRIPT_MAX_WORDS) {
+    problems.push(`${at}: expected at most ${TRACK_SCRIPT_MAX_WORDS} words, got ${command.length}`);
+  }
   return problems;
 }
 

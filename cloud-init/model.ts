@@ -25,6 +25,8 @@ export interface CheckTimings {
   readonly connectTimeoutSec: number;
   readonly retry: number;
   readonly delayBeforeRetrySec: number;
+  /** The port the check connects to (`connect_port`); omitted means the service's (first) port. */
+  readonly connectPort?: number;
 }
 
 /** A TCP connect check (`TCP_CHECK`). */
@@ -44,8 +46,39 @@ export interface NoHealthCheck {
   readonly type: 'none';
 }
 
-export type HealthCheck = TcpHealthCheck | HttpHealthCheck | NoHealthCheck;
-export const HEALTH_CHECK_TYPES: readonly HealthCheck['type'][] = ['tcp', 'http', 'none'];
+/** An HTTPS GET check (`SSL_GET`) expecting a status code; the certificate is not verified. */
+export interface HttpsHealthCheck extends CheckTimings {
+  readonly type: 'https';
+  readonly path: string;
+  readonly statusCode: number;
+}
+
+export type HealthCheck = TcpHealthCheck | HttpHealthCheck | HttpsHealthCheck | NoHealthCheck;
+export const HEALTH_CHECK_TYPES: readonly HealthCheck['type'][] = ['tcp', 'http', 'https', 'none'];
+
+/**
+ * A service's quorum (keepalived `quorum`/`hysteresis`): the service is up while the weights of
+ * its healthy real servers add up to at least `weight`; `up`/`down` run when that changes.
+ */
+export interface QuorumModel {
+  readonly weight: number;
+  /** The service goes up at weight + hysteresis and down below weight - hysteresis. */
+  readonly hysteresis: number;
+  /** argv run (as root, no shell) when the quorum is gained; omitted means none. */
+  readonly up?: readonly string[];
+  /** argv run (as root, no shell) when the quorum is lost; omitted means none. */
+  readonly down?: readonly string[];
+}
+
+/**
+ * An extra checker on every real server of a service (`MISC_CHECK`): keepalived runs `command`
+ * (no shell, as root) and removes the server when it fails, like any other of its checkers.
+ * Words may hold `{address}`, `{port}` and `{name}`, replaced per real server when rendered.
+ */
+export interface MiscCheckModel {
+  readonly command: readonly string[];
+  readonly timeoutSec: number;
+}
 
 /** One real server behind a virtual service. DR cannot remap ports, so it serves on the virtual port. */
 export interface RealServerTarget {
@@ -54,10 +87,18 @@ export interface RealServerTarget {
   readonly weight: number;
 }
 
-/** One IPVS virtual service (`virtual_server VIP PORT`). */
+/** One IPVS virtual service (`virtual_server VIP PORT`, or `virtual_server fwmark MARK`). */
 export interface VirtualService {
   readonly vip: string;
+  /** The port (with `fwmark`: the first of `ports`; health checks connect to it by default). */
   readonly port: number;
+  /**
+   * A firewall-mark service: the directors' nftables mark the packets to the VIP on `ports` and
+   * IPVS balances by the mark. Omitted means a plain `virtual_server VIP PORT`.
+   */
+  readonly fwmark?: number;
+  /** Every port of a firewall-mark service (the first is `port`); omitted without `fwmark`. */
+  readonly ports?: readonly number[];
   readonly protocol: ServiceProtocol;
   readonly scheduler: Scheduler;
   /** 0 disables persistence. */
@@ -65,6 +106,14 @@ export interface VirtualService {
   readonly delayLoopSec: number;
   readonly healthCheck: HealthCheck;
   readonly realServers: readonly RealServerTarget[];
+  /** true: `sorry_server 127.0.0.1`, the director itself answers when the quorum is lost. */
+  readonly sorryServer?: boolean;
+  /** true: a failed real server stays with weight 0 (`inhibit_on_failure`) instead of being removed. */
+  readonly inhibitOnFailure?: boolean;
+  /** Omitted means keepalived's default (quorum 1, no hysteresis, no hooks). */
+  readonly quorum?: QuorumModel;
+  /** Omitted means no extra checker. */
+  readonly miscCheck?: MiscCheckModel;
 }
 
 /** Optional SMTP alerting, as in the reference's `global_defs`. */
@@ -202,8 +251,27 @@ export interface UserDataBase {
   readonly packages?: PackageSources;
 }
 
+/** The packets nftables marks for one firewall-mark service (`ip daddr VIP tcp dport { ... }`). */
+export interface FirewallMarkRule {
+  readonly vip: string;
+  readonly protocol: ServiceProtocol;
+  readonly ports: readonly number[];
+  readonly fwmark: number;
+}
+
+/** The directors' sorry site: answers 503 on every port of the services with a sorry server. */
+export interface SorrySiteModel {
+  readonly ports: readonly number[];
+  /** The ports that speak TLS (a self-signed certificate generated at first boot). */
+  readonly tlsPorts: readonly number[];
+}
+
 export interface DirectorUserDataModel extends UserDataBase {
   readonly keepalived: DirectorKeepalivedModel;
+  /** Packets nftables marks for the firewall-mark services; omitted or empty means no nftables ruleset. */
+  readonly firewallMarks?: readonly FirewallMarkRule[];
+  /** Omitted means no sorry site (and no nginx on the directors). */
+  readonly sorrySite?: SorrySiteModel;
 }
 
 export interface RealServerUserDataModel extends UserDataBase {
@@ -213,8 +281,10 @@ export interface RealServerUserDataModel extends UserDataBase {
   readonly vips: readonly string[];
   /** Dual stack: every IPv6 VIP it must accept traffic for (bound on lo as /128); omitted means none. */
   readonly vips6?: readonly string[];
-  /** Ports the demo web service listens on (one per distinct service port). */
-  readonly webPorts: readonly { readonly port: number; readonly protocol: ServiceProtocol }[];
+  /** Ports the demo web service listens on (one per distinct service port); `tls`: HTTPS there. */
+  readonly webPorts: readonly { readonly port: number; readonly protocol: ServiceProtocol; readonly tls?: boolean }[];
+  /** true: the web root holds `ready` (`GET /ready` answers 200 until an operator removes it). */
+  readonly readyFile?: boolean;
   /** Health-check path that must answer 200 (http checks). */
   readonly healthPaths: readonly string[];
 }

@@ -35,3 +35,18 @@ export const NGINX_SITE_ENABLED_PATH = `/etc/nginx/sites-enabled/${NGINX_SITE_NA
 
 /** Static files (e.g. a large file for bandwidth tests) are served from here. */
 export const WEB_ROOT = '/var/www/lvs-lab';
+
+/** The nftables ruleset Debian's nftables.service loads at boot (firewall-mark services). */
+export const NFTABLES_CONF_PATH = '/etc/nftables.conf';
+
+/** The directors' sorry site (Debian layout), answering 503 when a service loses its quorum. */
+export const SORRY_SITE_NAME = 'lvs-lab-sorry';
+export const SORRY_SITE_PATH = `/etc/nginx/sites-available/${SORRY_SITE_NAME}`;
+export const SORRY_SITE_ENABLED_PATH = `/etc/nginx/sites-enabled/${SORRY_SITE_NAME}`;
+
+/** The self-signed certificate and key generated at first boot for the TLS ports. */
+export const TLS_CERT_PATH = '/etc/ssl/certs/lvs-lab.crt';
+export const TLS_KEY_PATH = '/etc/ssl/private/lvs-lab.key';
+
+/** A file in the web root: `GET /ready` answers 200 while it exists (remove it to fail a readiness check). */
+export const READY_FILE_NAME = 'ready';

@@ -5,17 +5,24 @@ import {
   ARP_SYSCTL_PATH,
   IPVS_MODULES_LOAD_PATH,
   KEEPALIVED_CONF_PATH,
+  NFTABLES_CONF_PATH,
   NGINX_SITE_ENABLED_PATH,
   NGINX_SITE_PATH,
   NOTIFY_LOG_FILE,
+  READY_FILE_NAME,
   REAL_SERVER_SCRIPT_PATH,
   REAL_SERVER_UNIT_NAME,
   REAL_SERVER_UNIT_PATH,
+  SORRY_SITE_ENABLED_PATH,
+  SORRY_SITE_PATH,
+  TLS_CERT_PATH,
+  TLS_KEY_PATH,
   WEB_ROOT,
 } from './paths';
+import { renderNftablesConf } from './nftables-conf';
 import { renderArpSysctl, renderRealServerScript, renderRealServerUnit } from './real-server';
 import { shellQuote } from './shell';
-import { renderNginxSite } from './web-service';
+import { renderNginxSite, renderSorrySite } from './web-service';
 import { toCloudInitYaml } from './yaml-text';
 
 /** Packages a director needs when the image does not already have them. */
@@ -52,22 +59,52 @@ export function renderDirectorUserData(m: DirectorUserDataModel): string {
     });
   }
 
-  const runcmd: RunCmd[] = [
-    ['modprobe', '-a', ...modules],
+  const packages = [...DIRECTOR_PACKAGES];
+  const runcmd: RunCmd[] = [['modprobe', '-a', ...modules]];
+  const firewallMarks = m.firewallMarks ?? [];
+  if (firewallMarks.length > 0) {
+    packages.push('nftables');
+    // Debian's own tooling: nftables.service loads /etc/nftables.conf at every boot. Written
+    // after the package is installed, so the package's own file does not replace it.
+    files.push({ path: NFTABLES_CONF_PATH, content: renderNftablesConf(firewallMarks), permissions: '0755', owner: 'root:root', defer: true });
+    runcmd.push(failLoudly(
+      'systemctl enable --now nftables.service',
+      `nftables.service FAILED to load ${NFTABLES_CONF_PATH}: the firewall-mark services get no packets`,
+    ));
+  }
+  if (m.sorrySite !== undefined) {
+    packages.push('nginx');
+    if (m.sorrySite.tlsPorts.length > 0) packages.push('openssl');
+    files.push({
+      path: SORRY_SITE_PATH,
+      content: renderSorrySite({ hostname: m.hostname, ports: m.sorrySite.ports, tlsPorts: m.sorrySite.tlsPorts }),
+      permissions: '0644',
+      owner: 'root:root',
+      // /etc/nginx/sites-available belongs to the nginx package.
+      defer: true,
+    });
+    runcmd.push(
+      ...(m.sorrySite.tlsPorts.length > 0 ? [selfSignedCertificate(m.hostname)] : []),
+      ...enableNginxSite(SORRY_SITE_PATH, SORRY_SITE_ENABLED_PATH, 'the sorry site is NOT started'),
+    );
+  }
+  runcmd.push(
     failLoudly(
       `keepalived --config-test -f ${KEEPALIVED_CONF_PATH}`,
       `keepalived --config-test FAILED for ${KEEPALIVED_CONF_PATH}: keepalived NOT started`,
     ),
     enableUnits('keepalived.service'),
     ['systemctl', 'restart', 'keepalived.service'],
-  ];
+  );
 
-  return renderCloudConfig(m, DIRECTOR_PACKAGES, files, runcmd);
+  return renderCloudConfig(m, packages, files, runcmd);
 }
 
 /** Renders a real server's `#cloud-config`: VIPs on lo with ARP silenced, then the demo nginx site. */
 export function renderRealServerUserData(m: RealServerUserDataModel): string {
   const tcpPorts = m.webPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port);
+  const tlsPorts = m.webPorts.filter((p) => p.protocol === 'TCP' && p.tls === true).map((p) => p.port);
+  const packages = [...REAL_SERVER_PACKAGES, ...(tlsPorts.length > 0 ? ['openssl'] : [])];
 
   const files: CloudFile[] = [
     { path: ARP_SYSCTL_PATH, content: renderArpSysctl(), permissions: '0644', owner: 'root:root' },
@@ -86,7 +123,7 @@ export function renderRealServerUserData(m: RealServerUserDataModel): string {
     files.push({
       path: NGINX_SITE_PATH,
       content: renderNginxSite({
-        hostname: m.hostname, address: m.address, ports: tcpPorts, healthPaths: m.healthPaths,
+        hostname: m.hostname, address: m.address, ports: tcpPorts, healthPaths: m.healthPaths, ...(tlsPorts.length > 0 ? { tlsPorts } : {}),
         ...((m.vips6 ?? []).length > 0 ? { ipv6: true } : {}),
       }),
       permissions: '0644',
@@ -94,18 +131,53 @@ export function renderRealServerUserData(m: RealServerUserDataModel): string {
       // /etc/nginx/sites-available belongs to the nginx package.
       defer: true,
     });
+    if (m.readyFile) {
+      // A readiness file: `GET /ready` answers 200 while it exists; an operator removes it to
+      // fail a readiness check (a miscCheck such as curl http://{address}/ready) on this server.
+      files.push({ path: `${WEB_ROOT}/${READY_FILE_NAME}`, content: 'ready\n', permissions: '0644', owner: 'root:root' });
+    }
     runcmd.push(
       ['mkdir', '-p', WEB_ROOT],
-      ['ln', '-sfn', NGINX_SITE_PATH, NGINX_SITE_ENABLED_PATH],
-      // Debian's default site also claims port 80 as default_server.
-      ['rm', '-f', '/etc/nginx/sites-enabled/default'],
-      failLoudly('nginx -t -q', 'nginx -t FAILED: the demo web service is NOT started'),
-      enableUnits('nginx.service'),
-      ['systemctl', 'restart', 'nginx.service'],
+      ...(tlsPorts.length > 0 ? [selfSignedCertificate(m.hostname)] : []),
+      ...enableNginxSite(NGINX_SITE_PATH, NGINX_SITE_ENABLED_PATH, 'the demo web service is NOT started'),
     );
   }
 
-  return renderCloudConfig(m, REAL_SERVER_PACKAGES, files, runcmd);
+  return renderCloudConfig(m, packages, files, runcmd);
+}
+
+/** Enables an nginx site (Debian layout) in place of the default one, checks nginx and (re)starts it. */
+function enableNginxSite(sitePath: string, enabledPath: string, notStarted: string): RunCmd[] {
+  return [
+    ['ln', '-sfn', sitePath, enabledPath],
+    // Debian's default site also claims port 80 as default_server.
+    ['rm', '-f', '/etc/nginx/sites-enabled/default'],
+    failLoudly('nginx -t -q', `nginx -t FAILED: ${notStarted}`),
+    enableUnits('nginx.service'),
+    ['systemctl', 'restart', 'nginx.service'],
+  ];
+}
+
+/**
+ * A runcmd shell item generating the self-signed certificate of the TLS ports at first boot,
+ * unless it exists (a re-run keeps it): an EC P-256 key (mode 0600) for CN=<hostname>.
+ */
+export function selfSignedCertificate(hostname: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(hostname)) {
+    throw new Error(`selfSignedCertificate: hostname must be letters, digits, '.' and '-', got '${hostname}'`);
+  }
+  const openssl = [
+    'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650',
+    `-subj /CN=${hostname} -keyout ${TLS_KEY_PATH} -out ${TLS_CERT_PATH}`,
+  ].join(' ');
+  const generate = failLoudly(`(umask 077 && ${openssl})`, `openssl FAILED to generate ${TLS_CERT_PATH}: nginx cannot serve TLS`);
+  return [
+    `if [ ! -e ${TLS_KEY_PATH} ] || [ ! -e ${TLS_CERT_PATH} ]; then`,
+    ...generate.split('\n').map((line) => `  ${line}`),
+    `  chmod 0600 ${TLS_KEY_PATH}`,
+    `  chmod 0644 ${TLS_CERT_PATH}`,
+    'fi',
+  ].join('\n');
 }
 
 /**

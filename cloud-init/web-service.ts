@@ -1,4 +1,4 @@
-import { WEB_ROOT } from './paths';
+import { TLS_CERT_PATH, TLS_KEY_PATH, WEB_ROOT } from './paths';
 
 /** Health-check paths the demo web service can serve: plain absolute URL paths. */
 export const HEALTH_PATH_PATTERN = /^\/[A-Za-z0-9._~\/-]*$/;
@@ -20,6 +20,12 @@ export interface NginxSiteOptions {
   readonly address?: string;
   /** TCP ports to listen on (one `listen` each; duplicates are dropped). */
   readonly ports: readonly number[];
+  /**
+   * The ports of `ports` that serve HTTPS, with the self-signed certificate generated at first
+   * boot (`TLS_CERT_PATH`, `TLS_KEY_PATH`).
+   * @default - none: every port is plain http
+   */
+  readonly tlsPorts?: readonly number[];
   /** Extra paths that must answer 200 for HTTP health checks (`/healthz` always does). */
   readonly healthPaths?: readonly string[];
   /**
@@ -52,14 +58,17 @@ export function renderNginxSite(opts: NginxSiteOptions): string {
   const healthPaths = [...new Set([HEALTHZ_PATH, ...(opts.healthPaths ?? [])])].filter((p) => p !== '/');
   assertSiteOptions(opts, ports, healthPaths, webRoot);
 
+  const tlsPorts = opts.tlsPorts ?? [];
+  assertTlsPorts('renderNginxSite', ports, tlsPorts);
   const body = servedByBody(opts.hostname, opts.address);
   return [
     '# Managed by lvs-dr-lab: demo web service of an LVS-DR real server.',
     '# nginx listens on the wildcard address, so it also accepts requests for the VIPs bound on lo.',
     'server {',
-    ...ports.map((port) => `    listen ${port} default_server;`),
-    ...(opts.ipv6 === true ? ports.map((port) => `    listen [::]:${port} default_server;`) : []),
+    ...listenLines(ports, tlsPorts),
+    ...(opts.ipv6 === true ? listenLines(ports, tlsPorts).map((line) => line.replace(/listen (\d+)/, 'listen [::]:$1')) : []),
     '    server_name _;',
+    ...certificateLines(tlsPorts),
     `    root ${webRoot};`,
     '    default_type text/plain;',
     `    add_header X-Served-By "${opts.hostname}" always;`,
@@ -71,6 +80,82 @@ export function renderNginxSite(opts: NginxSiteOptions): string {
     '',
     '    location / {',
     '        try_files $uri =404;',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The `listen` lines: `ssl` on the TLS ports. */
+function listenLines(ports: readonly number[], tlsPorts: readonly number[]): string[] {
+  return ports.map((port) => `    listen ${port}${tlsPorts.includes(port) ? ' ssl' : ''} default_server;`);
+}
+
+/** The certificate lines when any port speaks TLS (none otherwise). */
+function certificateLines(tlsPorts: readonly number[]): string[] {
+  if (tlsPorts.length === 0) return [];
+  return [
+    '    # Self-signed, generated at first boot: clients and checks do not verify it.',
+    `    ssl_certificate ${TLS_CERT_PATH};`,
+    `    ssl_certificate_key ${TLS_KEY_PATH};`,
+  ];
+}
+
+function assertTlsPorts(renderer: string, ports: readonly number[], tlsPorts: readonly number[]): void {
+  const stray = tlsPorts.filter((p) => !ports.includes(p));
+  if (stray.length > 0) {
+    throw new Error(`${renderer}: tlsPorts must be among ports (${ports.join(', ')}), got ${stray.join(', ')}`);
+  }
+}
+
+/** The text/plain body the directors' sorry site answers with, e.g. `sorry-from director-1`. */
+export function sorryBody(hostname: string): string {
+  return `sorry-from ${hostname}`;
+}
+
+/** Options of {@link renderSorrySite}. */
+export interface SorrySiteOptions {
+  /** The director's hostname, named in every answer. */
+  readonly hostname: string;
+  /** Every port of the services with a sorry server. */
+  readonly ports: readonly number[];
+  /**
+   * The ports of `ports` that speak TLS.
+   * @default - none
+   */
+  readonly tlsPorts?: readonly number[];
+}
+
+/**
+ * Renders the directors' sorry site (`/etc/nginx/sites-available/lvs-lab-sorry`): when a service
+ * loses its quorum, keepalived adds the director itself (`sorry_server 127.0.0.1`) and IPVS
+ * delivers the clients' packets locally, where this site answers every request with 503
+ * `sorry-from <hostname>`.
+ */
+export function renderSorrySite(opts: SorrySiteOptions): string {
+  const ports = [...new Set(opts.ports)];
+  const tlsPorts = [...new Set(opts.tlsPorts ?? [])];
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(opts.hostname)) problems.push(`hostname: expected letters, digits, '.' and '-', got '${opts.hostname}'`);
+  if (ports.length === 0) problems.push('ports: at least one TCP port is required');
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`ports: expected integers 1-65535, got ${port}`);
+  }
+  if (problems.length > 0) throw new Error(`renderSorrySite:\n  - ${problems.join('\n  - ')}`);
+  assertTlsPorts('renderSorrySite', ports, tlsPorts);
+  return [
+    '# Managed by lvs-dr-lab: sorry site of an LVS director. keepalived adds the director itself',
+    '# (sorry_server 127.0.0.1) to a service whose real servers are all down, and IPVS delivers',
+    '# its clients here: every request answers 503.',
+    'server {',
+    ...listenLines(ports, tlsPorts),
+    '    server_name _;',
+    ...certificateLines(tlsPorts),
+    '    default_type text/plain;',
+    `    add_header X-Served-By "${opts.hostname}" always;`,
+    '',
+    '    location / {',
+    `        return 503 "${sorryBody(opts.hostname)}\\n";`,
     '    }',
     '}',
     '',

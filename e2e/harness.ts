@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, WEB_ROOT } from '../cloud-init/paths';
+import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, TLS_KEY_PATH, WEB_ROOT } from '../cloud-init/paths';
 import {
   type LabConfig,
   type ResolvedLab,
@@ -1635,7 +1635,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
   if (s.healthCheck.type === 'https') {
     await check(`SSL_GET: ${victim.name}'s TLS key replaced (no longer its certificate's): nginx cannot serve TLS, ${victim.name} leaves ${key} within ${boundSec} s; restored, it returns`, async () => {
       const swap = ssh(user, victim.address,
-        `sudo cp -p ${TLS_KEY_FILE} ${TLS_KEY_FILE}.e2e && sudo openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${TLS_KEY_FILE} && ` +
+        `sudo cp -p ${TLS_KEY_PATH} ${TLS_KEY_PATH}.e2e && sudo openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${TLS_KEY_PATH} && ` +
         `{ sudo systemctl restart nginx; sudo nginx -t 2>&1; true; }`, 60);
       expect(swap.status === 0, `could not replace the key on ${victim.name}: ${swap.stdout}${swap.stderr}`);
       const at = now();
@@ -1643,7 +1643,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
         expect(/key values mismatch/.test(swap.stdout), `nginx -t on ${victim.name} does not report the mismatched key: ${tail(swap.stdout, 5)}`);
         await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(victim), 500);
       } finally {
-        const restore = ssh(user, victim.address, `sudo mv ${TLS_KEY_FILE}.e2e ${TLS_KEY_FILE} && sudo systemctl restart nginx`, 60);
+        const restore = ssh(user, victim.address, `sudo mv ${TLS_KEY_PATH}.e2e ${TLS_KEY_PATH} && sudo systemctl restart nginx`, 60);
         expect(restore.status === 0, `could not restore the key on ${victim.name}: ${restore.stderr}`);
       }
       const removal = now() - at;

@@ -21,6 +21,16 @@ export function defaultCheckType(protocol: ServiceProtocol): HealthCheck['type']
   return protocol === 'UDP' ? 'none' : 'tcp';
 }
 
+/** A health check's port when not given: for https the first TLS port, otherwise the service's first port. */
+export function defaultCheckPort(type: HealthCheck['type'], ports: readonly number[], tlsPorts: readonly number[]): number {
+  return type === 'https' && tlsPorts.length > 0 ? tlsPorts[0] : ports[0];
+}
+
+/** A firewall-mark service's mark when not given: 1 + its index in `services`. */
+export function defaultFwmark(serviceIndex: number): number {
+  return serviceIndex + 1;
+}
+
 /** Debian's own security archive: the security mirror when `packages.mirror` has another layout. */
 export const DEBIAN_SECURITY_ARCHIVE = 'http://security.debian.org/debian-security';
 

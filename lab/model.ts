@@ -7,8 +7,10 @@
 import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
+  FirewallMarkRule,
   RealServerUserDataModel,
   ServiceProtocol,
+  SorrySiteModel,
   SshUser,
   StaticInterface,
   VirtualService,
@@ -115,7 +117,23 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
     preinstalled: lab.image.preinstalled,
     ...(lab.packages ? { packages: lab.packages } : {}),
     keepalived: directorKeepalivedModel(lab, self),
+    // Only when asked for: every other lab renders exactly as before.
+    ...firewallMarksOf(lab),
+    ...sorrySiteOf(lab),
   };
+}
+
+/** The nftables marks of the firewall-mark services, when there is any. */
+function firewallMarksOf(lab: ResolvedLab): { firewallMarks?: FirewallMarkRule[] } {
+  const rules = lab.services.flatMap((s) => (s.fwmark !== undefined ? [{ vip: s.vip, protocol: s.protocol, ports: [...s.ports], fwmark: s.fwmark }] : []));
+  return rules.length > 0 ? { firewallMarks: rules } : {};
+}
+
+/** The directors' sorry site: every port (and TLS port) of the services with a sorry server. */
+function sorrySiteOf(lab: ResolvedLab): { sorrySite?: SorrySiteModel } {
+  const services = lab.services.filter((s) => s.sorryServer);
+  if (services.length === 0) return {};
+  return { sorrySite: { ports: distinct(services.flatMap((s) => s.ports)), tlsPorts: distinct(services.flatMap((s) => s.tlsPorts)) } };
 }
 
 /**
@@ -125,7 +143,9 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
 export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRealServer): RealServerUserDataModel {
   const self = findVm(lab.realServers, realServer, 'real server');
   const services = servicesOf(lab, self);
-  const tcpPorts = distinct(services.filter((s) => s.protocol === 'TCP').map((s) => s.port));
+  const tcpServices = services.filter((s) => s.protocol === 'TCP');
+  const tcpPorts = distinct(tcpServices.flatMap((s) => s.ports));
+  const tlsPorts = new Set(tcpServices.flatMap((s) => s.tlsPorts));
   return {
     hostname: self.name,
     address: self.address,
@@ -134,8 +154,11 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
     ...(lab.packages ? { packages: lab.packages } : {}),
     vips: distinct(services.filter((s) => serviceFamily(s) === 4).map((s) => s.vip)),
     ...(services.some((s) => serviceFamily(s) === 6) ? { vips6: distinct(services.filter((s) => serviceFamily(s) === 6).map((s) => s.vip)) } : {}),
-    webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol })),
-    healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' ? [s.healthCheck.path] : []))),
+    webPorts: tcpPorts.map((port) => ({ port, protocol: 'TCP' as ServiceProtocol, ...(tlsPorts.has(port) ? { tls: true } : {}) })),
+    healthPaths: distinct(services.flatMap((s) => (s.healthCheck.type === 'http' || s.healthCheck.type === 'https' ? [s.healthCheck.path] : []))),
+    // The readiness file for misc checks such as `curl http://{address}/ready`; only in labs
+    // with a misc check, so every other lab renders exactly as before.
+    ...(lab.services.some((s) => s.miscCheck !== undefined) ? { readyFile: true } : {}),
   };
 }
 
@@ -169,6 +192,12 @@ function virtualService(lab: ResolvedLab, service: ResolvedService): VirtualServ
       if (address === undefined) throw new Error(`service ${service.vip}:${service.port} is IPv6 but real server ${name} has no address6`);
       return { name: rs.name, address, weight: rs.weight };
     }),
+    // Only when asked for: every other lab renders exactly as before.
+    ...(service.fwmark !== undefined ? { fwmark: service.fwmark, ports: [...service.ports] } : {}),
+    ...(service.sorryServer ? { sorryServer: true } : {}),
+    ...(service.inhibitOnFailure ? { inhibitOnFailure: true } : {}),
+    ...(service.quorum !== undefined ? { quorum: service.quorum } : {}),
+    ...(service.miscCheck !== undefined ? { miscCheck: service.miscCheck } : {}),
   };
 }
 

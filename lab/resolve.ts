@@ -4,18 +4,21 @@
  * resolve the derived values (gateway, dns, MACs, domain names). Validation runs once.
  */
 import { Value } from '@sinclair/typebox/value';
-import type { HealthCheck, NotificationSettings, PackageSources, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport } from '../cloud-init/model';
+import type {
+  HealthCheck, MiscCheckModel, NotificationSettings, PackageSources, QuorumModel, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport,
+} from '../cloud-init/model';
 import { checkSchema, isMapping } from './check-schema';
 import {
-  defaultAddress6, defaultAuthPass, defaultCheckType, defaultDns, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
+  defaultAddress6, defaultAuthPass, defaultCheckPort, defaultCheckType, defaultDns, defaultFwmark, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
 } from './derive';
 import { formatIpv4, parseCidr } from './ipv4';
 import { canonicalIpv6, formatIpv6, parseCidr6 } from './ipv6';
 import { LabConfigError, labProblem, type LabProblem } from './problems';
 import { runRules } from './rules';
 import {
-  LabHealthCheckSchema, LabNotificationSchema, LabSchema, LabTrackScriptSchema, LabVmSizeSchema,
-  type DomainType, type LabConfig, type LabHealthCheckConfig, type LabPackagesConfig, type LabTrackScriptConfig, type NetworkMode,
+  LabHealthCheckSchema, LabMiscCheckSchema, LabNotificationSchema, LabQuorumSchema, LabSchema, LabTrackScriptSchema, LabVmSizeSchema,
+  type DomainType, type LabConfig, type LabHealthCheckConfig, type LabMiscCheckConfig, type LabPackagesConfig, type LabQuorumConfig,
+  type LabServiceConfig, type LabTrackScriptConfig, type NetworkMode,
 } from './schema';
 
 /** Interface name every VM's lab NIC is renamed to (network-config v2 `set-name`). */
@@ -68,12 +71,28 @@ export interface ResolvedService {
   readonly vip: string;
   /** 6 for an IPv6 VIP; absent for IPv4 (so an IPv4-only lab resolves as before). See `serviceFamily`. */
   readonly family?: 6;
+  /** The port, or the first of `ports` (URLs and checks use it). */
   readonly port: number;
+  /** Every port of the service: `[port]` for a plain service, the config's `ports` for a firewall-mark one. */
+  readonly ports: readonly number[];
+  /** The firewall mark of a service with `ports` (given, or 1 + its index); absent for a plain service. */
+  readonly fwmark?: number;
+  /** The ports on which the real servers (and the sorry site) speak HTTPS; empty: plain http everywhere. */
+  readonly tlsPorts: readonly number[];
   readonly protocol: ServiceProtocol;
   readonly scheduler: Scheduler;
   readonly persistenceTimeoutSec: number;
   readonly delayLoopSec: number;
+  /** `connectPort` is present only when the check connects to another port than `port`. */
   readonly healthCheck: HealthCheck;
+  /** An extra checker on every real server; absent when none is given. */
+  readonly miscCheck?: MiscCheckModel;
+  /** true: the directors answer 503 themselves (sorry_server) when the quorum is lost. */
+  readonly sorryServer: boolean;
+  /** true: a failed real server stays with weight 0 instead of being removed. */
+  readonly inhibitOnFailure: boolean;
+  /** The quorum; absent when none is given (keepalived's default: 1, no hysteresis). */
+  readonly quorum?: QuorumModel;
   /** Names of the real servers behind it. */
   readonly realServers: readonly string[];
 }
@@ -225,16 +244,7 @@ function resolveValid(config: LabConfig): ResolvedLab {
     directors: [...lab.directors]
       .sort((a, b) => b.priority - a.priority)
       .map((d) => ({ ...vm(d.name, 'director', d.address, d.address6), priority: d.priority })),
-    services: lab.services.map((service) => ({
-      ...resolveVip(service.vip),
-      port: service.port as number,
-      protocol: service.protocol as ServiceProtocol,
-      scheduler: service.scheduler as Scheduler,
-      persistenceTimeoutSec: service.persistenceTimeoutSec as number,
-      delayLoopSec: service.delayLoopSec as number,
-      healthCheck: resolveHealthCheck(service.healthCheck ?? {}, service.protocol as ServiceProtocol),
-      realServers: [...(service.realServers ?? allRealServers)],
-    })),
+    services: lab.services.map((service, index) => resolveService(service, index, allRealServers)),
     realServers: lab.realServers.map((rs) => ({ ...vm(rs.name, 'realServer', rs.address, rs.address6), weight: rs.weight as number })),
     ...(config.notification ? { notification: withDefaults<NotificationSettings>(LabNotificationSchema, config.notification) } : {}),
   };
@@ -290,14 +300,67 @@ function resolveNetwork(network: { mode: NetworkMode; cidr: string; bridge?: str
   };
 }
 
-/** The check as given, its type defaulted by protocol (stated once, in derive.ts), its fields by the schema. */
-function resolveHealthCheck(given: LabHealthCheckConfig, protocol: ServiceProtocol): HealthCheck {
+/** A service with its schema defaults applied (the literal ones: `port`, `protocol`, ...). */
+type FilledService = LabServiceConfig & Required<Pick<LabServiceConfig, 'port' | 'protocol' | 'scheduler' | 'persistenceTimeoutSec' | 'delayLoopSec'>>;
+
+function resolveService(given: LabServiceConfig, index: number, allRealServers: readonly string[]): ResolvedService {
+  const service = given as FilledService;
+  // `port` has a schema default: with `ports` given it is the first of them.
+  const ports = service.ports !== undefined ? [...service.ports] : [service.port];
+  const tlsPorts = [...(service.tlsPorts ?? [])];
+  const protocol = service.protocol as ServiceProtocol;
+  return {
+    ...resolveVip(service.vip),
+    port: ports[0],
+    ports,
+    ...(service.ports !== undefined ? { fwmark: service.fwmark ?? defaultFwmark(index) } : {}),
+    tlsPorts,
+    protocol,
+    scheduler: service.scheduler as Scheduler,
+    persistenceTimeoutSec: service.persistenceTimeoutSec,
+    delayLoopSec: service.delayLoopSec,
+    healthCheck: resolveHealthCheck(service.healthCheck ?? {}, protocol, ports, tlsPorts),
+    ...(service.miscCheck !== undefined ? { miscCheck: resolveMiscCheck(service.miscCheck) } : {}),
+    sorryServer: service.sorryServer ?? false,
+    inhibitOnFailure: service.inhibitOnFailure ?? false,
+    ...(service.quorum !== undefined ? { quorum: resolveQuorum(service.quorum) } : {}),
+    realServers: [...(service.realServers ?? allRealServers)],
+  };
+}
+
+/**
+ * The check as given, its type defaulted by protocol (stated once, in derive.ts), its fields by
+ * the schema, its port by the service's ports (`defaultCheckPort`).
+ */
+function resolveHealthCheck(given: LabHealthCheckConfig, protocol: ServiceProtocol, ports: readonly number[], tlsPorts: readonly number[]): HealthCheck {
   const type = given.type ?? defaultCheckType(protocol);
   if (type === 'none') return { type };
   const check = withDefaults<Required<LabHealthCheckConfig>>(LabHealthCheckSchema, given);
-  const timings = { connectTimeoutSec: check.connectTimeoutSec, retry: check.retry, delayBeforeRetrySec: check.delayBeforeRetrySec };
+  const connectPort = given.port ?? defaultCheckPort(type, ports, tlsPorts);
+  const timings = {
+    connectTimeoutSec: check.connectTimeoutSec,
+    retry: check.retry,
+    delayBeforeRetrySec: check.delayBeforeRetrySec,
+    // Only when it differs from the service's port: every other lab resolves as before.
+    ...(connectPort !== ports[0] ? { connectPort } : {}),
+  };
   if (type === 'tcp') return { type, ...timings };
   return { type, ...timings, path: check.path, statusCode: check.statusCode };
+}
+
+function resolveQuorum(given: LabQuorumConfig): QuorumModel {
+  const quorum = withDefaults<Required<LabQuorumConfig>>(LabQuorumSchema, given);
+  return {
+    weight: quorum.weight,
+    hysteresis: quorum.hysteresis,
+    ...(given.up !== undefined ? { up: [...given.up] } : {}),
+    ...(given.down !== undefined ? { down: [...given.down] } : {}),
+  };
+}
+
+function resolveMiscCheck(given: LabMiscCheckConfig): MiscCheckModel {
+  const check = withDefaults<Required<LabMiscCheckConfig>>(LabMiscCheckSchema, given);
+  return { command: [...check.command], timeoutSec: check.timeoutSec };
 }
 
 /** The check as given, its counts and weight defaulted by the schema, its timeout by its interval. */

@@ -9,14 +9,14 @@
  * the config as written (`raw`), for what the user gave.
  */
 import {
-  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN, vrrpSkewSec,
+  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN, vrrpSkewSec,
 } from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
-import { defaultAddress6, defaultCheckType, defaultGateway, labMacAddress, vmDomainName } from './derive';
+import { defaultAddress6, defaultCheckPort, defaultCheckType, defaultFwmark, defaultGateway, labMacAddress, vmDomainName } from './derive';
 import { formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
-import { LabSchema, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+import { LabSchema, MAX_FWMARK, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
 /** A mapping read leniently: any field may be missing or of the wrong type. */
 type Loose = Readonly<Record<string, unknown>>;
@@ -313,12 +313,7 @@ export const trackScriptRule: LabRule = {
     const check = section(section(input.lab.vrrp).trackScript);
     if (Object.keys(check).length === 0) return;
     const at = 'vrrp.trackScript';
-    const command = list(check.command);
-    const path = command[0];
-    if (typeof path === 'string' && TRACK_SCRIPT_ARG_PATTERN.test(path) && !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
-      report(`${at}.command[0]`, path, "the absolute path of an executable on the directors, such as /usr/bin/ping (no '.' or '..' component)",
-        'keepalived runs it directly, without a shell or a search of PATH');
-    }
+    checkExecutable(check.command, `${at}.command`, report, '/usr/bin/ping');
     const interval = check.intervalSec;
     if (isIntegerIn(check.timeoutSec, 1, 3600) && isIntegerIn(interval, 1, 3600) && check.timeoutSec > interval) {
       report(`${at}.timeoutSec`, check.timeoutSec, `at most intervalSec (${interval})`, 'a run may not outlast the interval to the next one');
@@ -334,6 +329,19 @@ export const trackScriptRule: LabRule = {
     }
   },
 };
+
+/**
+ * The executable of a command keepalived runs (argv[0]): an absolute, normalized path. Words of
+ * the wrong form are schema problems; only a word of the right form that is not such a path is
+ * reported here.
+ */
+function checkExecutable(command: unknown, at: string, report: RuleReport, example: string, argPattern = TRACK_SCRIPT_ARG_PATTERN): void {
+  const path = list(command)[0];
+  if (typeof path === 'string' && argPattern.test(path) && !TRACK_SCRIPT_PATH_PATTERN.test(path)) {
+    report(`${at}[0]`, path, `the absolute path of an executable on the directors, such as ${example} (no '.' or '..' component${argPattern === TRACK_SCRIPT_ARG_PATTERN ? '' : ', no placeholder'})`,
+      'keepalived runs it directly, without a shell or a search of PATH');
+  }
+}
 
 const isLabName = (name: unknown): name is string =>
   typeof name === 'string' && new RegExp(NAME_PATTERN).test(name) && name.length <= MAX_LAB_NAME;
@@ -420,35 +428,210 @@ export const uniquePriorityRule: LabRule = {
   },
 };
 
+/** A service as written (`raw`): which of `port`/`ports` the user gave. */
+function rawServiceOf(input: RuleInput, service: { at: string }): Loose {
+  const index = Number(/\[(\d+)\]$/.exec(service.at)?.[1]);
+  return section(list(input.raw.services)[index]);
+}
+
+const isPort = (value: unknown): value is number => isIntegerIn(value, 1, 65535);
+
+/** The ports of a service: its `ports` when given (the valid ones), else its `port` (default 80). */
+function portsOf(service: Loose): number[] {
+  if (Array.isArray(service.ports)) return service.ports.filter(isPort);
+  return isPort(service.port) ? [service.port] : [];
+}
+
+/** The valid TLS ports of a service. */
+function tlsPortsOf(service: Loose): number[] {
+  return list(service.tlsPorts).filter(isPort);
+}
+
 /**
- * Health checks: path/statusCode only with http; timers not with none; and a UDP service can
- * only have none (a TCP connect or an HTTP GET cannot probe it, and the demo real servers have
- * no UDP responder: any other check removes every real server).
+ * Health checks: path/statusCode only with http/https; timers and port not with none; a UDP
+ * service can only have none (a TCP connect or an HTTP GET cannot probe it, and the demo real
+ * servers have no UDP responder: any other check removes every real server). The port is one of
+ * the service's; https checks a TLS port, http a plain one.
  */
 export const healthCheckRule: LabRule = {
   id: 'health-check',
   check: (input, report) => {
-    const rawServices = list(input.raw.services);
     for (const service of entries(input, 'services')) {
-      const index = Number(/\[(\d+)\]$/.exec(service.at)?.[1]);
-      const given = section(section(rawServices[index]).healthCheck);
+      const given = section(rawServiceOf(input, service).healthCheck);
       const at = join(service.at, 'healthCheck');
       const protocol = service.protocol === 'UDP' ? 'UDP' : 'TCP';
       const type = given.type ?? defaultCheckType(protocol);
-      if (typeof type !== 'string' || !['tcp', 'http', 'none'].includes(type)) continue;
-      if (type !== 'http') {
+      if (typeof type !== 'string' || !['tcp', 'http', 'https', 'none'].includes(type)) continue;
+      if (type !== 'http' && type !== 'https') {
         for (const key of ['path', 'statusCode'] as const) {
-          if (given[key] !== undefined) report(join(at, key), given[key], `no ${key} with a ${type} check`, 'it only applies to type http');
+          if (given[key] !== undefined) report(join(at, key), given[key], `no ${key} with a ${type} check`, 'it only applies to types http and https');
         }
       }
       if (service.protocol === 'UDP' && type !== 'none') {
         report(join(at, 'type'), type, 'none for a UDP service', 'TCP and HTTP checks cannot probe a UDP service');
       }
       if (type === 'none') {
-        for (const key of ['connectTimeoutSec', 'retry', 'delayBeforeRetrySec'] as const) {
+        for (const key of ['connectTimeoutSec', 'retry', 'delayBeforeRetrySec', 'port'] as const) {
           if (given[key] !== undefined) report(join(at, key), given[key], `no ${key} with type none`, 'there is no active check to time');
         }
+        continue;
       }
+      const ports = portsOf(service);
+      const tlsPorts = tlsPortsOf(service).filter((p) => ports.includes(p));
+      if (given.port !== undefined && isPort(given.port) && ports.length > 0 && !ports.includes(given.port)) {
+        report(join(at, 'port'), given.port, `one of the service's ports (${ports.join(', ')})`, 'the check probes the service on the real servers');
+        continue;
+      }
+      if (ports.length === 0 || (given.port !== undefined && !isPort(given.port))) continue;
+      if (type === 'https' && tlsPorts.length === 0) {
+        report(join(at, 'type'), type, `an https check only on a service with tlsPorts (this one has ${list(service.tlsPorts).length > 0 ? 'none among its ports' : 'none'})`,
+          'the real servers speak HTTPS only on tlsPorts');
+        continue;
+      }
+      const port = isPort(given.port) ? given.port : defaultCheckPort(type as 'tcp' | 'http' | 'https', ports, tlsPorts);
+      const where = given.port !== undefined ? join(at, 'port') : join(at, 'type');
+      const shown = given.port !== undefined ? port : type;
+      if (type === 'https' && !tlsPorts.includes(port)) {
+        report(where, shown, `a port of tlsPorts (${tlsPorts.join(', ')}) for an https check`, `port ${port} is plain http on the real servers`);
+      } else if (type === 'http' && tlsPorts.includes(port)) {
+        report(where, shown, `for an http check, a port not in tlsPorts (${ports.filter((p) => !tlsPorts.includes(p)).join(', ') || 'none'}); or type https`,
+          `port ${port} speaks HTTPS on the real servers`);
+      }
+    }
+  },
+};
+
+/** `ports` instead of `port`: never both, each port once. */
+export const servicePortsRule: LabRule = {
+  id: 'service-ports',
+  check: (input, report) => {
+    for (const service of entries(input, 'services')) {
+      const raw = rawServiceOf(input, service);
+      if (raw.ports === undefined) continue;
+      if (raw.port !== undefined) {
+        report(join(service.at, 'port'), raw.port, 'no port with ports', 'ports replaces port: its first port is the service\'s port');
+      }
+      const seen = new Set<number>();
+      list(raw.ports).forEach((port, i) => {
+        if (!isPort(port)) return;
+        if (seen.has(port)) report(`${join(service.at, 'ports')}[${i}]`, port, 'each port listed once');
+        seen.add(port);
+      });
+    }
+  },
+};
+
+/** `fwmark` only with `ports`; marks (given or 1 + index) unique across services. */
+export const fwmarkRule: LabRule = {
+  id: 'fwmark',
+  check: (input, report) => {
+    const seen = new Map<number, string>();
+    entries(input, 'services').forEach((service, index) => {
+      const raw = rawServiceOf(input, service);
+      const at = join(service.at, 'fwmark');
+      if (raw.ports === undefined) {
+        if (raw.fwmark !== undefined) report(at, raw.fwmark, 'no fwmark without ports', 'only a service over several ports is grouped by a firewall mark');
+        return;
+      }
+      const given = raw.fwmark !== undefined;
+      const mark = given ? raw.fwmark : defaultFwmark(index);
+      if (!isIntegerIn(mark, 1, MAX_FWMARK)) return;
+      const first = seen.get(mark);
+      if (first) {
+        report(at, given ? mark : undefined, `a firewall mark no other service has (${first} has ${mark})`,
+          given ? undefined : `the default is 1 + the service's index, ${mark}: give fwmark explicitly`);
+      } else seen.set(mark, given ? at : `${at} (default)`);
+    });
+  },
+};
+
+/** `tlsPorts`: TCP only, ports of the service, each once; a port is TLS on every service of a real server or on none. */
+export const tlsPortsRule: LabRule = {
+  id: 'tls-ports',
+  check: (input, report) => {
+    const services = entries(input, 'services');
+    for (const service of services) {
+      if (!Array.isArray(service.tlsPorts)) continue;
+      const at = join(service.at, 'tlsPorts');
+      if (service.protocol === 'UDP') {
+        report(at, service.tlsPorts, 'no tlsPorts on a UDP service', 'TLS runs over TCP');
+        continue;
+      }
+      const ports = portsOf(service);
+      const seen = new Set<number>();
+      service.tlsPorts.forEach((port: unknown, i: number) => {
+        if (!isPort(port)) return;
+        if (ports.length > 0 && !ports.includes(port)) report(`${at}[${i}]`, port, `one of the service's ports (${ports.join(', ')})`);
+        else if (seen.has(port)) report(`${at}[${i}]`, port, 'each port listed once');
+        seen.add(port);
+      });
+    }
+    // One nginx per real server (and one sorry site per director): a port cannot be HTTPS for
+    // one service and plain for another on the same VMs.
+    const members = (s: Loose) => (Array.isArray(s.realServers) ? s.realServers : entries(input, 'realServers').map((r) => r.name));
+    const tcp = services.filter((s) => s.protocol !== 'UDP');
+    tcp.forEach((service, i) => {
+      for (const other of tcp.slice(0, i)) {
+        const bothSorry = service.sorryServer === true && other.sorryServer === true;
+        if (!bothSorry && !members(service).some((name: unknown) => members(other).includes(name))) continue;
+        const mine = tlsPortsOf(service);
+        const theirs = tlsPortsOf(other);
+        for (const port of portsOf(service).filter((p) => portsOf(other).includes(p))) {
+          if (mine.includes(port) !== theirs.includes(port)) {
+            report(join(service.at, 'tlsPorts'), service.tlsPorts, `port ${port} ${theirs.includes(port) ? 'in' : 'not in'} tlsPorts, as in ${other.at}`,
+              `both services share ${bothSorry ? 'the directors\' sorry site' : 'real servers'}, whose one nginx speaks ${theirs.includes(port) ? 'HTTPS' : 'plain http'} on port ${port}`);
+          }
+        }
+      }
+    });
+  },
+};
+
+/** `sorryServer`: the sorry site is nginx, TCP only. */
+export const sorryServerRule: LabRule = {
+  id: 'sorry-server',
+  check: (input, report) => {
+    for (const service of entries(input, 'services')) {
+      if (service.sorryServer === true && service.protocol === 'UDP') {
+        report(join(service.at, 'sorryServer'), true, 'false for a UDP service', 'the directors\' sorry site is an nginx web site (TCP)');
+      }
+    }
+  },
+};
+
+/** `quorum`: a weight the real servers can reach, hooks with an absolute executable. */
+export const quorumRule: LabRule = {
+  id: 'quorum',
+  check: (input, report) => {
+    const realServers = entries(input, 'realServers');
+    for (const service of entries(input, 'services')) {
+      if (!isMapping(service.quorum)) continue;
+      const at = join(service.at, 'quorum');
+      const quorum = service.quorum;
+      for (const key of ['up', 'down'] as const) checkExecutable(quorum[key], join(at, key), report, '/usr/bin/logger');
+      if (isIntegerIn(quorum.weight, 1, 65535) && isIntegerIn(quorum.hysteresis, 0, 65535) && quorum.hysteresis >= quorum.weight) {
+        report(join(at, 'hysteresis'), quorum.hysteresis, `less than quorum.weight (${quorum.weight}), i.e. 0-${quorum.weight - 1}`,
+          'keepalived lowers a hysteresis of weight or more to weight - 1 (with a warning that fails its config test)');
+      }
+      const members = realServers.filter((rs) => !Array.isArray(service.realServers) || service.realServers.includes(rs.name));
+      const weights = members.map((rs) => rs.weight);
+      if (!weights.every((w) => isIntegerIn(w, 0, 65535))) continue;
+      const total = (weights as number[]).reduce((sum, w) => sum + w, 0);
+      if (isIntegerIn(quorum.weight, 1, 65535) && total > 0 && quorum.weight > total) {
+        report(join(at, 'weight'), quorum.weight, `at most ${total}, the sum of the weights of the service's real servers (${members.map((rs) => `${String(rs.name)} ${String(rs.weight)}`).join(', ')})`,
+          'keepalived refuses a quorum its real servers can never reach');
+      }
+    }
+  },
+};
+
+/** `miscCheck.command`: an absolute executable (placeholders only in its arguments). */
+export const miscCheckRule: LabRule = {
+  id: 'misc-check',
+  check: (input, report) => {
+    for (const service of entries(input, 'services')) {
+      if (!isMapping(service.miscCheck)) continue;
+      checkExecutable(service.miscCheck.command, join(service.at, 'miscCheck.command'), report, '/usr/bin/curl', MISC_CHECK_ARG_PATTERN);
     }
   },
 };
@@ -500,11 +683,14 @@ export const uniqueServicesRule: LabRule = {
   check: (input, report) => {
     const seen = new Map<string, string>();
     for (const service of entries(input, 'services')) {
-      if (parseIpv4(service.vip) === undefined || !isIntegerIn(service.port, 1, 65535) || typeof service.protocol !== 'string') continue;
-      const key = `${String(service.vip)}:${service.port}/${service.protocol}`;
-      const first = seen.get(key);
-      if (first) report(service.at, key, `a (vip, port, protocol) no other service has (${first} has it)`);
-      else seen.set(key, service.at);
+      if (parseIpv4(service.vip) === undefined || typeof service.protocol !== 'string') continue;
+      // A firewall-mark service takes every one of its ports.
+      for (const port of new Set(portsOf(service))) {
+        const key = `${String(service.vip)}:${port}/${service.protocol}`;
+        const first = seen.get(key);
+        if (first && first !== service.at) report(service.at, key, `a (vip, port, protocol) no other service has (${first} has it)`);
+        else seen.set(key, service.at);
+      }
     }
   },
 };
@@ -518,8 +704,9 @@ export const realServerPortRule: LabRule = {
       if (!isIntegerIn(rs.port, 1, 65535)) continue;
       for (const service of services) {
         const belongs = !Array.isArray(service.realServers) || service.realServers.includes(rs.name);
-        if (belongs && isIntegerIn(service.port, 1, 65535) && service.port !== rs.port) {
-          report(join(rs.at, 'port'), rs.port, `${service.port}, the port of ${service.at} it belongs to`,
+        const port = portsOf(service)[0];
+        if (belongs && port !== undefined && port !== rs.port) {
+          report(join(rs.at, 'port'), rs.port, `${port}, the ${Array.isArray(service.ports) ? 'first ' : ''}port of ${service.at} it belongs to`,
             'DR forwards packets unchanged (only the MAC is rewritten), so it cannot remap ports');
         }
       }
@@ -738,7 +925,8 @@ export const LAB_RULES: readonly LabRule[] = [
   storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
-  healthCheckRule, serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
+  servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, sorryServerRule, quorumRule, miscCheckRule,
+  serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
   ...IPV6_RULES,
 ];
 

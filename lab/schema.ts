@@ -10,7 +10,9 @@
  * It is dropped from the published JSON Schema (`jsonSchema()`).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS } from '../cloud-init/keepalived-conf';
+import {
+  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
+} from '../cloud-init/keepalived-conf';
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
@@ -182,20 +184,24 @@ export const LabSshSchema = Type.Object(
  */
 const AUTH_PASS_PATTERN = '^[\\x24-\\x5b\\x5d-\\x7a\\x7c\\x7e]{1,8}$';
 
+const TRACK_SCRIPT_WORD_TEXT = "a word of at most 128 letters, digits and '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' (no spaces, quotes or shell characters)";
+
+/**
+ * A command keepalived runs on the directors as argv: no shell, as root, under script security
+ * (the executable and every directory above it writable by root only).
+ */
+function argv(description: string, word: { pattern: RegExp; allowed: string } = { pattern: TRACK_SCRIPT_ARG_PATTERN, allowed: TRACK_SCRIPT_WORD_TEXT }) {
+  return Type.Array(Type.String({ pattern: word.pattern.source, allowed: word.allowed }), {
+    minItems: 1,
+    maxItems: TRACK_SCRIPT_MAX_WORDS,
+    allowed: `a list of 1-${TRACK_SCRIPT_MAX_WORDS} words: the absolute path of an executable on the directors, then its arguments`,
+    description,
+  });
+}
+
 export const LabTrackScriptSchema = Type.Object(
   {
-    command: Type.Array(
-      Type.String({
-        pattern: TRACK_SCRIPT_ARG_PATTERN.source,
-        allowed: "a word of at most 128 letters, digits and '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' (no spaces, quotes or shell characters)",
-      }),
-      {
-        minItems: 1,
-        maxItems: TRACK_SCRIPT_MAX_WORDS,
-        allowed: `a list of 1-${TRACK_SCRIPT_MAX_WORDS} words: the absolute path of an executable on the directors, then its arguments`,
-        description: 'The check as argv, e.g. [/usr/bin/ping, -c, "1", -W, "1", 192.168.20.1]: keepalived runs it directly, no shell, as root (script security: the executable and its directories writable by root only). Exit 0 passes.',
-      },
-    ),
+    command: argv('The check as argv, e.g. [/usr/bin/ping, -c, "1", -W, "1", 192.168.20.1]: keepalived runs it directly, no shell, as root (script security: the executable and its directories writable by root only). Exit 0 passes.'),
     intervalSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 2, 'Seconds between two runs.')),
     timeoutSec: Type.Optional(integer(1, MAX_TIMER_SEC, {
       unit: 'seconds', description: 'A run that takes longer fails; at most intervalSec. Default: intervalSec.',
@@ -257,30 +263,89 @@ export const LabDirectorSchema = Type.Object(
 
 export const LabHealthCheckSchema = Type.Object(
   {
-    type: Type.Optional(oneOf(HEALTH_CHECK_TYPES, { description: 'Default: tcp for a TCP service, none for a UDP service (the only choice there).' })),
-    connectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http only.')),
-    retry: Type.Optional(integer(0, 100, { default: 5, description: 'Misses before removal (0: fail on the first). tcp/http only.' })),
-    delayBeforeRetrySec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http only.')),
+    type: Type.Optional(oneOf(HEALTH_CHECK_TYPES, {
+      description: 'Default: tcp for a TCP service, none for a UDP service (the only choice there). https: an HTTPS GET (SSL_GET, certificate not verified) to a port of tlsPorts.',
+    })),
+    port: Type.Optional(integer(1, 65535, {
+      description: "tcp/http/https only: the port the check connects to (connect_port), one of the service's ports; http not a port of tlsPorts, https one of them. Default: for https the first port of tlsPorts, otherwise the service's first port.",
+    })),
+    connectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http/https only.')),
+    retry: Type.Optional(integer(0, 100, { default: 5, description: 'Misses before removal (0: fail on the first). tcp/http/https only.' })),
+    delayBeforeRetrySec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http/https only.')),
     path: Type.Optional(Type.String({
       maxLength: 255,
       pattern: HEALTH_PATH_PATTERN.source,
       allowed: "a plain URL path of at most 255 characters: '/' then letters, digits, '.', '_', '~', '-' and '/'",
       default: '/',
-      description: 'http only. The demo web service answers every health path with 200.',
+      description: 'http/https only. The demo web service answers every health path with 200.',
     })),
     statusCode: Type.Optional(Type.Integer({
       const: HEALTH_STATUS_CODE,
       default: HEALTH_STATUS_CODE,
-      description: "http only. The real servers' demo web service answers health paths with 200.",
+      description: "http/https only. The real servers' demo web service answers health paths with 200.",
     })),
   },
   { additionalProperties: false },
 );
 
+/** The largest firewall mark: IPVS keeps marks as 32-bit values, keepalived reads them as positive ints. */
+export const MAX_FWMARK = 2147483647;
+/** A firewall-mark service groups 2-8 ports. */
+export const MAX_SERVICE_PORTS = 8;
+
+const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {port}, {name} (no spaces, quotes, other braces or shell characters)";
+
+export const LabQuorumSchema = Type.Object(
+  {
+    weight: Type.Optional(integer(1, 65535, {
+      default: 1,
+      description: "The service is up while its healthy real servers' weights add up to at least this; at most the sum of the service's real servers' weights.",
+    })),
+    hysteresis: Type.Optional(integer(0, 65535, {
+      default: 0,
+      description: 'Less than weight: the service goes up again at weight + hysteresis and down below weight - hysteresis.',
+    })),
+    up: Type.Optional(argv('Run on the directors when the quorum is gained, as argv (like vrrp.trackScript.command: no shell, as root). Default: none.')),
+    down: Type.Optional(argv('Run on the directors when the quorum is lost, e.g. [/usr/bin/logger, -t, lvs-lab-quorum, down]. Default: none.')),
+  },
+  { additionalProperties: false, description: "keepalived's quorum of the service (quorum, hysteresis, quorum_up, quorum_down). Default: quorum 1, no hysteresis, no hooks." },
+);
+
+export const LabMiscCheckSchema = Type.Object(
+  {
+    command: argv(
+      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {port} and {name}: the real server\'s address, the service\'s first port and its name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{address}:8080/ready"].',
+      { pattern: MISC_CHECK_ARG_PATTERN, allowed: MISC_CHECK_WORD_TEXT },
+    ),
+    timeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 5, 'A run that takes longer fails (misc_timeout).')),
+  },
+  {
+    additionalProperties: false,
+    description: "An extra checker on every real server of the service (keepalived's MISC_CHECK), beside healthCheck: a server is removed when any of its checks fails. Default: none.",
+  },
+);
+
+const servicePort = (options: Record<string, unknown> = {}) => integer(1, 65535, options);
+
 export const LabServiceSchema = Type.Object(
   {
     vip: ipAddress({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3).' }),
-    port: Type.Optional(integer(1, 65535, { default: 80 })),
+    port: Type.Optional(servicePort({ default: 80, description: 'Not with ports.' })),
+    ports: Type.Optional(Type.Array(servicePort(), {
+      minItems: 2,
+      maxItems: MAX_SERVICE_PORTS,
+      allowed: `a list of 2-${MAX_SERVICE_PORTS} distinct ports 1-65535`,
+      description: "Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks).",
+    })),
+    fwmark: Type.Optional(integer(1, MAX_FWMARK, {
+      description: 'The firewall mark of a service with ports (only with ports), unique across services. Default: 1 + the index of the service in services.',
+    })),
+    tlsPorts: Type.Optional(Type.Array(servicePort(), {
+      minItems: 1,
+      maxItems: MAX_SERVICE_PORTS,
+      allowed: `a list of 1-${MAX_SERVICE_PORTS} distinct ports of the service (its port or ports)`,
+      description: "TCP only: the service's ports on which the real servers' demo web service (and the directors' sorry site) speak HTTPS, with a self-signed certificate generated at first boot. Default: none, plain http.",
+    })),
     protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP' })),
     scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr' })),
     persistenceTimeoutSec: Type.Optional(integer(0, MAX_PERSISTENCE_SEC, {
@@ -288,6 +353,16 @@ export const LabServiceSchema = Type.Object(
     })),
     delayLoopSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 6, 'Seconds between health checks.')),
     healthCheck: Type.Optional(LabHealthCheckSchema),
+    miscCheck: Type.Optional(LabMiscCheckSchema),
+    sorryServer: Type.Optional(Type.Boolean({
+      default: false,
+      description: 'TCP only. true: when the quorum is lost (every real server down), the directors answer themselves (sorry_server 127.0.0.1): an nginx site on every port of the service answers 503 "sorry-from <director>".',
+    })),
+    inhibitOnFailure: Type.Optional(Type.Boolean({
+      default: false,
+      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain.',
+    })),
+    quorum: Type.Optional(LabQuorumSchema),
     realServers: Type.Optional(Type.Array(Type.String(), {
       minItems: 1,
       allowed: 'at least one real server name',
@@ -417,6 +492,8 @@ export type LabTrackScriptConfig = DeepReadonly<Static<typeof LabTrackScriptSche
 export type LabDirectorConfig = DeepReadonly<Static<typeof LabDirectorSchema>>;
 export type LabHealthCheckConfig = DeepReadonly<Static<typeof LabHealthCheckSchema>>;
 export type LabServiceConfig = DeepReadonly<Static<typeof LabServiceSchema>>;
+export type LabQuorumConfig = DeepReadonly<Static<typeof LabQuorumSchema>>;
+export type LabMiscCheckConfig = DeepReadonly<Static<typeof LabMiscCheckSchema>>;
 export type LabRealServerConfig = DeepReadonly<Static<typeof LabRealServerSchema>>;
 export type LabVmSize = DeepReadonly<Static<typeof LabVmSizeSchema>>;
 export type LabSizesConfig = DeepReadonly<Static<typeof LabSizesSchema>>;

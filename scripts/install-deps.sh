@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
-# call (keepalived, cloud-init, shellcheck, and isoinfo/isovfy for the NoCloud seed ISOs),
+# call (keepalived, cloud-init, shellcheck, nft for the directors' nftables ruleset, nginx for
+# the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs),
 # libvirt + QEMU for the lab, and debootstrap + friends for the offline image.
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
 # proxy when neither is).
@@ -12,7 +13,7 @@ packages=(
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
   debootstrap e2fsprogs fdisk bc zstd apt-utils gpg
   curl openssh-client xsltproc iputils-ping arping tcpdump
-  iptables openssl
+  iptables openssl nftables nginx
 )
 
 missing=()
@@ -23,8 +24,15 @@ if ((${#missing[@]})); then
   echo "install-deps: apt-get install ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # keepalived/libvirt postinst scripts try to start services; without systemd that is a no-op.
+  # Package scripts start no service here (policy-rc.d 101): the tests only need the binaries
+  # (nginx -t, keepalived --config-test), and a host nginx on port 80 is nobody's business.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=true
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ $own_policy == true ]]; then rm -f "$policy"; fi
 fi
 
 # The e2e matrix deploys one lab through OpenTofu; terraform is used when present.

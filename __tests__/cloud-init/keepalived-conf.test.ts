@@ -1,7 +1,11 @@
-import { masterDownIntervalSec, renderKeepalivedConf, vrrpSkewSec } from '../../cloud-init';
+import { masterDownIntervalSec, miscCheckCommand, renderKeepalivedConf, vrrpSkewSec, type HealthCheck, type VirtualService } from '../../cloud-init';
 import {
   DIRECTOR_CHECK,
   fastFailoverDirector,
+  fwmarkService,
+  QUORUM_LOGGER,
+  READY_CHECK,
+  REFERENCE_SERVICE,
   REFERENCE_INSTANCE,
   referenceBackupDirector,
   referenceDirector,
@@ -415,5 +419,165 @@ describe('renderKeepalivedConf failures: issue 8 options', () => {
     // weight 0 (FAULT on failure) needs no tracking weight; one instance has no group at all
     expect(renderKeepalivedConf({ ...model, trackScript: { ...DIRECTOR_CHECK, weight: 0 } })).not.toContain('sync_group_tracking_weight');
     expect(renderKeepalivedConf(referenceDirector({ trackScript: DIRECTOR_CHECK }))).not.toContain('sync_group_tracking_weight');
+  });
+});
+
+describe('renderKeepalivedConf: service options', () => {
+  const confOf = (...services: VirtualService[]) => renderKeepalivedConf(referenceDirector({ services }));
+  const virtualServer = (conf: string) => conf.slice(conf.indexOf('virtual_server '));
+
+  test('renders a firewall-mark service with every option exactly', () => {
+    // GIVEN ports 80+443 under mark 7, https check, sorry server, inhibit, quorum with hooks, misc check
+    const conf = confOf(fwmarkService());
+
+    // THEN no protocol, no port on the real or sorry servers (keepalived 2.2.7 warns on both)
+    expect(virtualServer(conf)).toBe(`virtual_server fwmark 7 {
+    delay_loop 6
+    lb_algo wrr
+    ! DR: the director only rewrites the destination MAC, so replies go straight from the
+    ! real server to the client, each real server must own the VIP (on lo, ARP-silenced)
+    ! and the real port must equal the virtual port.
+    lb_kind DR
+    ! Firewall mark 7: nftables on the directors marks TCP packets to 192.168.20.140
+    ! on ports 80, 443; the real servers get them on the port the client chose.
+    ! The service is up while its healthy real servers weigh at least quorum (up again at
+    ! quorum + hysteresis, down below quorum - hysteresis).
+    quorum 100
+    hysteresis 10
+    quorum_up "/usr/bin/logger -t lvs-lab-quorum up"
+    quorum_down "/usr/bin/logger -t lvs-lab-quorum down"
+    ! When the quorum is lost, IPVS delivers to the director itself (a local destination):
+    ! its sorry site answers 503.
+    sorry_server 127.0.0.1
+    real_server 192.168.20.143 {
+        weight 100
+        inhibit_on_failure
+        SSL_GET {
+            url {
+                path /healthz
+                status_code 200
+            }
+            connect_port 443
+            connect_timeout 3
+            retry 5
+            delay_before_retry 3
+        }
+        MISC_CHECK {
+            misc_path "/usr/bin/curl -fsS -o /dev/null --max-time 2 http://192.168.20.143:80/ready"
+            misc_timeout 5
+        }
+    }
+    real_server 192.168.20.144 {
+        weight 100
+        inhibit_on_failure
+        SSL_GET {
+            url {
+                path /healthz
+                status_code 200
+            }
+            connect_port 443
+            connect_timeout 3
+            retry 5
+            delay_before_retry 3
+        }
+        MISC_CHECK {
+            misc_path "/usr/bin/curl -fsS -o /dev/null --max-time 2 http://192.168.20.144:80/ready"
+            misc_timeout 5
+        }
+    }
+}
+`);
+  });
+
+  test('a plain service keeps its protocol and ports; its sorry server names the port', () => {
+    const conf = virtualServer(confOf(service({ sorryServer: true })));
+    expect(conf).toMatch(/^virtual_server 192\.168\.20\.140 80 \{\n/);
+    expect(conf).toContain('    protocol TCP\n');
+    expect(conf).toContain('    sorry_server 127.0.0.1 80\n');
+    expect(conf).toContain('    real_server 192.168.20.143 80 {\n');
+  });
+
+  test('an https check renders SSL_GET with url, status code, connect port and timings', () => {
+    const conf = confOf(service({ healthCheck: { type: 'https', path: '/ready', statusCode: 200, connectTimeoutSec: 2, retry: 1, delayBeforeRetrySec: 4, connectPort: 8443 } }));
+    expect(conf).toContain(`        SSL_GET {
+            url {
+                path /ready
+                status_code 200
+            }
+            connect_port 8443
+            connect_timeout 2
+            retry 1
+            delay_before_retry 4
+        }
+`);
+    expect(conf).not.toContain('HTTP_GET');
+  });
+
+  test('a check port other than the service port is the connect_port of tcp and http checks too', () => {
+    expect(confOf(service({ healthCheck: { ...REFERENCE_SERVICE.healthCheck, connectPort: 8080 } as HealthCheck }))).toContain('            connect_port 8080\n');
+    expect(confOf(service())).toContain('            connect_port 80\n');
+  });
+
+  test('inhibit_on_failure is in every real server of the service, and only when asked for', () => {
+    expect(confOf(service({ inhibitOnFailure: true })).match(/^ {8}inhibit_on_failure$/gm)).toHaveLength(2);
+    expect(confOf(service())).not.toContain('inhibit_on_failure');
+  });
+
+  test('a quorum without hooks renders quorum and hysteresis only, and needs no script security', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ notifyScriptPath: undefined, services: [service({ quorum: { weight: 150, hysteresis: 0 } })] }));
+    expect(conf).toContain('    quorum 150\n    hysteresis 0\n');
+    expect(conf).not.toMatch(/quorum_up|quorum_down|enable_script_security/);
+  });
+
+  test('a quorum hook alone turns script security on', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ notifyScriptPath: undefined, services: [service({ quorum: { weight: 1, hysteresis: 0, down: QUORUM_LOGGER.down } })] }));
+    expect(conf).toContain('    quorum_down "/usr/bin/logger -t lvs-lab-quorum down"\n');
+    expect(conf).not.toContain('quorum_up');
+    expect(conf).toContain('    enable_script_security\n    script_user root\n}');
+  });
+
+  test('a misc check alone turns script security on; its placeholders are replaced per real server', () => {
+    const conf = renderKeepalivedConf(referenceDirector({
+      notifyScriptPath: undefined,
+      services: [service({ port: 8080, miscCheck: { command: ['/usr/local/bin/probe', '--host={name}', '{address}:{port}', '{address}'], timeoutSec: 9 } })],
+    }));
+    expect(conf).toContain('            misc_path "/usr/local/bin/probe --host=rs-1 192.168.20.143:8080 192.168.20.143"\n            misc_timeout 9\n');
+    expect(conf).toContain('            misc_path "/usr/local/bin/probe --host=rs-2 192.168.20.144:8080 192.168.20.144"\n');
+    expect(conf).toContain('    enable_script_security\n');
+  });
+
+  test('miscCheckCommand replaces only the three placeholders', () => {
+    expect(miscCheckCommand({ command: ['/bin/x', '{address}{port}', '{name}', '{other}'], timeoutSec: 1 }, { address: '10.0.0.1', port: 443, name: 'web' }))
+      .toEqual(['/bin/x', '10.0.0.1443', 'web', '{other}']);
+  });
+
+  test('the misc check runs beside the health check, after it', () => {
+    const conf = confOf(service({ miscCheck: READY_CHECK }));
+    expect(conf).toMatch(/TCP_CHECK \{[^}]*\}\n {8}MISC_CHECK \{/);
+  });
+});
+
+describe('renderKeepalivedConf failures: service options', () => {
+  test('fails on a relative quorum hook, a misc word with a stray brace, a quorum above the weights and a bad mark', () => {
+    const broken = fwmarkService({
+      fwmark: 0,
+      quorum: { weight: 201, hysteresis: 0, up: ['logger', 'up'] },
+      miscCheck: { command: ['/usr/bin/curl', 'http://{host}/'], timeoutSec: 0 },
+    });
+    expect(() => renderKeepalivedConf(referenceDirector({ services: [broken] }))).toThrow(
+      'Cannot render keepalived.conf for lvs_director_1:\n' +
+      '  - services[0].fwmark: expected an integer 1-2147483647, got 0\n' +
+      "  - services[0].quorum.weight: expected an integer 1-200 (the sum of the real servers' weights), got 201\n" +
+      "  - services[0].quorum.up[0]: expected the absolute path of an executable, got 'logger'\n" +
+      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}, got 'http://{host}/'\n" +
+      '  - services[0].miscCheck.timeoutSec: expected an integer >= 1, got 0',
+    );
+  });
+
+  test('fails on an https check with a path that is not absolute', () => {
+    const check = { type: 'https', path: 'ready', statusCode: 200, connectTimeoutSec: 3, retry: 5, delayBeforeRetrySec: 3 } as const;
+    expect(() => renderKeepalivedConf(referenceDirector({ services: [service({ healthCheck: check })] }))).toThrow(
+      "services[0].healthCheck.path: expected an absolute URL path without spaces, got 'ready'",
+    );
   });
 });

@@ -2,11 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
-import { directorKeepalivedModel, loadLabConfig, resolveLabConfig } from '../../lab';
+import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';
 import {
   DIRECTOR_CHECK,
   fastFailoverDirector,
+  fwmarkService,
+  QUORUM_LOGGER,
+  READY_CHECK,
   NOTIFY_SCRIPT_PATH,
   REFERENCE_INSTANCE,
   referenceBackupDirector,
@@ -69,6 +72,46 @@ const labs: Record<string, DirectorKeepalivedModel> = {
       services: [service({ persistenceTimeoutSec: 300 }), service({ port: 8080, scheduler: 'wlc', healthCheck: httpCheck })],
     }),
   ),
+  // service options: fwmark, https, sorry server, inhibit_on_failure, quorum, misc check
+  'a firewall-mark service with every service option': referenceDirector({ services: [fwmarkService()] }),
+  'a plain service with a sorry server, an https check on another port and a quorum without hooks': referenceDirector({
+    services: [service({
+      sorryServer: true,
+      healthCheck: { ...httpCheck, type: 'https', connectPort: 443 },
+      quorum: { weight: 200, hysteresis: 0 },
+    })],
+  }),
+  'every service option at once, with fast failover, a director check and notification': fastFailoverDirector({
+    trackScript: DIRECTOR_CHECK,
+    notification: { email: ['ops@example.org'], from: 'lvs@example.org', smtpServer: '127.0.0.1', smtpConnectTimeoutSec: 30 },
+    services: [
+      fwmarkService(),
+      service({ vip: '192.168.20.140', port: 8080, inhibitOnFailure: true, miscCheck: READY_CHECK, quorum: { weight: 1, hysteresis: 0, up: QUORUM_LOGGER.up } }),
+      service({ port: 53, protocol: 'UDP', scheduler: 'rr', healthCheck: { type: 'none' }, fwmark: 9, ports: [53, 5353], inhibitOnFailure: true }),
+    ],
+  }),
+};
+
+/** A lab config with every service option and both issue 8 options, as a user writes it. */
+const EVERY_OPTION_LAB: LabConfig = {
+  vrrp: { version: 3, advertIntSec: 0.2, fastFailover: true, trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: -20 } },
+  directors: [
+    { name: 'director-1', address: '192.168.20.141', priority: 250 },
+    { name: 'director-2', address: '192.168.20.142', priority: 240 },
+  ],
+  services: [
+    {
+      vip: '192.168.20.140',
+      ports: [80, 443],
+      tlsPorts: [443],
+      healthCheck: { type: 'https', path: '/healthz' },
+      sorryServer: true,
+      inhibitOnFailure: true,
+      quorum: { weight: 100, hysteresis: 10, up: [...QUORUM_LOGGER.up], down: [...QUORUM_LOGGER.down] },
+      miscCheck: { command: ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{address}:8080/ready'] },
+    },
+    { vip: '192.168.20.140', port: 8080, healthCheck: { type: 'http', path: '/ready' }, sorryServer: true },
+  ],
 };
 
 describe('keepalived --config-test accepts every rendered keepalived.conf', () => {
@@ -130,6 +173,32 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
       expect(result.output).toBe('');
       expect(result.status).toBe(0);
     }
+  });
+
+  test('both directors of a lab config with every service option, fast failover and a director check', () => {
+    const lab = resolveLabConfig(EVERY_OPTION_LAB);
+    for (const director of lab.directors) {
+      const conf = renderKeepalivedConf(directorKeepalivedModel(lab, director));
+      expect(conf).toMatch(/virtual_server fwmark 1 \{[\s\S]*SSL_GET[\s\S]*MISC_CHECK[\s\S]*virtual_server 192\.168\.20\.140 8080 \{/);
+      expect(conf).toContain('vrrp_script DIRECTOR_CHECK');
+      const result = keepalivedConfigTest(ns, conf, notifyHook);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  test('why fwmark real servers have no port: keepalived 2.2.7 warns and clears it (exit 5)', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ services: [fwmarkService()] })).replace('real_server 192.168.20.143 {', 'real_server 192.168.20.143 80 {');
+    const result = keepalivedConfigTest(ns, conf, notifyHook);
+    expect(result.output).toContain('real server [192.168.20.143]:none:80 has port specified - clearing');
+    expect(result.status).not.toBe(0);
+  });
+
+  test('a quorum above the real servers\' weights is refused (the rule quorum keeps it out of the configs)', () => {
+    const conf = renderKeepalivedConf(referenceDirector({ services: [service({ quorum: { weight: 200, hysteresis: 0 } })] })).replace('quorum 200', 'quorum 201');
+    const result = keepalivedConfigTest(ns, conf, notifyHook);
+    expect(result.output).toContain('quorum 201 for [192.168.20.140]:tcp:80 exceeds total weight of real servers 200, reducing quorum to 200');
+    expect(result.status).not.toBe(0);
   });
 
   test('why no track_interface is rendered: keepalived refuses its own interface there (it tracks it anyway)', () => {

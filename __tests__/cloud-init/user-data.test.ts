@@ -1,16 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   renderArpSysctl,
   renderDirectorUserData,
   renderKeepalivedConf,
+  renderNftablesConf,
   renderNginxSite,
+  renderSorrySite,
+  selfSignedCertificate,
+  TLS_CERT_PATH,
+  TLS_KEY_PATH,
   renderNotifyScript,
   renderRealServerScript,
   renderRealServerUnit,
   renderRealServerUserData,
 } from '../../cloud-init';
 import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
-import { directorUserData, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
+import { directorUserData, fwmarkService, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
 import { shellcheck } from '../helpers/shellcheck';
+import { requireTool } from '../helpers/tools';
 
 interface WriteFile {
   path: string;
@@ -28,7 +38,25 @@ const renders = {
   'director behind a signed mirror and a proxy': () =>
     renderDirectorUserData(directorUserData({ packages: { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security', signingKey: MIRROR_SIGNING_KEY, proxy: 'http://proxy.lab.example:3128' } })),
   'real server behind a proxy only': () => renderRealServerUserData(realServerUserData({ packages: { proxy: 'http://proxy.lab.example:3142' } })),
+  'director with firewall marks and a TLS sorry site': () => renderDirectorUserData(featuresDirector()),
+  'director with firewall marks and a TLS sorry site, preinstalled image': () => renderDirectorUserData(featuresDirector({ preinstalled: true })),
+  'real server with TLS ports and the ready file': () => renderRealServerUserData(featuresRealServer()),
 };
+
+/** A director of a lab with a firewall-mark service (80, 443) that has a sorry server, TLS on 443. */
+function featuresDirector(overrides: Parameters<typeof directorUserData>[0] = {}) {
+  return directorUserData({
+    keepalived: referenceDirector({ services: [fwmarkService()] }),
+    firewallMarks: [{ vip: '192.168.20.140', protocol: 'TCP', ports: [80, 443], fwmark: 7 }],
+    sorrySite: { ports: [80, 443], tlsPorts: [443] },
+    ...overrides,
+  });
+}
+
+/** A real server of that lab: HTTPS on 443, and the readiness file. */
+function featuresRealServer() {
+  return realServerUserData({ webPorts: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP', tls: true }], readyFile: true });
+}
 
 const filesOf = (config: Record<string, unknown>) => config.write_files as WriteFile[];
 const fileAt = (config: Record<string, unknown>, path: string) => {
@@ -259,5 +287,116 @@ fi
 'env' 'SYSTEMCTL_SKIP_SYSV=1' 'systemctl' 'enable' 'nginx.service'
 'systemctl' 'restart' 'nginx.service'
 `);
+  });
+});
+
+describe('user-data: service options', () => {
+  const CERT_ITEM = selfSignedCertificate('director-1');
+
+  test('director files: the nftables ruleset (deferred, after the package) and the sorry site', () => {
+    const { config } = cloudConfigView(renderDirectorUserData(featuresDirector()));
+    expect(fileAt(config, '/etc/nftables.conf')).toEqual({
+      path: '/etc/nftables.conf',
+      content: renderNftablesConf([{ vip: '192.168.20.140', protocol: 'TCP', ports: [80, 443], fwmark: 7 }]),
+      permissions: '0755',
+      owner: 'root:root',
+      defer: true,
+    });
+    expect(fileAt(config, '/etc/nginx/sites-available/lvs-lab-sorry')).toEqual({
+      path: '/etc/nginx/sites-available/lvs-lab-sorry',
+      content: renderSorrySite({ hostname: 'director-1', ports: [80, 443], tlsPorts: [443] }),
+      permissions: '0644',
+      owner: 'root:root',
+      defer: true,
+    });
+  });
+
+  test('director packages: nftables, and nginx with openssl for a TLS sorry site; none on a preinstalled image', () => {
+    expect(cloudConfigView(renderDirectorUserData(featuresDirector())).config.packages).toEqual(['keepalived', 'ipvsadm', 'nftables', 'nginx', 'openssl']);
+    expect(cloudConfigView(renderDirectorUserData(featuresDirector({ sorrySite: { ports: [80], tlsPorts: [] } }))).config.packages)
+      .toEqual(['keepalived', 'ipvsadm', 'nftables', 'nginx']);
+    expect(cloudConfigView(renderDirectorUserData(featuresDirector({ preinstalled: true }))).config).not.toHaveProperty('packages');
+  });
+
+  test('director runcmd: nftables and the sorry site are up before keepalived is checked and started', () => {
+    const { runcmd } = cloudConfigView(renderDirectorUserData(featuresDirector()));
+
+    const run = runStubbed(runcmd, { modprobe: 0, systemctl: 0, openssl: 0, chmod: 0, ln: 0, rm: 0, nginx: 0, keepalived: 0 });
+
+    expect(run.status).toBe(0);
+    expect(run.calls).toEqual([
+      'modprobe -a ip_vs ip_vs_wrr',
+      'systemctl enable --now nftables.service',
+      `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj /CN=director-1 -keyout ${TLS_KEY_PATH} -out ${TLS_CERT_PATH}`,
+      `chmod 0600 ${TLS_KEY_PATH}`,
+      `chmod 0644 ${TLS_CERT_PATH}`,
+      'ln -sfn /etc/nginx/sites-available/lvs-lab-sorry /etc/nginx/sites-enabled/lvs-lab-sorry',
+      'rm -f /etc/nginx/sites-enabled/default',
+      'nginx -t -q',
+      'SYSTEMCTL_SKIP_SYSV=1 systemctl enable nginx.service',
+      'systemctl restart nginx.service',
+      'keepalived --config-test -f /etc/keepalived/keepalived.conf',
+      'SYSTEMCTL_SKIP_SYSV=1 systemctl enable keepalived.service',
+      'systemctl restart keepalived.service',
+    ]);
+  });
+
+  test('director runcmd: a ruleset nftables refuses stops first boot loudly, before keepalived', () => {
+    const { runcmd } = cloudConfigView(renderDirectorUserData(featuresDirector({ sorrySite: undefined })));
+
+    const run = runStubbed(runcmd, { modprobe: 0, systemctl: 1, keepalived: 0 });
+
+    expect(run.status).toBe(1);
+    expect(run.console).toContain('!!!!! lvs-dr-lab: nftables.service FAILED to load /etc/nftables.conf: the firewall-mark services get no packets !!!!!');
+    expect(run.calls.some((call) => call.startsWith('keepalived'))).toBe(false);
+  });
+
+  test('a director without firewall marks or sorry site renders exactly as before', () => {
+    expect(renderDirectorUserData(directorUserData({ firewallMarks: [] }))).toBe(renderDirectorUserData(directorUserData()));
+  });
+
+  test('real server: the TLS site, the ready file, openssl, and the certificate before nginx -t', () => {
+    const { config, runcmd } = cloudConfigView(renderRealServerUserData(featuresRealServer()));
+
+    expect(fileAt(config, '/etc/nginx/sites-available/lvs-lab').content).toBe(
+      renderNginxSite({ hostname: 'rs-1', address: '192.168.20.143', ports: [80, 443], tlsPorts: [443], healthPaths: ['/healthz'] }),
+    );
+    expect(fileAt(config, '/var/www/lvs-lab/ready')).toEqual({ path: '/var/www/lvs-lab/ready', content: 'ready\n', permissions: '0644', owner: 'root:root' });
+    expect(config.packages).toEqual(['nginx', 'openssl']);
+    expect(runcmd.indexOf('-subj /CN=rs-1')).toBeGreaterThan(runcmd.indexOf("'mkdir' '-p' '/var/www/lvs-lab'"));
+    expect(runcmd.indexOf('-subj /CN=rs-1')).toBeLessThan(runcmd.indexOf('nginx -t -q'));
+  });
+
+  test('a real server without the ready file or TLS ports renders none of it', () => {
+    const { config, runcmd } = cloudConfigView(renderRealServerUserData(realServerUserData()));
+    expect(filesOf(config).map((f) => f.path)).not.toContain('/var/www/lvs-lab/ready');
+    expect(runcmd).not.toMatch(/openssl|ssl/);
+  });
+
+  test('the certificate command makes an EC P-256 certificate for the hostname, key mode 0600, once', () => {
+    // GIVEN the runcmd item with its paths moved into a scratch directory
+    requireTool('openssl', 'openssl');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-cert-'));
+    try {
+      const cert = path.join(dir, 'lvs-lab.crt');
+      const key = path.join(dir, 'lvs-lab.key');
+      const item = CERT_ITEM.split(TLS_CERT_PATH).join(cert).split(TLS_KEY_PATH).join(key);
+
+      // WHEN it runs twice, as a re-run of runcmd would
+      const first = spawnSync('bash', ['-c', item], { encoding: 'utf8' });
+      const before = fs.readFileSync(cert, 'utf8');
+      const second = spawnSync('bash', ['-c', item], { encoding: 'utf8' });
+
+      // THEN one certificate for CN=director-1 on a P-256 key, kept by the second run
+      expect([first.status, second.status]).toEqual([0, 0]);
+      expect(fs.readFileSync(cert, 'utf8')).toBe(before);
+      expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(cert).mode & 0o777).toBe(0o644);
+      const text = spawnSync('openssl', ['x509', '-in', cert, '-noout', '-subject', '-text'], { encoding: 'utf8' }).stdout;
+      expect(text).toMatch(/subject=CN = director-1/);
+      expect(text).toMatch(/NIST CURVE: P-256/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

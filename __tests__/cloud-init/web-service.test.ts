@@ -1,4 +1,9 @@
-import { renderNginxSite, servedByBody } from '../../cloud-init';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { renderNginxSite, renderSorrySite, selfSignedCertificate, servedByBody, sorryBody, TLS_CERT_PATH, TLS_KEY_PATH } from '../../cloud-init';
+import { requireTool } from '../helpers/tools';
 
 describe('renderNginxSite', () => {
   test('renders the demo site for a real server exactly', () => {
@@ -70,5 +75,117 @@ server {
 
   test('fails without ports', () => {
     expect(() => renderNginxSite({ hostname: 'rs-1', ports: [] })).toThrow('ports: at least one TCP port is required');
+  });
+});
+
+describe('renderNginxSite: tlsPorts', () => {
+  test('listens with ssl on the TLS ports only and names the first-boot certificate', () => {
+    const site = renderNginxSite({ hostname: 'rs-1', address: '192.168.20.143', ports: [80, 443, 8443], tlsPorts: [443, 8443] });
+    expect(site).toContain(`server {
+    listen 80 default_server;
+    listen 443 ssl default_server;
+    listen 8443 ssl default_server;
+    server_name _;
+    # Self-signed, generated at first boot: clients and checks do not verify it.
+    ssl_certificate /etc/ssl/certs/lvs-lab.crt;
+    ssl_certificate_key /etc/ssl/private/lvs-lab.key;
+    root /var/www/lvs-lab;
+`);
+  });
+
+  test('without tlsPorts there is no ssl at all', () => {
+    expect(renderNginxSite({ hostname: 'rs-1', ports: [80, 443] })).not.toMatch(/ssl/);
+  });
+
+  test('fails when a TLS port is not one of the ports', () => {
+    expect(() => renderNginxSite({ hostname: 'rs-1', ports: [80], tlsPorts: [443] })).toThrow('renderNginxSite: tlsPorts must be among ports (80), got 443');
+  });
+});
+
+describe('renderSorrySite', () => {
+  test('renders the directors\' sorry site exactly: 503 and the director\'s name on every port', () => {
+    expect(renderSorrySite({ hostname: 'director-1', ports: [80, 443], tlsPorts: [443] })).toBe(`# Managed by lvs-dr-lab: sorry site of an LVS director. keepalived adds the director itself
+# (sorry_server 127.0.0.1) to a service whose real servers are all down, and IPVS delivers
+# its clients here: every request answers 503.
+server {
+    listen 80 default_server;
+    listen 443 ssl default_server;
+    server_name _;
+    # Self-signed, generated at first boot: clients and checks do not verify it.
+    ssl_certificate /etc/ssl/certs/lvs-lab.crt;
+    ssl_certificate_key /etc/ssl/private/lvs-lab.key;
+    default_type text/plain;
+    add_header X-Served-By "director-1" always;
+
+    location / {
+        return 503 "sorry-from director-1\\n";
+    }
+}
+`);
+    expect(sorryBody('director-2')).toBe('sorry-from director-2');
+  });
+
+  test('fails with every problem listed', () => {
+    expect(() => renderSorrySite({ hostname: 'director 1', ports: [0] })).toThrow(
+      "renderSorrySite:\n  - hostname: expected letters, digits, '.' and '-', got 'director 1'\n  - ports: expected integers 1-65535, got 0",
+    );
+    expect(() => renderSorrySite({ hostname: 'director-1', ports: [80], tlsPorts: [443] })).toThrow('renderSorrySite: tlsPorts must be among ports (80), got 443');
+  });
+});
+
+/**
+ * The first-boot certificate command as the VM runs it (bash, the runcmd item), with its paths
+ * moved into `dir`, then `nginx -t` on a main config that includes `site` with those paths:
+ * nginx loads the certificate and key, so a broken command or site fails here.
+ */
+function nginxTest(site: string): { status: number | null; output: string; keyMode: number } {
+  requireTool('openssl', 'openssl');
+  requireTool('nginx', 'nginx');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-nginx-'));
+  try {
+    const cert = path.join(dir, 'lvs-lab.crt');
+    const key = path.join(dir, 'lvs-lab.key');
+    const moved = (text: string) => text.split(TLS_CERT_PATH).join(cert).split(TLS_KEY_PATH).join(key);
+    const generated = spawnSync('bash', ['-c', moved(selfSignedCertificate('rs-1'))], { encoding: 'utf8' });
+    if (generated.status !== 0) throw new Error(`the certificate command failed: ${generated.stderr}`);
+    fs.writeFileSync(path.join(dir, 'site'), moved(site));
+    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((what) => `    ${what}_temp_path ${path.join(dir, what)};`);
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), [
+      'user root;',
+      `pid ${path.join(dir, 'nginx.pid')};`,
+      'error_log stderr;',
+      'events {}',
+      'http {',
+      `    access_log off;`,
+      ...temp,
+      `    include ${path.join(dir, 'site')};`,
+      '}',
+      '',
+    ].join('\n'));
+    const result = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+    return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`, keyMode: fs.statSync(key).mode & 0o777 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('nginx -t accepts the rendered sites with the first-boot certificate', () => {
+  test('the demo site with plain and TLS ports', () => {
+    const result = nginxTest(renderNginxSite({ hostname: 'rs-1', address: '192.168.20.143', ports: [80, 443, 8443], tlsPorts: [443, 8443], healthPaths: ['/ready'] }));
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.keyMode).toBe(0o600);
+  });
+
+  test('the sorry site', () => {
+    const result = nginxTest(renderSorrySite({ hostname: 'director-1', ports: [80, 443], tlsPorts: [443] }));
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('the check is not vacuous: a certificate path that does not exist is refused', () => {
+    const result = nginxTest(renderSorrySite({ hostname: 'director-1', ports: [443], tlsPorts: [443] }).replace(TLS_CERT_PATH, '/nonexistent/lvs-lab.crt'));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('/nonexistent/lvs-lab.crt');
   });
 });

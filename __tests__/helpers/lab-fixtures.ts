@@ -123,3 +123,32 @@ BhUKCQgLAgQWAgMBAh4BAheAAAoJEDf4aIO48IPkkYgBAIkcBS9u0cqlggdtOm2Y
 =ceGO
 -----END PGP PUBLIC KEY BLOCK-----
 `;
+
+/** The quorum hooks of the README's example: a syslog line when the quorum changes. */
+export const QUORUM_LOGGER = {
+  up: ['/usr/bin/logger', '-t', 'lvs-lab-quorum', 'up'],
+  down: ['/usr/bin/logger', '-t', 'lvs-lab-quorum', 'down'],
+} as const;
+
+/** The README's readiness check: GET /ready on each real server's first port. */
+export const READY_CHECK = {
+  command: ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{address}:{port}/ready'],
+  timeoutSec: 5,
+} as const;
+
+/**
+ * A firewall-mark service with every service option: ports 80 and 443 under mark 7, HTTPS on
+ * 443 checked by SSL_GET, a sorry server, inhibit_on_failure, a quorum with hooks and a misc check.
+ */
+export function fwmarkService(overrides: Partial<VirtualService> = {}): VirtualService {
+  return service({
+    fwmark: 7,
+    ports: [80, 443],
+    healthCheck: { type: 'https', path: '/healthz', statusCode: 200, connectTimeoutSec: 3, retry: 5, delayBeforeRetrySec: 3, connectPort: 443 },
+    sorryServer: true,
+    inhibitOnFailure: true,
+    quorum: { weight: 100, hysteresis: 10, ...QUORUM_LOGGER },
+    miscCheck: READY_CHECK,
+    ...overrides,
+  });
+}

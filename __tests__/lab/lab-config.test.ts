@@ -62,11 +62,15 @@ describe('resolveLabConfig: the reference topology', () => {
       {
         vip: '192.168.20.140',
         port: 80,
+        ports: [80],
+        tlsPorts: [],
         protocol: 'TCP',
         scheduler: 'wrr',
         persistenceTimeoutSec: 0,
         delayLoopSec: 6,
         healthCheck: { type: 'tcp', connectTimeoutSec: 3, retry: 5, delayBeforeRetrySec: 3 },
+        sorryServer: false,
+        inhibitOnFailure: false,
         realServers: ['rs-1', 'rs-2'],
       },
     ]);
