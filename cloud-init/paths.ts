@@ -17,6 +17,8 @@ export const NOTIFY_STATE_FILE = '/run/keepalived/state';
 
 /** IPVS modules are loaded at boot from here. */
 export const IPVS_MODULES_LOAD_PATH = '/etc/modules-load.d/lvs-dr-lab.conf';
+/** The directors' IPVS sysctls (applied at boot after the modules above are loaded). */
+export const IPVS_SYSCTL_PATH = '/etc/sysctl.d/90-lvs-dr-ipvs.conf';
 
 /** The real server's VIP/ARP script (`start|stop|status`). */
 export const REAL_SERVER_SCRIPT_PATH = '/usr/local/sbin/lvs-real-server';

@@ -4,6 +4,7 @@ import { renderNotifyScript } from './notify-script';
 import {
   ARP_SYSCTL_PATH,
   IPVS_MODULES_LOAD_PATH,
+  IPVS_SYSCTL_PATH,
   KEEPALIVED_CONF_PATH,
   NFTABLES_CONF_PATH,
   NGINX_SITE_ENABLED_PATH,
@@ -61,6 +62,12 @@ export function renderDirectorUserData(m: DirectorUserDataModel): string {
 
   const packages = [...DIRECTOR_PACKAGES];
   const runcmd: RunCmd[] = [['modprobe', '-a', ...modules]];
+  if (keepalived.services.some((s) => s.persistenceTimeoutSec > 0)) {
+    // systemd-sysctl runs after systemd-modules-load, so at every boot the keys exist when it
+    // applies the file; at first boot the modules were loaded just above.
+    files.push({ path: IPVS_SYSCTL_PATH, content: renderIpvsSysctl(), permissions: '0644', owner: 'root:root' });
+    runcmd.push(['sysctl', '-q', '-p', IPVS_SYSCTL_PATH]);
+  }
   const firewallMarks = m.firewallMarks ?? [];
   if (firewallMarks.length > 0) {
     packages.push('nftables');
@@ -98,6 +105,25 @@ export function renderDirectorUserData(m: DirectorUserDataModel): string {
   );
 
   return renderCloudConfig(m, packages, files, runcmd);
+}
+
+/**
+ * The directors' IPVS sysctls for persistent services. A persistent client stays with the server
+ * its template names until the template expires, even when that server is quiesced (weight 0:
+ * drained by the operator, or inhibited after a failed check with inhibit_on_failure), and then
+ * its connections go to a server that does not answer. With expire_quiescent_template the
+ * template expires on the client's next packet, and the client is scheduled anew (to another
+ * server, or to the sorry server when none is left).
+ */
+export function renderIpvsSysctl(): string {
+  return [
+    '# Managed by lvs-dr-lab: IPVS on a director (persistent services).',
+    '# A persistent client of a server at weight 0 (drained, or inhibited after a failed check)',
+    '# is scheduled anew on its next packet instead of staying with that server until its',
+    '# persistence template expires.',
+    'net.ipv4.vs.expire_quiescent_template = 1',
+    '',
+  ].join('\n');
 }
 
 /** Renders a real server's `#cloud-config`: VIPs on lo with ARP silenced, then the demo nginx site. */

@@ -649,7 +649,9 @@ async function main(): Promise<number> {
           const address = realServerAddress(s, rs);
           const row = rows.find((x) => x.address === address);
           expect(row !== undefined, `${address} missing from ${serviceKey(s)}`);
-          expect(row!.port === s.port, `${address} on port ${row!.port}, expected ${s.port}`);
+          // A firewall-mark service's real servers have no port (the client's port is kept).
+          const wantPort = s.fwmark !== undefined ? 0 : s.port;
+          expect(row!.port === wantPort, `${address} on port ${row!.port}, expected ${wantPort}`);
           expect(row!.forward === 'Route', `${address} forwarded by ${row!.forward}, expected Route (DR)`);
           expect(row!.weight === rs.weight, `${address} weight ${row!.weight}, expected ${rs.weight}`);
           lines.push(`${hostPort(address, row!.port)} Route w${row!.weight}`);
@@ -1658,7 +1660,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
   }
 
   if (s.sorryServer || s.inhibitOnFailure || s.quorum) {
-    const tag = s.quorum?.down?.[2] === '-t' ? s.quorum.down[3] : undefined;
+    const tag = s.quorum?.down?.[1] === '-t' ? s.quorum.down[2] : undefined;
     const hooks = (d: { address: string }) => tag === undefined ? [] :
       ssh(user, d.address, `sudo journalctl -o cat --no-pager -t ${tag}`, 15).stdout.trim().split('\n').filter(Boolean);
     const what = [s.inhibitOnFailure && 'every server inhibited at weight 0', s.sorryServer && 'the directors answer "sorry-from"', s.quorum && 'quorum_down runs'].filter(Boolean).join(', ');

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import {
   renderArpSysctl,
   renderDirectorUserData,
+  renderIpvsSysctl,
+  IPVS_SYSCTL_PATH,
   renderKeepalivedConf,
   renderNftablesConf,
   renderNginxSite,
@@ -349,6 +351,19 @@ describe('user-data: service options', () => {
     expect(run.status).toBe(1);
     expect(run.console).toContain('!!!!! lvs-dr-lab: nftables.service FAILED to load /etc/nftables.conf: the firewall-mark services get no packets !!!!!');
     expect(run.calls.some((call) => call.startsWith('keepalived'))).toBe(false);
+  });
+
+  test('a persistent service: expire_quiescent_template in sysctl.d, applied right after the IPVS modules load', () => {
+    const persistent = featuresDirector({ keepalived: referenceDirector({ services: [fwmarkService({ persistenceTimeoutSec: 300 })] }), sorrySite: undefined });
+    const { config, runcmd } = cloudConfigView(renderDirectorUserData(persistent));
+
+    expect(fileAt(config, IPVS_SYSCTL_PATH)).toEqual({ path: IPVS_SYSCTL_PATH, content: renderIpvsSysctl(), permissions: '0644', owner: 'root:root' });
+    expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_quiescent_template = 1$/m);
+    const run = runStubbed(runcmd, { modprobe: 0, sysctl: 0, systemctl: 0, keepalived: 0 });
+    expect(run.status).toBe(0);
+    expect(run.calls.slice(0, 2)).toEqual(['modprobe -a ip_vs ip_vs_wrr', `sysctl -q -p ${IPVS_SYSCTL_PATH}`]);
+    // without persistence there is no template to expire: no file
+    expect(filesOf(cloudConfigView(renderDirectorUserData(featuresDirector())).config).map((f) => f.path)).not.toContain(IPVS_SYSCTL_PATH);
   });
 
   test('a director without firewall marks or sorry site renders exactly as before', () => {
