@@ -267,11 +267,24 @@ function syncGroupTrackingWeight(model: DirectorKeepalivedModel): string[] {
  * every real server holds on lo and would answer itself. keepalived defaults a /128 to
  * preferred_lft 0 anyway; it is written out so the reason is visible. keepalived adds IPv6 VIPs
  * with nodad itself.
+ *
+ * The first address is the virtual router's link-local one (RFC 5798 5.2.9: the first address
+ * of an IPv6 advert must be link-local; keepalived 2.2.7 warns "the first IPv6 VIP address
+ * should be link local" without it): `fe80::1:<VRID in hex>`, distinct per virtual router on
+ * the segment, as the VRIDs are.
  */
+export function virtualRouterLinkLocal(virtualRouterId: number): string {
+  return `fe80::1:${virtualRouterId.toString(16)}`;
+}
+
 function ipv6VirtualAddresses(model: DirectorKeepalivedModel, instance: VrrpInstanceModel): string[] {
   return [
-    '! Deprecated /128s: never the source of the director\'s own connections (health checks).',
-    ...block('virtual_ipaddress', instance.vips.map((vip) => `${vip}/128 dev ${model.interfaceName} preferred_lft 0`)),
+    '! The virtual router\'s link-local address first (RFC 5798), then the VIPs as deprecated',
+    '! /128s: never the source of the director\'s own connections (health checks).',
+    ...block('virtual_ipaddress', [
+      `${virtualRouterLinkLocal(instance.virtualRouterId)}/64 dev ${model.interfaceName}`,
+      ...instance.vips.map((vip) => `${vip}/128 dev ${model.interfaceName} preferred_lft 0`),
+    ]),
   ];
 }
 

@@ -30,6 +30,9 @@ import {
   resolveLabConfig,
   LAB_INTERFACE,
   defaultAddress6,
+  labVips,
+  vrrpInstanceName,
+  vrrpInstanceName6,
 } from '../constructs';
 import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
@@ -911,19 +914,24 @@ async function main(): Promise<number> {
         const stop = ssh(user, victim.address, 'sudo systemctl stop nginx', 30);
         expect(stop.status === 0, `systemctl stop nginx on ${victim.name}: ${stop.stderr}`);
         const stoppedAt = now();
-        await waitFor(`${victim.name} to leave the IPVS table`, boundSec + 30, () => (inTable() === false ? true : undefined), 500);
-        const removal = now() - stoppedAt;
-        result.figures.realServerRemovalSec = round1(removal);
-        expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)}s, later than the ${boundSec}s its health check implies`);
-        const answers: string[] = [];
-        for (let i = 0; i < 20; i++) {
-          const r = httpGet(serviceUrl(s), { maxTimeSec: 2 });
-          expect(r.ok, `request ${i + 1} after removal failed: ${r.detail}`);
-          answers.push(servedBy(r.body) ?? '?');
+        let removal: number;
+        try {
+          await waitFor(`${victim.name} to leave the IPVS table`, boundSec + 30, () => (inTable() === false ? true : undefined), 500);
+          removal = now() - stoppedAt;
+          result.figures.realServerRemovalSec = round1(removal);
+          expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)}s, later than the ${boundSec}s its health check implies`);
+          const answers: string[] = [];
+          for (let i = 0; i < 20; i++) {
+            const r = httpGet(serviceUrl(s), { maxTimeSec: 2 });
+            expect(r.ok, `request ${i + 1} after removal failed: ${r.detail}`);
+            answers.push(servedBy(r.body) ?? '?');
+          }
+          expect(!answers.includes(victim.name), `${victim.name} still answered after removal`);
+        } finally {
+          // Whatever the check found, the server serves again for the checks after it.
+          const start = ssh(user, victim.address, 'sudo systemctl start nginx', 30);
+          expect(start.status === 0, `systemctl start nginx on ${victim.name}: ${start.stderr}`);
         }
-        expect(!answers.includes(victim.name), `${victim.name} still answered after removal`);
-        const start = ssh(user, victim.address, 'sudo systemctl start nginx', 30);
-        expect(start.status === 0, `systemctl start nginx on ${victim.name}: ${start.stderr}`);
         const startedAt = now();
         await waitFor(`${victim.name} to return to the IPVS table`, s.delayLoopSec + hc.connectTimeoutSec + 30, () => (inTable() ? true : undefined), 500);
         return `removed after ${removal.toFixed(1)}s (bound ${boundSec}s), 20/20 requests OK meanwhile, back after ${(now() - startedAt).toFixed(1)}s`;
@@ -1378,12 +1386,17 @@ const FAST_QUIET_SEC = Number(process.env.E2E_FAST_QUIET_SEC ?? 120);
 /** How long the link-down drill keeps the MASTER's link down. */
 const LINK_DOWN_SEC = 10;
 
-/** Every director's VRRP transitions so far, from its notify hook's log. */
+/**
+ * Every director's VRRP transitions so far, from its notify hook's log: those of one instance,
+ * the IPv4 one (a dual-stack lab's IPv6 instance is in a sync group with it and logs the same
+ * transitions).
+ */
 function vrrpTransitions(lab: ResolvedLab): Map<string, VrrpTransition[]> {
+  const instance = labVips(lab).length > 0 ? vrrpInstanceName(lab) : vrrpInstanceName6(lab);
   return new Map(lab.directors.map((d) => {
     const r = ssh(lab.ssh.user, d.address, `sudo cat ${NOTIFY_LOG_FILE}`, 15);
     if (r.status !== 0) throw new CheckFailed(`cannot read ${NOTIFY_LOG_FILE} on ${d.name}: ${r.stderr.trim()}`);
-    return [d.name, parseNotifyLog(r.stdout)];
+    return [d.name, parseNotifyLog(r.stdout).filter((t) => t.name === instance)];
   }));
 }
 
@@ -1608,34 +1621,41 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
   }
 
   const victim = members[members.length - 1];
-  const out = (rs: { address: string }) => inIpvsTable(lab, holder(), s, rs) === false ? true : undefined;
-  const back = (rs: { address: string }) => inIpvsTable(lab, holder(), s, rs) === true ? true : undefined;
+  // Each check asks the director holding the VIP when it starts (one ssh per poll, not three).
+  const out = (d: { address: string }, rs: { address: string }) => inIpvsTable(lab, d, s, rs) === false ? true : undefined;
+  const back = (d: { address: string }, rs: { address: string }) => inIpvsTable(lab, d, s, rs) === true ? true : undefined;
   const boundSec = removalBoundSec(s);
 
   if (s.miscCheck) {
     await check(`MISC_CHECK: ${victim.name} fails the user's check (its ${WEB_ROOT}/ready removed): it leaves ${key} within ${boundSec} s and stays in ${serviceKey(s0)}; restored, it returns`, async () => {
+      const d = holder();
       const rm = ssh(user, victim.address, `sudo mv ${WEB_ROOT}/ready ${WEB_ROOT}/ready.e2e`, 15);
       expect(rm.status === 0, `could not remove ${WEB_ROOT}/ready on ${victim.name}: ${rm.stderr}`);
       const at = now();
+      let removal = 0;
+      let row: ReturnType<typeof ipvsRow>;
+      let inPlain: boolean | undefined;
       try {
-        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(victim), 500);
+        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(d, victim), 500);
+        removal = now() - at;
+        row = ipvsRow(lab, d, s);
+        inPlain = s0 !== s && s0.realServers.includes(victim.name) ? inIpvsTable(lab, d, s0, victim) : undefined;
       } finally {
         ssh(user, victim.address, `sudo mv ${WEB_ROOT}/ready.e2e ${WEB_ROOT}/ready`, 15);
       }
-      const removal = now() - at;
-      const row = ipvsRow(lab, holder(), s)?.destinations.find((d) => d.address === victim.address);
-      const inPlain = s0 !== s && s0.realServers.includes(victim.name) ? inIpvsTable(lab, holder(), s0, victim) : undefined;
+      const dest = row?.destinations.find((x) => x.address === victim.address);
       expect(inPlain !== false, `${victim.name} left ${serviceKey(s0)} too, whose checks it passes`);
       expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)} s, later than the ${boundSec} s bound`);
       const backAt = now();
-      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(victim), 500);
+      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(d, victim), 500);
       result.figures.features = { ...features(), miscRemovalSec: round1(removal) };
-      return `out after ${removal.toFixed(1)} s (${row ? `inhibited: weight ${row.weight}` : 'removed'}), still in ${serviceKey(s0)}; back ${(now() - backAt).toFixed(1)} s after the file returned`;
+      return `out after ${removal.toFixed(1)} s (${dest ? `inhibited: weight ${dest.weight}` : 'removed'}), still in ${serviceKey(s0)}; back ${(now() - backAt).toFixed(1)} s after the file returned`;
     });
   }
 
   if (s.healthCheck.type === 'https') {
     await check(`SSL_GET: ${victim.name}'s TLS key replaced (no longer its certificate's): nginx cannot serve TLS, ${victim.name} leaves ${key} within ${boundSec} s; restored, it returns`, async () => {
+      const d = holder();
       const swap = ssh(user, victim.address,
         `sudo cp -p ${TLS_KEY_PATH} ${TLS_KEY_PATH}.e2e && sudo openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${TLS_KEY_PATH} && ` +
         `{ sudo systemctl restart nginx; sudo nginx -t 2>&1; true; }`, 60);
@@ -1643,7 +1663,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
       const at = now();
       try {
         expect(/key values mismatch/.test(swap.stdout), `nginx -t on ${victim.name} does not report the mismatched key: ${tail(swap.stdout, 5)}`);
-        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(victim), 500);
+        await waitFor(`${victim.name} to leave ${key}`, boundSec + 30, () => out(d, victim), 500);
       } finally {
         const restore = ssh(user, victim.address, `sudo mv ${TLS_KEY_PATH}.e2e ${TLS_KEY_PATH} && sudo systemctl restart nginx`, 60);
         expect(restore.status === 0, `could not restore the key on ${victim.name}: ${restore.stderr}`);
@@ -1651,7 +1671,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
       const removal = now() - at;
       expect(removal <= boundSec, `${victim.name} left after ${removal.toFixed(1)} s, later than the ${boundSec} s bound`);
       const backAt = now();
-      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(victim), 500);
+      await waitFor(`${victim.name} to return to ${key}`, boundSec + 30, () => back(d, victim), 500);
       const tls = fetchFrom(urls.find((u) => u.startsWith('https:'))!.replace(s.vip, victim.address));
       expect(tls.code === '200', `https to ${victim.name} directly after the restore: ${tls.code}`);
       result.figures.features = { ...features(), sslRemovalSec: round1(removal) };
@@ -1665,6 +1685,7 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
       ssh(user, d.address, `sudo journalctl -o cat --no-pager -t ${tag}`, 15).stdout.trim().split('\n').filter(Boolean);
     const what = [s.inhibitOnFailure && 'every server inhibited at weight 0', s.sorryServer && 'the directors answer "sorry-from"', s.quorum && 'quorum_down runs'].filter(Boolean).join(', ');
     await check(`every real server of ${key} down: ${what}; back up: balancing resumes${s.quorum ? ', quorum_up runs' : ''}`, async () => {
+      expect(!s.quorum?.down || tag !== undefined, `the harness reads the quorum hooks from the journal: quorum.down must be [/usr/bin/logger, -t, TAG, ...], got ${JSON.stringify(s.quorum?.down)}`);
       const d = holder();
       const hooksBefore = hooks(d).length;
       const stopAll = () => members.map((m) => ssh(user, m.address, 'sudo systemctl stop nginx', 30));
@@ -1769,6 +1790,11 @@ async function ipv6ServiceChecks(lab: ResolvedLab, s: ResolvedService, sources: 
     expect(advertisers.length > 0, `no neighbour advertisement for ${vip} captured (${lines.length} lines)`);
     const bad = advertisers.filter((m) => rsMacs.has(m));
     expect(bad.length === 0, `real servers advertised ${vip}: ${bad.map((m) => nameOfMac(lab, m)).join(', ')}`);
+    // The IPv6 instance's first address is the virtual router's link-local one (RFC 5798).
+    for (const d of lab.directors) {
+      const j = ssh(lab.ssh.user, d.address, 'sudo journalctl -b -u keepalived --no-pager -o cat', 20);
+      expect(j.status === 0 && !/should be link local/.test(j.stdout), `${d.name}'s keepalived: ${j.stdout.split('\n').find((l) => /link local/.test(l)) ?? j.stderr}`);
+    }
     return `${s.vip} lladdr ${mac} (${master.name}); ${advertisers.length} advertisements for it, all from ${[...new Set(advertisers)].map((m) => nameOfMac(lab, m)).join(', ')}`;
   });
 }

@@ -42,8 +42,10 @@ describe('keepalived.conf of a dual-stack director', () => {
     unicast_peer {
         fd77::12
     }
-    ! Deprecated /128s: never the source of the director's own connections (health checks).
+    ! The virtual router's link-local address first (RFC 5798), then the VIPs as deprecated
+    ! /128s: never the source of the director's own connections (health checks).
     virtual_ipaddress {
+        fe80::1:70/64 dev lab0
         fd77::100/128 dev lab0 preferred_lft 0
     }
     notify /usr/local/sbin/lvs-lab-notify
@@ -101,7 +103,7 @@ describe('keepalived.conf of a dual-stack director', () => {
   test('multicast: neither instance has unicast lines', () => {
     const [conf] = directorConfs(dualStackLab({ transport: 'multicast' }));
     expect(conf).not.toMatch(/unicast_/);
-    expect(blockOf(conf, 'vrrp_instance VI_LVS_LAB6')).toContain('    version 3\n    ! Deprecated /128s');
+    expect(blockOf(conf, 'vrrp_instance VI_LVS_LAB6')).toContain('    version 3\n    ! The virtual router\'s link-local address first');
   });
 
   test('only IPv6 VIPs: one instance, VI_LVS_LAB6, and no sync group (keepalived refuses a VRRPv3 instance without VIPs)', () => {

@@ -359,6 +359,7 @@ describe('user-data: service options', () => {
 
     expect(fileAt(config, IPVS_SYSCTL_PATH)).toEqual({ path: IPVS_SYSCTL_PATH, content: renderIpvsSysctl(), permissions: '0644', owner: 'root:root' });
     expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_quiescent_template = 1$/m);
+    expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_nodest_conn = 1$/m);
     const run = runStubbed(runcmd, { modprobe: 0, sysctl: 0, systemctl: 0, keepalived: 0 });
     expect(run.status).toBe(0);
     expect(run.calls.slice(0, 2)).toEqual(['modprobe -a ip_vs ip_vs_wrr', `sysctl -q -p ${IPVS_SYSCTL_PATH}`]);
