@@ -1,6 +1,9 @@
-// Probes a URL from inside the client namespace: one GET every `intervalMs`, each with a
-// `timeoutMs` deadline, for at most `maxSec` seconds or until `stopFile` exists. Writes one
-// JSON line per probe: {t, ok, body|error}. Plain node, no dependencies: it is started with
+// Probes a URL from inside the client namespace: one GET started every `intervalMs`, whether or
+// not the ones before it have answered, each with a `timeoutMs` deadline, for at most `maxSec`
+// seconds or until `stopFile` exists. So an outage is timed to `intervalMs`: a prober that waited
+// for each answer would send nothing while a request times out, and measure an outage in steps of
+// `timeoutMs`. Writes one JSON line per probe when it ends: {t (its start), ok, body|error}, not
+// necessarily in the order of t (readers sort). Plain node, no dependencies: it is started with
 // `ip netns exec <client ns> node e2e/probe.js ...`.
 'use strict';
 const http = require('node:http');
@@ -25,11 +28,16 @@ function probe() {
 }
 
 (async () => {
+  const pending = new Set();
+  let next = Date.now();
   while (Date.now() < deadline && !fs.existsSync(stopFile)) {
-    const started = Date.now();
-    stream.write(`${JSON.stringify(await probe())}\n`);
-    const wait = Number(intervalMs) - (Date.now() - started);
+    const p = probe().then((r) => { stream.write(`${JSON.stringify(r)}\n`); pending.delete(p); });
+    pending.add(p);
+    next += Number(intervalMs);
+    const wait = next - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else next = Date.now();
   }
+  await Promise.all(pending);
   stream.end();
 })();

@@ -899,6 +899,28 @@ export const ipv6VipVersionRule: LabRule = {
   },
 };
 
+/**
+ * What an IPv6 service cannot have yet: `ports` (the directors' marking rules are IPv4 `ip daddr`
+ * rules, and keepalived's fwmark service is IPv4 unless told otherwise) and `sorryServer` (the
+ * sorry destination is 127.0.0.1, which keepalived refuses in an IPv6 virtual server).
+ */
+export const ipv6ServiceOptionsRule: LabRule = {
+  id: 'ipv6-service-options',
+  check: (input, report) => {
+    for (const service of entries(input, 'services')) {
+      if (parseIpv6(service.vip) === undefined) continue;
+      if (service.ports !== undefined) {
+        report(join(service.at, 'ports'), service.ports, `no ports with an IPv6 VIP (${join(service.at, 'vip')} is ${String(service.vip)}): one port per IPv6 service`,
+          'firewall-mark services are IPv4 only for now');
+      }
+      if (service.sorryServer === true) {
+        report(join(service.at, 'sorryServer'), service.sorryServer, `false with an IPv6 VIP (${join(service.at, 'vip')} is ${String(service.vip)})`,
+          'the sorry server is the director itself at 127.0.0.1, which keepalived refuses in an IPv6 virtual server; IPv4 services only for now');
+      }
+    }
+  },
+};
+
 /** No two IPv6 services with the same (vip, port, protocol), however the VIP is spelled. */
 export const uniqueServices6Rule: LabRule = {
   id: 'unique-services6',
@@ -918,6 +940,7 @@ export const uniqueServices6Rule: LabRule = {
 /** The dual-stack rules, run after LAB_RULES' own. */
 export const IPV6_RULES: readonly LabRule[] = [
   ipv6CidrRule, ipv6BridgeOnlyRule, ipv6NeedsCidrRule, address6InPrefixRule, uniqueAddresses6Rule, ipv6VipVersionRule, uniqueServices6Rule,
+  ipv6ServiceOptionsRule,
 ];
 
 /** Every cross-field rule, in the order problems are listed (after the field problems). */

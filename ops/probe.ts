@@ -18,7 +18,8 @@ export interface ProbeLine {
 
 /** The probes of a JSON-lines log (e2e/probe.js's output); blank lines are passed over. */
 export function parseProbeLines(text: string): ProbeLine[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ProbeLine);
+  // in the order the probes started: a prober writes each line when its probe ends
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ProbeLine).sort((a, b) => a.t - b.t);
 }
 
 /**

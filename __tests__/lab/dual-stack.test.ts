@@ -211,6 +211,15 @@ describe('validateLabConfig: dual stack', () => {
     expectOnly(dualStackLab({ version: 2 }), 'ipv6-vip-version', 'vrrp.version', '2', /^3 when a service has an IPv6 VIP \(services\[1\]\.vip is fd77::100\)$/);
   });
 
+  test('fails on ports (firewall mark) or a sorry server with an IPv6 VIP, both at once', () => {
+    const { ids, problems } = problemsOf(withServices({ vip: 'fd77::100', ports: [80, 443], sorryServer: true }));
+    expect(ids).toEqual(['ipv6-service-options services[0].ports', 'ipv6-service-options services[0].sorryServer']);
+    expect(problems[0].message).toContain('services[0].ports: got [80,443], expected no ports with an IPv6 VIP (services[0].vip is fd77::100): one port per IPv6 service');
+    expect(problems[1].message).toContain('services[0].sorryServer: got true, expected false with an IPv6 VIP (services[0].vip is fd77::100)');
+    // the same options on an IPv4 service of the same lab are fine
+    expect(problemsOf(withServices({ vip: '10.77.0.100', ports: [80, 443], sorryServer: true })).ids).toEqual([]);
+  });
+
   test('fails on two IPv6 services with the same VIP (however spelled), port and protocol', () => {
     const { ids, problems } = problemsOf(withServices({ vip: 'fd77::100' }, { vip: 'FD77:0::100' }));
     expect(ids).toEqual(['unique-services6 services[1]']);

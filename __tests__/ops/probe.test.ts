@@ -101,4 +101,37 @@ describe('e2e/probe.js writes lines the same functions read', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('it keeps sending while requests hang, so an outage is timed to the interval, not the timeout', async () => {
+    // The server does not answer for 600 ms (an outage), then answers again.
+    const start = Date.now();
+    const hung: http.ServerResponse[] = [];
+    const server = http.createServer((_req, res) => {
+      if (Date.now() - start >= 200 && Date.now() - start < 800) hung.push(res);
+      else res.writeHead(200).end('served-by rs-1\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+    try {
+      const out = path.join(dir, 'probe.jsonl');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const proc = spawn(process.execPath, [path.join(__dirname, '../../e2e/probe.js'), url, out, path.join(dir, 'stop'), '50', '400', '1.5']);
+      await new Promise((resolve) => proc.on('close', resolve));
+      const lines = parseProbeLines(fs.readFileSync(out, 'utf8'));
+      // one probe started every 50 ms for 1.5 s, hanging ones included
+      expect(lines.length).toBeGreaterThanOrEqual(20);
+      expect(lines.every((l, i) => i === 0 || l.t >= lines[i - 1].t)).toBe(true);
+      const failed = lines.filter((l) => !l.ok);
+      expect(failed.length).toBeGreaterThanOrEqual(8);
+      // the outage is 600 ms long: measured to within the 50 ms interval (plus the machine's jitter),
+      // where waiting for each 400 ms timeout would have measured it in 400 ms steps
+      const gap = failoverGap(lines, start + 150)!;
+      expect(gap).toBeGreaterThanOrEqual(550);
+      expect(gap).toBeLessThan(800);
+    } finally {
+      for (const res of hung) res.destroy();
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
