@@ -152,7 +152,10 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '- **failover gap**: the outage a hard kill of the MASTER causes, from the last good 100 ms probe of the',
     '  VIP before it to the first good one after it. A lab with `vrrp.fastFailover` shows it to 10 ms against',
     '  its goal of under 1 s, the takeover its config implies (3 adverts + the BACKUP\'s skew), and the VRRP',
-    '  transitions (notify logs) and failed probes of a steady-state window afterwards (goal 0 and 0).',
+    '  transitions (notify logs) and failed probes of a steady-state window afterwards (goal 0 and 0);',
+    '  a dual-stack lab also the same kill\'s gap on its IPv6 VIP (its own prober). Since 2026-11-27 13:00',
+    '  the prober starts one probe every 100 ms whatever the ones before are doing; before, it waited for',
+    '  each answer, so an outage was measured in steps of its 300 ms timeout.',
     '- **survived**: long downloads (16 MiB at 512 KiB/s) open across the failover that completed.',
     '- **RS removal**: web service stopped on a real server until it left the IPVS table.',
     '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
@@ -164,6 +167,9 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     '  beside another must lose no probe while the other is destroyed. The link-down drill takes the MASTER\'s',
     '  NIC link down from the host (`virsh domif-setlink`) for 10 s: the outage until the other director',
     '  serves (100 ms probes), and the outage when the link returns and the MASTER takes the VIP back.',
+    '  A lab with a firewall-mark service also shows how long its MISC_CHECK and its SSL_GET took to take',
+    '  out the server they failed, and, with every real server stopped, until all were out and the sorry',
+    '  server in.',
     '',
   ].join('\n');
   const tableHead = [
