@@ -127,7 +127,7 @@ export const LabImageSchema = Type.Object(
       default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
       description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
     })),
-    preinstalled: Type.Optional(Type.Boolean({ default: false, description: 'true: keepalived, ipvsadm and nginx are baked into the image; cloud-init installs nothing.' })),
+    preinstalled: Type.Optional(Type.Boolean({ default: false, description: 'true: keepalived, ipvsadm and nginx (and nftables for firewall-mark services, openssl for TLS ports) are baked into the image; cloud-init installs nothing.' })),
   },
   { additionalProperties: false },
 );
