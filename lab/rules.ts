@@ -320,6 +320,13 @@ export const trackScriptRule: LabRule = {
     }
     const weight = check.weight;
     if (!isIntegerIn(weight, -253, 253) || weight === 0) return;
+    if (section(input.lab.vrrp).nopreempt === true) {
+      // RFC 5798 6.4.2: a BACKUP without preemption resets its timer on every advert, whatever
+      // the priority in it: a MASTER whose priority dropped keeps the VIP. Only FAULT moves it.
+      report(`${at}.weight`, weight, '0 with vrrp.nopreempt (a failing check puts the director in FAULT, which gives up the VIP)',
+        'with nopreempt no BACKUP takes the VIP from a MASTER whose priority dropped, so a weight never moves it');
+      return;
+    }
     const priorities = entries(input, 'directors').map((d) => d.priority).filter((p): p is number => isIntegerIn(p, 1, 254));
     if (priorities.length < 2) return;
     const spread = Math.max(...priorities) - Math.min(...priorities);

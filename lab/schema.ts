@@ -211,7 +211,7 @@ export const LabTrackScriptSchema = Type.Object(
     weight: Type.Optional(integer(-253, 253, {
       allowed: 'an integer from -253 to 253',
       default: 0,
-      description: '0: a director whose check fails goes FAULT and gives up the VIP (if it fails on every director, none holds the VIP). Negative: its priority drops by -weight instead, positive: a passing check raises it; |weight| must exceed the directors\' priority spread, so the VIP moves.',
+      description: '0: a director whose check fails goes FAULT and gives up the VIP (if it fails on every director, none holds the VIP). Negative: its priority drops by -weight instead, positive: a passing check raises it; |weight| must exceed the directors\' priority spread, so the VIP moves; with nopreempt only 0 moves it (no BACKUP preempts a MASTER whose priority dropped).',
     })),
   },
   { additionalProperties: false, description: "A user-given check on the directors (keepalived's vrrp_script, tracked by the VRRP instance). Default: none." },

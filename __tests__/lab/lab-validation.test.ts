@@ -302,8 +302,19 @@ describe('validateLabConfig: fast failover and the director check (issue 8)', ()
     ]]);
   });
 
+  test('fails when a weighted check meets nopreempt: a BACKUP without preemption never takes the VIP from a MASTER whose priority dropped', () => {
+    const problems = validateLabConfig(fast({ nopreempt: true, trackScript: { command: ['/usr/bin/true'], weight: -20 } }));
+
+    expect(problems.map((p) => [p.rule, p.path, p.message])).toEqual([[
+      'track-script', 'vrrp.trackScript.weight',
+      'vrrp.trackScript.weight: got -20, expected 0 with vrrp.nopreempt (a failing check puts the director in FAULT, which gives up the VIP); ' +
+        'with nopreempt no BACKUP takes the VIP from a MASTER whose priority dropped, so a weight never moves it',
+    ]]);
+  });
+
   test('every issue 8 option at once is valid (the features lab shape)', () => {
-    expect(validateLabConfig(fast({ transport: 'multicast', nopreempt: true, trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: -20 } }))).toEqual([]);
+    expect(validateLabConfig(fast({ transport: 'multicast', nopreempt: true, trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: 0 } }))).toEqual([]);
+    expect(validateLabConfig(fast({ transport: 'multicast', trackScript: { command: ['/usr/bin/ping', '-c', '1', '-W', '1', '192.168.20.1'], weight: -20 } }))).toEqual([]);
   });
 });
 
