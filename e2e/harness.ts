@@ -463,6 +463,8 @@ async function main(): Promise<number> {
   expect(tcpServices.length > 0, 'the lab has no TCP service: the harness checks through HTTP');
 
   const deployStart = now();
+  /** When the readiness check passed (seconds, as now()). */
+  let readyAt = Number.POSITIVE_INFINITY;
   let deployed = false;
   const stopFile = path.join(RUN_DIR, 'probe.stop');
   const pcap = path.join(RUN_DIR, 'client.pcap');
@@ -604,6 +606,7 @@ async function main(): Promise<number> {
             .join('; ') + `; cloud-init finished on [${[...finished].join(', ')}]; ${cloudInitStatus(lab)}`,
       );
       result.figures.timeToReadySec = round1(now() - deployStart);
+      readyAt = now();
       return `ready ${result.figures.timeToReadySec}s after deploy start`;
     });
     if (!ready) return finish();
@@ -771,9 +774,13 @@ async function main(): Promise<number> {
 
     await check("replies from the VIP reach the client with a real server's MAC, never the director's", () => {
       client(['sh', '-c', 'sleep 1']);
-      const r = run('tcpdump', ['-nn', '-e', '-r', pcap, `not arp`], { timeoutSec: 60 });
+      const r = run('tcpdump', ['-nn', '-e', '-tt', '-r', pcap, `not arp`], { timeoutSec: 60 });
       const macs = new Map<string, number>();
-      for (const m of r.stdout.matchAll(/^\S+ ([0-9a-f:]{17}) > /gm)) macs.set(m[1], (macs.get(m[1]) ?? 0) + 1);
+      // From readiness on: before it, while no real server of a service with sorryServer answers
+      // yet, the directors' sorry site rightly answers from the VIP (first boot).
+      for (const m of r.stdout.matchAll(/^(\d+\.\d+) ([0-9a-f:]{17}) > /gm)) {
+        if (Number(m[1]) >= readyAt) macs.set(m[2], (macs.get(m[2]) ?? 0) + 1);
+      }
       const rsMacs = new Set(lab.realServers.map((x) => x.macAddress));
       const directorMacs = new Set(lab.directors.map((x) => x.macAddress));
       expect(macs.size > 0, `no reply from the VIP captured (${r.stderr.trim()})`);
