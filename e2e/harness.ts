@@ -31,6 +31,7 @@ import {
   LAB_INTERFACE,
   defaultAddress6,
   labVips,
+  serviceFamily,
   vrrpInstanceName,
   vrrpInstanceName6,
 } from '../constructs';
@@ -440,8 +441,8 @@ async function main(): Promise<number> {
   let master = lab.directors[0];
   let backup = lab.directors[1];
   // The IPv4 TCP services go through every generic check; IPv6 ones have checks of their own.
-  const tcpServices = lab.services.filter((s) => s.protocol === 'TCP' && !isIpv6(s.vip));
-  const v6Services = lab.services.filter((s) => s.protocol === 'TCP' && isIpv6(s.vip));
+  const tcpServices = lab.services.filter((s) => s.protocol === 'TCP' && serviceFamily(s) === 4);
+  const v6Services = lab.services.filter((s) => s.protocol === 'TCP' && serviceFamily(s) === 6);
   const result: E2eResult = {
     lab: lab.name,
     config: configSource,
@@ -564,7 +565,7 @@ async function main(): Promise<number> {
     });
 
     // Capture ARP and the services' replies at the client for the whole run (headers only).
-    const vips = [...new Set(lab.services.map((s) => s.vip).filter((vip) => !isIpv6(vip)))];
+    const vips = labVips(lab);
     const filter = `arp or (${tcpServices.map((s) => `(src host ${s.vip} and src port ${s.port})`).join(' or ')})`;
     tcpdump = spawn('ip', ['netns', 'exec', CLIENT_NS, 'tcpdump', '-i', 'eth0', '-nn', '-s', '128', '-U', '-w', pcap, filter], {
       stdio: ['ignore', 'ignore', fs.openSync(path.join(LOG_DIR, 'tcpdump.log'), 'w')],
@@ -1797,7 +1798,7 @@ async function ipv6ServiceChecks(lab: ResolvedLab, s: ResolvedService, sources: 
       dump.kill('SIGINT');
       await new Promise((r) => dump.on('close', r));
     }
-    const vip = new URL(`http://[${s.vip}]/`).hostname.slice(1, -1);
+    const vip = s.vip; // resolved: the canonical spelling tcpdump prints
     const lines = run('tcpdump', ['-e', '-nn', '-r', cap], { timeoutSec: 30 }).stdout.split('\n');
     const advertisers = lines.filter((l) => l.includes(`tgt is ${vip},`) || l.endsWith(`tgt is ${vip}`))
       .map((l) => /^\S+ ([0-9a-f:]{17}) > /.exec(l)?.[1]).filter((m): m is string => m !== undefined);
@@ -1926,7 +1927,6 @@ const tail = (text: string, n = 25) => text.trim().split('\n').slice(-n).join('\
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round = (x: number) => Math.round(x);
-const isIpv6 = (address: string) => address.includes(':');
 
 main().then(
   (code) => process.exit(code),

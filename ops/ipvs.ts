@@ -4,6 +4,7 @@
  * the text, unit-tested with output in ipvsadm's own format (__tests__/ops/ipvs.test.ts).
  */
 import type { ResolvedLab, ResolvedService } from '../lab';
+import { canonicalAddress } from './iproute';
 
 /** One real server row of `ipvsadm -Ln`: `  -> 192.168.20.143:80  Route  1  0  3`. */
 export interface IpvsDestination {
@@ -35,7 +36,7 @@ export interface IpvsService {
 
 /** An IPv6 address as ipvsadm prints it (lowercase, zeros compressed) in brackets; an IPv4 one as is. */
 export function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `${new URL(`http://[${address}]/`).hostname}:${port}` : `${address}:${port}`;
+  return address.includes(':') ? `[${canonicalAddress(address)}]:${port}` : `${address}:${port}`;
 }
 
 /** A service's URL of the demo web service (an IPv6 VIP in brackets). */
@@ -43,7 +44,7 @@ export const serviceUrl = (s: { readonly vip: string; readonly port: number }, f
 
 /** The address a real server has under a service: its IPv6 one under an IPv6 VIP. */
 export function realServerAddress(s: { readonly vip: string }, rs: { readonly address: string; readonly address6?: string }): string {
-  return s.vip.includes(':') && rs.address6 !== undefined ? new URL(`http://[${rs.address6}]/`).hostname.slice(1, -1) : rs.address;
+  return s.vip.includes(':') && rs.address6 !== undefined ? canonicalAddress(rs.address6) : rs.address;
 }
 
 /**
