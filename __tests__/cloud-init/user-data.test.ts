@@ -20,6 +20,7 @@ import {
   renderRealServerUserData,
 } from '../../cloud-init';
 import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
+import { loadWithCloudInit } from '../helpers/round-trip';
 import { directorUserData, fwmarkService, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
 import { shellcheck } from '../helpers/shellcheck';
 import { requireTool } from '../helpers/tools';
@@ -414,5 +415,38 @@ describe('user-data: service options', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('user-data strings cloud-init reads as line breaks (YAML 1.1) cannot inject cloud-config', () => {
+  // Plain YAML text (no ': ', no leading indicator) after a line break PyYAML sees at column 0.
+  const injection = (brk: string) => `${brk}bootcmd:${brk}- touch /root/pwned`;
+  const key = SSH_USER.authorizedKeys[0];
+  const signingKey = (brk: string) => MIRROR_SIGNING_KEY.replace('\n-----END', `${injection(brk)}\n-----END`);
+  const mirror = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security' };
+  const cases: [string, string, string][] = [
+    ['U+2028 (line separator)', 'ssh key comment', '\u2028'],
+    ['U+2029 (paragraph separator)', 'ssh key comment', '\u2029'],
+    ['U+0085 (next line)', 'ssh key comment', '\u0085'],
+    ['a carriage return', 'ssh key comment', '\r'],
+    ['U+2028 (line separator)', 'signing key', '\u2028'],
+    ['U+0085 (next line)', 'signing key', '\u0085'],
+  ];
+
+  test.each(cases)('%s in a %s stays inside it', (_name, where, brk) => {
+    // GIVEN a string that holds a line break of YAML 1.1 followed by a top-level key
+    const model = where === 'ssh key comment'
+      ? directorUserData({ ssh: { ...SSH_USER, authorizedKeys: [`${key} me${injection(brk)}`] } })
+      : directorUserData({ packages: { ...mirror, signingKey: signingKey(brk) } });
+
+    // WHEN cloud-init's own YAML loader reads the user-data
+    const [loaded] = loadWithCloudInit([renderDirectorUserData(model)]);
+
+    // THEN there is no bootcmd, and the string is exactly as given
+    expect(loaded).toHaveProperty('value');
+    const config = (loaded as { value: Record<string, any> }).value;
+    expect(Object.keys(config)).not.toContain('bootcmd');
+    if (where === 'ssh key comment') expect(config.users[0].ssh_authorized_keys).toEqual(model.ssh.authorizedKeys);
+    else expect(config.write_files[0].content).toBe(`${model.packages!.signingKey}\n`);
   });
 });
