@@ -447,6 +447,6 @@ describe('user-data strings cloud-init reads as line breaks (YAML 1.1) cannot in
     const config = (loaded as { value: Record<string, any> }).value;
     expect(Object.keys(config)).not.toContain('bootcmd');
     if (where === 'ssh key comment') expect(config.users[0].ssh_authorized_keys).toEqual(model.ssh.authorizedKeys);
-    else expect(config.write_files[0].content).toBe(`${model.packages!.signingKey}\n`);
+    else expect(config.write_files[0].content.trimEnd()).toBe(model.packages!.signingKey!.trimEnd());
   });
 });
