@@ -514,3 +514,8 @@ describe('validateLabConfig: line breaks of YAML 1.1 and non-printable character
     })).toEqual([]);
   });
 });
+
+test('a refused string names the character that is no text, and where', () => {
+  const [problem] = validateLabConfig({ ssh: { authorizedKeys: [ed25519Key('me\u2028bootcmd:')] } });
+  expect(problem.message).toMatch(/^ssh\.authorizedKeys\[0\]: got ".*", expected an OpenSSH public key line .*; it holds U\+2028 at character 84, /);
+});
