@@ -10,6 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import {
+  directorCloudConfig, networkConfig, realServerCloudConfig, renderDirectorUserData, renderNetworkConfig, renderRealServerUserData,
+  type DirectorUserDataModel, type RealServerUserDataModel, type StaticInterface,
+} from '../../cloud-init';
 import { requireTool } from './tools';
 
 /*
@@ -88,4 +92,41 @@ function firstDifference(want: unknown, got: unknown, at = ''): string {
     }
   }
   return `${at || '(document)'}: ${show(got)} instead of ${show(want)}`;
+}
+
+/** Rendered documents with the objects they serialize, kept for one `roundTripFailures` over a test file. */
+export interface RenderRecorder {
+  /** `renderDirectorUserData(m)`, kept with `directorCloudConfig(m)`. */
+  director(m: DirectorUserDataModel): string;
+  /** `renderRealServerUserData(m)`, kept with `realServerCloudConfig(m)`. */
+  realServer(m: RealServerUserDataModel): string;
+  /** `renderNetworkConfig(iface)`, kept with `networkConfig(iface)`. */
+  network(iface: StaticInterface): string;
+  /** Keeps a document rendered elsewhere (a seed read back from its ISO) with the object it must mean. */
+  keep(label: string, text: string, object: unknown): string;
+  readonly documents: readonly RenderedYaml[];
+}
+
+/**
+ * Renders through the public renderers and keeps every text with its object, so a test file
+ * ends with one batched check that cloud-init read all of them back exactly.
+ */
+export function recordRenders(): RenderRecorder {
+  const documents: RenderedYaml[] = [];
+  const keep = (label: string, text: string, object: unknown) => {
+    documents.push({ label, text, object });
+    return text;
+  };
+  return {
+    director: (m) => keep(`director ${m.hostname} user-data`, renderDirectorUserData(m), directorCloudConfig(m)),
+    realServer: (m) => keep(`real server ${m.hostname} user-data`, renderRealServerUserData(m), realServerCloudConfig(m)),
+    network: (iface) => keep(`network-config of ${iface.address}`, renderNetworkConfig(iface), networkConfig(iface)),
+    keep,
+    documents,
+  };
+}
+
+/** THEN cloud-init's loader reads every recorded document back as exactly its object. */
+export function expectRoundTrips(recorder: RenderRecorder): void {
+  expect(roundTripFailures(recorder.documents)).toEqual([]);
 }
