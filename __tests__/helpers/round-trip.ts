@@ -43,8 +43,11 @@ export interface RenderedYaml {
   readonly object: unknown;
 }
 
+/** A document as cloud-init's loader reads it: the value, or the error. */
+export type Loaded = { readonly value: unknown } | { readonly error: string };
+
 /** How PyYAML reads each text: the value, or the error. */
-export function loadWithCloudInit(texts: readonly string[]): ({ value: unknown } | { error: string })[] {
+export function loadWithCloudInit(texts: readonly string[]): Loaded[] {
   requireTool('cloud-init', 'cloud-init');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-rt-'));
   try {
@@ -57,7 +60,7 @@ export function loadWithCloudInit(texts: readonly string[]): ({ value: unknown }
     const outFile = path.join(dir, 'loaded.json');
     const result = spawnSync('/usr/bin/python3', ['-c', LOAD_PY, outFile, ...files], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     if (result.status !== 0) throw new Error(`cloud-init's YAML loader failed (${result.status}): ${result.stderr}`);
-    return JSON.parse(fs.readFileSync(outFile, 'utf8')) as ({ value: unknown } | { error: string })[];
+    return JSON.parse(fs.readFileSync(outFile, 'utf8')) as Loaded[];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -66,11 +69,11 @@ export function loadWithCloudInit(texts: readonly string[]): ({ value: unknown }
 /**
  * Every document that cloud-init's loader does not read back as exactly its object (an extra
  * key, another string, another type, or an error), each with a short account of the first
- * difference. Empty: every document round-trips.
+ * difference. Empty: every document round-trips. `loaded`: what the loader made of the texts, when
+ * a batch already read them (cloudInitSchemaAll does).
  */
-export function roundTripFailures(documents: readonly RenderedYaml[]): string[] {
+export function roundTripFailures(documents: readonly RenderedYaml[], loaded: readonly Loaded[] = loadWithCloudInit(documents.map((d) => d.text))): string[] {
   if (documents.length === 0) throw new Error('roundTripFailures: no documents (a vacuous check)');
-  const loaded = loadWithCloudInit(documents.map((d) => d.text));
   return documents.flatMap((doc, i) => {
     const got = loaded[i];
     if ('error' in got) return [`${doc.label}: cloud-init's loader refused it: ${got.error}`];
