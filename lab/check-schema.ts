@@ -123,7 +123,9 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
     }
     case 'string':
       if (typeof value !== 'string') return fail(SCHEMA_RULES.type);
-      if (node.maxLength !== undefined && value.length > node.maxLength) return fail(SCHEMA_RULES.length);
+      if (node.maxLength !== undefined && value.length > node.maxLength) {
+        return report(SCHEMA_RULES.length, where, value, allowedText(schema), `at most ${node.maxLength} characters, got ${value.length}`);
+      }
       if (node.pattern !== undefined && !regex(node.pattern).test(value)) {
         return report(SCHEMA_RULES.format, where, value, allowedText(schema), unprintableWhy(value));
       }

@@ -88,6 +88,12 @@ const PRINTABLE_CLASS = `\\x20-\\x7e${NON_ASCII_PRINTABLE}`;
 const URL_TEXT = '(?:[!-$&-~]|%[0-9A-Fa-f]{2})';
 
 const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
+/**
+ * The longest email address (RFC 5321's 256-octet path, less its angle brackets): keepalived
+ * reads its config in lines of at most 1024 bytes and would take the rest of a longer one for
+ * another keyword.
+ */
+const MAX_EMAIL = 254;
 
 export const SSH_KEY_TYPES = [
   'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
@@ -408,11 +414,11 @@ export const LabSizesSchema = Type.Object(
 
 export const LabNotificationSchema = Type.Object(
   {
-    email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as ops@example.com' }), {
+    email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as ops@example.com' }), {
       minItems: 1,
       allowed: 'a list of at least one email address',
     }),
-    from: Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as keepalived@example.com' }),
+    from: Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as keepalived@example.com' }),
     smtpServer: Type.Optional(ipv4({
       default: '127.0.0.1',
       description: 'An IPv4 address: keepalived resolves a host name when it reads its config, and refuses the whole config when that fails (no DNS yet at first boot).',

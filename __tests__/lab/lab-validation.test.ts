@@ -519,3 +519,14 @@ test('a refused string names the character that is no text, and where', () => {
   const [problem] = validateLabConfig({ ssh: { authorizedKeys: [ed25519Key('me\u2028bootcmd:')] } });
   expect(problem.message).toMatch(/^ssh\.authorizedKeys\[0\]: got ".*", expected an OpenSSH public key line .*; it holds U\+2028 at character 84, /);
 });
+
+test.each([
+  ['notification.from', (address: string) => ({ notification: { email: ['ops@example.com'], from: address } })],
+  ['notification.email[0]', (address: string) => ({ notification: { email: [address], from: 'k@example.com' } })],
+])('%s longer than an email address can be (254) is refused: keepalived would split its line', (path, config) => {
+  const address = `k@${'a'.repeat(250)}.example`;
+  const problems = validateLabConfig(config(address));
+  expect(problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`length ${path}`]);
+  expect(problems[0].message).toContain('at most 254 characters, got 260');
+  expect(validateLabConfig(config(`k@${'a'.repeat(240)}.example`))).toEqual([]);
+});
