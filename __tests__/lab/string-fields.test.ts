@@ -34,13 +34,15 @@ const replay = `(replay with LAB_PBT_SEED=${seed})`;
 interface StringField {
   readonly steps: readonly string[];
   readonly node: SchemaNode;
+  /** For a list item: its list. */
+  readonly list?: SchemaNode;
 }
 const fieldName = (steps: readonly string[]) => steps.join('.').replace(/\.\[\]/g, '[]');
 
 /** Every string-valued field of the schema (strings and closed sets of strings), in lists and nested mappings too. */
 function stringFields(node: SchemaNode, steps: readonly string[] = []): StringField[] {
   if (node.type === 'object') return Object.entries(node.properties ?? {}).flatMap(([key, child]) => stringFields(child, [...steps, key]));
-  if (node.type === 'array') return node.items ? stringFields(node.items, [...steps, '[]']) : [];
+  if (node.type === 'array') return node.items ? stringFields(node.items, [...steps, '[]']).map((f) => (f.steps.length === steps.length + 1 ? { ...f, list: node } : f)) : [];
   if (node.type === 'string' || (node.enum?.length && node.enum.every((v) => typeof v === 'string'))) return [{ steps, node }];
   return [];
 }
@@ -104,8 +106,11 @@ const BASES: readonly LabConfig[] = [
   },
 ];
 
-/** `lab` with `value` at the field (list items: the item at `index` modulo the list's length); undefined when `lab` lacks the field's container. */
-function place(lab: LabConfig, steps: readonly string[], value: string, index: number): { config: LabConfig; path: string } | undefined {
+/**
+ * `lab` with `value` at the field (list items: the item at `index` modulo the list's length);
+ * undefined when `lab` lacks the field's container.
+ */
+function place(lab: LabConfig, steps: readonly string[], value: unknown, index: number): { config: LabConfig; path: string } | undefined {
   const config = structuredClone(lab) as Record<string, unknown>;
   let node: unknown = config;
   let path = '';
@@ -142,7 +147,33 @@ const HOSTILE = [
   '"', "'", '\\', '`', '$', '${', '%{', '$${', '%%{', '${TfToken[TOKEN.1]}', '${path.cwd}', '#', '!', ': ', ' #', '- ', '{', '}', '=', '<<', '%', '%25', '%0a', ';', '|', '&',
   '{address}', '{port}', '{name}', '/', '..', '\u00e9', '\u65e5', '\u{1f600}',
 ];
-const hostilePiece = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1500 }).map((n) => 'a'.repeat(n)));
+/** Terraform template sequences, cdktf's token marker among them. */
+const TEMPLATES = ['${TfToken[TOKEN.1]}', '${TfToken[TOKEN.0]}', '${path.cwd}', '%{if}', '${', '%{'];
+const hostilePiece = fc.oneof(
+  fc.constantFrom(...HOSTILE), fc.constantFrom(...TEMPLATES), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+  fc.integer({ min: 100, max: 1500 }).map((n) => 'a'.repeat(n)),
+);
+
+/**
+ * The valid value grown with its own last character: mostly to the longest the field's form
+ * allows (found by bisection against the schema), where line and buffer limits are met.
+ */
+function grown(field: StringField, valid: string, overshoot = 8): fc.Arbitrary<string> {
+  const grow = (n: number) => `${valid}${valid.slice(-1).repeat(n)}`;
+  const fits = (n: number) => {
+    let ok = true;
+    checkSchema(field.node, grow(n), () => { ok = false; });
+    return ok;
+  };
+  let [low, high] = [0, 8192];
+  if (fits(high)) low = high;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid;
+  }
+  return fc.oneof({ arbitrary: fc.constant(low), weight: 2 }, { arbitrary: fc.integer({ min: 0, max: low + overshoot }), weight: 1 }).map(grow);
+}
 
 /** Values for a field: anything at all, the valid value with hostile text inside or around it, and values of the field's own form. */
 function fieldValues(field: StringField, valid: string | undefined): fc.Arbitrary<string> {
@@ -153,6 +184,8 @@ function fieldValues(field: StringField, valid: string | undefined): fc.Arbitrar
       return `${valid.slice(0, cut)}${parts.join('')}${valid.slice(cut)}`;
     }),
     fc.integer({ min: 1, max: 2000 }).map((n) => `${valid}${'9'.repeat(n)}`),
+    // grown with its own last character, up to the field's longest: still of its form, mostly
+    grown(field, valid),
   ];
   const ofItsForm: fc.Arbitrary<string>[] = [];
   if (field.node.pattern) {
@@ -163,14 +196,14 @@ function fieldValues(field: StringField, valid: string | undefined): fc.Arbitrar
     }
   }
   if (field.node.enum) ofItsForm.push(fc.constantFrom(...(field.node.enum as string[])));
-  return fc.oneof(anything, ...near, ...ofItsForm);
+  return fc.oneof({ arbitrary: anything, weight: 2 }, ...near.map((arbitrary) => ({ arbitrary, weight: 3 })), ...ofItsForm.map((arbitrary) => ({ arbitrary, weight: 2 })));
 }
 
 interface Case {
   readonly field: string;
-  /** The concrete path of the value in the config, e.g. `services[0].miscCheck.command[2]`. */
+  /** The concrete path of the value in the config, e.g. `services[0].miscCheck.command[2]` (a whole list: `services[0].miscCheck.command`). */
   readonly path: string;
-  readonly value: string;
+  readonly value: string | readonly string[];
   readonly config: LabConfig;
 }
 
@@ -182,14 +215,28 @@ function cases(): Case[] {
   return FIELDS.flatMap((field, i) => {
     const base = BASES.find((lab) => place(lab, field.steps, '', 0) !== undefined);
     if (!base) throw new Error(`${fieldName(field.steps)}: no base lab holds this field; add it to BASES`);
-    const values = fc.sample(fc.tuple(fieldValues(field, valueAt(base, field.steps)), fc.nat()), { seed: seed + i, numRuns: runsPerField });
-    return values.map(([value, index]) => ({ field: fieldName(field.steps), value, ...place(base, field.steps, value, index)! }));
+    const values = fieldValues(field, valueAt(base, field.steps));
+    const isItem = field.steps[field.steps.length - 1] === '[]';
+    // A list item also fills its whole list (up to its maximum): what a list adds up to counts too.
+    const valid = valueAt(base, field.steps);
+    const most = field.list?.maxItems ?? 16;
+    const item = valid === undefined ? values : fc.oneof({ arbitrary: grown(field, valid, 0), weight: 12 }, { arbitrary: values, weight: 1 });
+    const lists = fc.oneof(fc.array(item, { minLength: 1, maxLength: most }), fc.array(item, { minLength: most, maxLength: most }));
+    const samples = fc.sample(fc.tuple(isItem ? fc.oneof({ arbitrary: values, weight: 3 }, lists) : values, fc.nat()), { seed: seed + i, numRuns: runsPerField });
+    return samples.map(([value, index]) => {
+      const steps = typeof value === 'string' ? field.steps : field.steps.slice(0, -1);
+      return { field: fieldName(field.steps), value, ...place(base, steps, value, index)! };
+    });
   });
 }
 
 /** Keepalived's read buffer (MAXBUF): a longer line is cut, the rest read as another line. */
 const KEEPALIVED_LINE_BYTES = 1024;
-/** The stack's own references: `${libvirt_<type>.<name>.<attribute>}` as cdktf writes them. */
+/**
+ * The stack's own references: `${libvirt_<type>.<name>.<attribute>}` as cdktf writes them, each
+ * a whole string (the stack builds no string of a reference and text: one that does holds config
+ * text turned into a reference, as `${TfToken[TOKEN.1]}` in a pool path becomes).
+ */
 const OWN_REFERENCE = /^\$\{libvirt_[a-z_]+\.[A-Za-z0-9_-]+\.[a-z_]+\}$/;
 
 describe(`property: every string field of the schema is refused at that field or means exactly what it says ${replay}`, () => {
@@ -214,10 +261,11 @@ describe(`property: every string field of the schema is refused at that field or
     // a service lists, a check type that takes no path): such a rule reports where it sees fit.
     const ofItsForm = (c: Case) => {
       let malformed = false;
-      checkSchema(fieldNode(c.field), c.value, () => { malformed = true; });
+      for (const value of typeof c.value === 'string' ? [c.value] : c.value) checkSchema(fieldNode(c.field), value, () => { malformed = true; });
       return !malformed;
     };
-    const elsewhere = outcome.filter((c) => c.problems.length > 0 && !c.problems.some((p) => p.path === c.path) && !ofItsForm(c));
+    const atField = (c: Case, path: string) => path === c.path || (typeof c.value !== 'string' && path.startsWith(`${c.path}[`));
+    const elsewhere = outcome.filter((c) => c.problems.length > 0 && !c.problems.some((p) => atField(c, p.path)) && !ofItsForm(c));
     expect(elsewhere.map((c) => `${show(c)}: refused at ${c.problems.map((p) => `${p.path} (${p.rule})`).join(', ')}`)).toEqual([]);
   });
 
@@ -270,10 +318,18 @@ describe(`property: every string field of the schema is refused at that field or
   test('every string of the synthesized stack of an accepted lab is a terraform literal', () => {
     const evaluated = accepted.flatMap((c) => {
       const json = JSON.parse(Testing.synth(new LvsDrLabStack(Testing.app(), 'test', { lab: c.config })));
-      return stackStrings(json).flatMap(({ at, value }) => {
+      const lab = resolveLabConfig(c.config);
+      const decode = (value: string) => scanTerraformTemplate(value).text;
+      const written = [
+        ...(decode(json.provider.libvirt[0].uri) !== lab.libvirtUri ? [`${show(c)}: the provider's uri is ${json.provider.libvirt[0].uri}`] : []),
+        ...Object.values(json.resource.libvirt_pool as Record<string, { target: { path: string } }>)
+          .filter((pool) => decode(pool.target.path) !== lab.storagePoolPath).map((pool) => `${show(c)}: the pool's path is ${pool.target.path}`),
+      ];
+      return [...written, ...stackStrings(json).flatMap(({ at, value }) => {
         const { interpolations, directives } = scanTerraformTemplate(value);
-        return [...interpolations.filter((s) => !OWN_REFERENCE.test(s)), ...directives].map((sequence) => `${show(c)}: ${at} evaluates ${sequence}`);
-      });
+        const reference = interpolations.length === 1 && interpolations[0] === value && OWN_REFERENCE.test(value);
+        return [...(reference ? [] : interpolations), ...directives].map((sequence) => `${show(c)}: ${at} evaluates ${sequence}`);
+      })];
     });
     expect(evaluated).toEqual([]);
   });
