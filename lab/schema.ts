@@ -79,13 +79,15 @@ export const MAX_SIGNING_KEY_CHARS = 64 * 1024;
  */
 const NON_ASCII_PRINTABLE = '\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd';
 const PRINTABLE_CLASS = `\\x20-\\x7e${NON_ASCII_PRINTABLE}`;
+/** `NON_ASCII_PRINTABLE` without JavaScript's whitespace (`\\s`: the Unicode spaces). */
+const NON_ASCII_VISIBLE = '\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd';
 
 /**
  * URL text where '%' only starts a %XX escape: the provider parses URLs with Go's net/url, which
- * refuses any other '%' ("invalid URL escape"), so such a value could never be deployed. Printable
- * ASCII only: anything else is written as a %XX escape.
+ * refuses any other '%' ("invalid URL escape"), so such a value could never be deployed. Visible
+ * text only: no whitespace, control or line break of any kind.
  */
-const URL_TEXT = '(?:[!-$&-~]|%[0-9A-Fa-f]{2})';
+const URL_TEXT = `(?:[!-$&-~${NON_ASCII_VISIBLE}]|%[0-9A-Fa-f]{2})`;
 
 const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
 /**
@@ -138,7 +140,7 @@ export const LabNetworkSchema = Type.Object(
 export const LabImageSchema = Type.Object(
   {
     source: Type.Optional(Type.String({
-      pattern: `^(https?://${URL_TEXT}+|/[!-~${NON_ASCII_PRINTABLE}]*)$`,
+      pattern: `^(https?://${URL_TEXT}+|/[!-~${NON_ASCII_VISIBLE}]*)$`,
       allowed: "an http(s):// URL ('%' only in a %XX escape) or an absolute path of a qcow2 cloud image",
       default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
       description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
@@ -439,7 +441,7 @@ export const LabSchema = Type.Object(
       description: 'Prefix of every libvirt object: <name>-net, <name>-pool, <name>-base.qcow2, and <name>--<VM name> for the VMs. The app names the lab\'s state file after it too (terraform.<name>.tfstate).',
     })),
     libvirtUri: Type.Optional(Type.String({
-      pattern: `^[!-$&-9;-~]${URL_TEXT}*://${URL_TEXT}*$`,
+      pattern: `^[!-$&-9;-~${NON_ASCII_VISIBLE}]${URL_TEXT}*://${URL_TEXT}*$`,
       maxLength: 4096,
       allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://", no whitespace, \'%\' only in a %XX escape)',
       default: 'qemu:///system',
