@@ -52,7 +52,7 @@ export function runDoctor(host: DoctorHost, root: string): DoctorReport {
     results.push(pass('config', `${what}: lab ${loaded.lab.name}, ${loaded.lab.directors.length} directors, ${loaded.lab.realServers.length} real servers`));
   } catch (error) {
     if (!(error instanceof LabConfigError)) throw error;
-    results.push(fail('config', error.message, 'correct each field listed (README: "The lab config"), then run the doctor again'));
+    results.push(fail('config', error.message, 'correct each field listed (docs/config.md), then run the doctor again'));
   }
   const context: ToolContext = { host, root };
   results.push(...TOOL_CHECKS.map((check) => runCheck(check, context)));

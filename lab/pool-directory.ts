@@ -76,7 +76,7 @@ export function isLocalLibvirt(uri: string): boolean {
  * changes anything. It must not exist yet, be empty, or hold only this lab's volumes (files
  * named `<lab>-…`, as every volume the lab creates is); a symbolic link must not lead into a
  * system or shared directory. Nothing is checked for a remote libvirt: the directory is on its
- * host (the rules still refuse system paths, and destroy never deletes a file there: see README).
+ * host (the rules still refuse system paths, and destroy never deletes a file there: see docs/config.md).
  */
 export function validatePoolDirectory(
   lab: { readonly name: string; readonly libvirtUri: string; readonly storagePoolPath: string },
