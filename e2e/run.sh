@@ -32,9 +32,30 @@ cd "$root"
 # The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
 # URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
 # (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
-# beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu. The fault drills are spread
+# beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
+# its values drawn from a seed (below). The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
-readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
+# The bridged lab is drawn afresh for every commit (e2e/feature-lab.ts): its base
+# lab-multicast.yaml holds every feature, and the seed picks the values they come with (ports,
+# schedulers, persistence, advert interval and priorities, real servers). The seed is
+# E2E_LAB_SEED, else the commit under test (so a commit replays its own lab), else random.
+draw_feature_lab() {
+  local seed=${E2E_LAB_SEED:-} commit dir out
+  if [[ -z $seed ]]; then
+    if commit=$(git -C "$root" rev-parse HEAD 2>/dev/null); then
+      seed=$((16#${commit:0:8}))
+    else
+      seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+    fi
+  fi
+  [[ $seed =~ ^[0-9]+$ ]] || { echo "e2e: E2E_LAB_SEED must be a whole number, not '$seed'" >&2; exit 2; }
+  dir=$(readlink -m "${LVSLAB_WORK_DIR:-$here/.work}")
+  mkdir -p "$dir"
+  out=$dir/feature-lab-$seed.yaml
+  echo "[e2e] feature lab: seed $seed (replay: E2E_LAB_SEED=$seed npm run test:e2e)" >&2
+  echo "[e2e] feature lab: $(node -r ts-node/register/transpile-only "$here/feature-lab.ts" "$here/lab-multicast.yaml" "$seed" "$out")" >&2
+  feature_lab=$out
+}
 bench=${E2E_BENCH:-0}
 paired=false
 configs=("$@")
@@ -42,6 +63,8 @@ if ((${#configs[@]} == 0)); then
   if [[ -n ${LAB_CONFIG:-} ]]; then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
+    draw_feature_lab
+    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
     configs=("${MATRIX[@]}")
     [[ $bench == 1 ]] || paired=true
   fi
