@@ -1,11 +1,12 @@
 /**
- * What is generated from the schema for users: the JSON Schema file and the README's config
- * reference. Pure (the caller reads and writes files): scripts/lab-schema.ts writes or checks
+ * What is generated from the schema for users: the JSON Schema file, the README's config
+ * reference and the config's TypeScript interfaces (lab/config-types-gen.ts). Pure (the caller reads and writes files): scripts/lab-schema.ts writes or checks
  * them, and a test fails when the committed files drift.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allowedText, type SchemaNode } from './check-schema';
+import { CONFIG_TYPES_FILE, configTypes } from './config-types-gen';
 import { jsonSchema, LabSchema } from './schema';
 
 export const JSON_SCHEMA_FILE = 'schema/lab.schema.json';
@@ -55,6 +56,7 @@ export function generatedFiles(root: string): Record<string, string> {
   const example = fs.readFileSync(path.join(root, FULL_EXAMPLE_FILE), 'utf8');
   return {
     [JSON_SCHEMA_FILE]: `${JSON.stringify(jsonSchema(), null, 2)}\n`,
+    [CONFIG_TYPES_FILE]: configTypes(),
     'README.md': `${readme.slice(0, begin)}${configReference(example)}${readme.slice(end + END.length)}`,
   };
 }
