@@ -29,3 +29,22 @@ describe('the package', () => {
     }
   });
 });
+
+describe('the lvs-lab command', () => {
+  const build = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { files: string[] };
+
+  test('is installed as compiled JavaScript of the build, with a shebang TypeScript keeps (no ts-node at run time)', () => {
+    expect(pkg.bin).toEqual({ 'lvs-lab': 'dist/scripts/lvs-lab.js' });
+    expect(build.files).toContain('scripts/lvs-lab.ts');
+    expect(fs.readFileSync(path.join(root, 'scripts/lvs-lab.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  test('what it loads at run time is a dependency, not a devDependency', () => {
+    for (const name of ['yargs', 'cli-progress', 'cli-table3']) expect([name, pkg.dependencies[name]]).toEqual([name, expect.any(String)]);
+  });
+
+  test('npm run lvs-lab and npm run deploy run it from the checkout (ts-node), as before', () => {
+    expect(pkg.scripts['lvs-lab']).toBe('node -r ts-node/register/transpile-only scripts/lvs-lab.ts');
+    expect(pkg.scripts.deploy).toMatch(/^node -r ts-node\/register\/transpile-only scripts\/lvs-lab\.ts doctor --quiet && /);
+  });
+});
