@@ -1,6 +1,7 @@
 import { App, LocalBackend } from './constructs/engine';
 import { appLabConfig } from './app-lab';
-import { LabConfigError, LvsDrLabStack, resolveLabConfig, validatePoolDirectory } from './constructs';
+import { LvsDrLabStack } from './constructs';
+import { LabConfigError, resolveLabConfig, validatePoolDirectory } from './lab';
 import { LabStateError, stateFileFor } from './lab-paths';
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.

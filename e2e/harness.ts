@@ -34,7 +34,7 @@ import {
   serviceFamily,
   vrrpInstanceName,
   vrrpInstanceName6,
-} from '../constructs';
+} from '../lab';
 import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';

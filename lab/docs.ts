@@ -1,11 +1,13 @@
 /**
- * What is generated from the schema for users: the JSON Schema file and the config reference
- * in docs/config.md. Pure (the caller reads and writes files): scripts/lab-schema.ts writes or checks
+ * What is generated from the schema for users: the JSON Schema file, the config reference in
+ * docs/config.md and the config's TypeScript interfaces (lab/config-types-gen.ts). Pure (the
+ * caller reads and writes files): scripts/lab-schema.ts writes or checks
  * them, and a test fails when the committed files drift.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allowedText, type SchemaNode } from './check-schema';
+import { CONFIG_TYPES_FILE, configTypes } from './config-types-gen';
 import { jsonSchema, LabSchema } from './schema';
 
 export const JSON_SCHEMA_FILE = 'schema/lab.schema.json';
@@ -58,5 +60,6 @@ export function generatedFiles(root: string): Record<string, string> {
   return {
     [JSON_SCHEMA_FILE]: `${JSON.stringify(jsonSchema(), null, 2)}\n`,
     [CONFIG_DOC_FILE]: `${doc.slice(0, begin)}${configReference(example)}${doc.slice(end + END.length)}`,
+    [CONFIG_TYPES_FILE]: configTypes(),
   };
 }

@@ -7,7 +7,8 @@ export {
   LabSchema, jsonSchema, DOMAIN_TYPES, NETWORK_MODES,
   type LabConfig, type LabNetworkConfig, type LabImageConfig, type LabPackagesConfig, type LabSshConfig, type LabVrrpConfig,
   type LabDirectorConfig, type LabHealthCheckConfig, type LabServiceConfig, type LabRealServerConfig, type LabVmSize,
-  type LabSizesConfig, type LabNotificationConfig, type LabQuorumConfig, type LabMiscCheckConfig, type DomainType, type NetworkMode,
+  type LabSizesConfig, type LabNotificationConfig, type LabQuorumConfig, type LabMiscCheckConfig, type LabTrackScriptConfig,
+  type DomainType, type NetworkMode,
 } from './schema';
 export { LabConfigError, describeValue, type LabProblem } from './problems';
 export {

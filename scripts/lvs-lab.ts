@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * lvs-lab: operate the lab of this checkout.
  *

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  NOTIFY_LOG_FILE, renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNginxSite, renderNotifyScript,
+  renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNginxSite, renderNotifyScript,
   renderRealServerScript, renderRealServerUserData,
 } from '../../cloud-init';
+import { NOTIFY_LOG_FILE } from '../../cloud-init/paths';
 import { directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig } from '../../lab';
 import { cloudInitNetworkView, cloudInitSchema, cloudConfigView } from '../helpers/cloud-init';
 import { DUAL_STACK_LAB, dualStackLab } from '../helpers/dual-stack';

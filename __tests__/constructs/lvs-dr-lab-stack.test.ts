@@ -7,13 +7,8 @@ import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';
 import { Volume } from '../../.gen/providers/libvirt/volume';
 import { renderDirectorUserData, renderRealServerUserData } from '../../cloud-init';
-import {
-  LvsDrLabStack,
-  directorUserDataModel,
-  realServerUserDataModel,
-  resolveLabConfig,
-  type LvsDrClusterProps,
-} from '../../constructs';
+import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { directorUserDataModel, realServerUserDataModel, resolveLabConfig } from '../../lab';
 import { isoJolietNames, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
 import { terraform } from '../helpers/terraform';
 

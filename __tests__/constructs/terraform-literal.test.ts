@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import { TerraformStack, Testing } from '../../constructs/engine';
 import { Pool } from '../../.gen/providers/libvirt/pool';
-import { LvsDrLabStack, terraformLiteral, type LvsDrClusterProps } from '../../constructs';
+import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { terraformLiteral } from '../../constructs/terraform-literal';
 import { validLab } from '../helpers/lab-arbitraries';
 import { evaluateTerraformStrings } from '../helpers/terraform';
 import { scanTerraformTemplate, stackStrings } from '../helpers/terraform-template';

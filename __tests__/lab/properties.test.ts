@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import {
-  DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE, renderDirectorUserData, renderKeepalivedConf, renderNotifyScript, renderRealServerUserData,
+  renderDirectorUserData, renderKeepalivedConf, renderNotifyScript, renderRealServerUserData,
 } from '../../cloud-init';
+import { DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE } from '../../cloud-init/paths';
 import {
   directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, validateLabConfig, type LabConfig,
 } from '../../lab';
