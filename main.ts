@@ -4,6 +4,16 @@ import { LvsDrLabStack } from './constructs';
 import { LabConfigError, resolveLabConfig, validatePoolDirectory } from './lab';
 import { LabStateError, stateFileFor } from './lab-paths';
 
+// cdktf 0.21 (archived upstream) calls util.isArray when it synthesizes outputs, which Node 22+
+// deprecates at run time (DEP0044): every synth would print a warning the user can do nothing
+// about. That one warning is dropped; every other still reaches stderr.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+  if (code === 'DEP0044') return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
 // Every problem is reported at once and nothing is synthesized while any remains.
 try {
