@@ -158,3 +158,39 @@ describe("cdktf's token marker is refused in config text", () => {
     expect(problems[0].message).toContain("without '{TfToken['");
   });
 });
+
+describe('libvirtUri: nothing that runs a program or weakens a check', () => {
+  test.each([
+    ['qemu+ext:///system?command=/tmp/x', 'the ext transport'],
+    ['QEMU+EXT:///system?command=/tmp/x', 'the ext transport'],
+    ['qemu+ssh://root@kvm1.example/system?command=/tmp/x', 'command'],
+    ['qemu+ssh://root@kvm1.example/system?Command=/tmp/x', 'command'],
+    ['qemu+ssh://root@kvm1.example/system?comm%61nd=/tmp/x', 'command'],
+    ['qemu+ssh://root@kvm1.example/system?socket=/run/s;command=/tmp/x', 'command'],
+    ['qemu+ssh://root@kvm1.example/system?netcat=/tmp/x', 'netcat'],
+    ['qemu+ssh://kvm1.example/system?no_verify=1', 'no_verify'],
+    ['qemu+tls://kvm1.example/system?no_verify=0', 'no_verify'],
+    ['qemu+ssh://kvm1.example/system?known_hosts_verify=ignore', 'known_hosts_verify'],
+    ['qemu+tls://kvm1.example/system?tls_priority=NONE', 'tls_priority'],
+    ['qemu+ssh://kvm1.example/system?name=qemu%2Bext:///system', 'name'],
+    ['qemu+libssh2://kvm1.example/system', 'the libssh2 transport'],
+    ['qemu+unix:///system?socket=/a&socket=/b', 'socket twice'],
+    ['qemu+ssh://-oProxyCommand=x/system', 'host'],
+  ])('fails on %s (%s)', (libvirtUri) => {
+    expect(ids(validateLabConfig({ libvirtUri }))).toEqual(['libvirt-uri libvirtUri']);
+  });
+
+  test('says which transports and parameters are allowed', () => {
+    const [problem] = validateLabConfig({ libvirtUri: 'qemu+ssh://kvm1.example/system?command=/tmp/x' });
+    expect(problem.allowed).toMatch(/transport unix, ssh, tls or tcp/);
+    expect(problem.message).toMatch(/command runs a program/);
+  });
+
+  test.each([
+    'qemu:///system', 'qemu:///session', 'qemu+unix:///system?socket=/run/lab/libvirt-sock', 'qemu+ssh://root@kvm1.example/system',
+    'qemu+ssh://lab@kvm1.example:2222/system?keyfile=/home/lab/.ssh/id_ed25519&no_tty=1&socket=/run/libvirt/libvirt-sock',
+    'qemu+tls://kvm1.example/system?pkipath=/etc/lab/pki', 'qemu+tcp://10.0.0.1:16509/system', 'qemu+unix:///system?socket=/run/${path.cwd}/a%20b',
+  ])('accepts %s', (libvirtUri) => {
+    expect(validateLabConfig({ libvirtUri })).toEqual([]);
+  });
+});
