@@ -24,15 +24,17 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-/** The LabConfigError `load` throws. */
-function loadError(load: () => unknown): LabConfigError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof LabConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a LabConfigError');
+/** The LabConfigError loading `path` throws (a test failure on any other outcome). */
+function loadError(path: string): LabConfigError {
+  const outcome = (() => {
+    try {
+      return loadLabConfig(path);
+    } catch (error) {
+      return error;
+    }
+  })();
+  expect(outcome).toBeInstanceOf(LabConfigError);
+  return outcome as LabConfigError;
 }
 
 describe('keys are checked as own properties', () => {
@@ -44,7 +46,7 @@ describe('keys are checked as own properties', () => {
 
   test('fails on inherited names in a YAML file, with every problem at once', () => {
     const path = file('proto.yaml', '__proto__: {a: 1}\nconstructor: x\ntoString: y\nvrrp: {valueOf: 3}\n');
-    expect(ids(loadError(() => loadLabConfig(path)).problems)).toEqual(
+    expect(ids(loadError(path).problems)).toEqual(
       ['unknown-key __proto__', 'unknown-key constructor', 'unknown-key toString', 'unknown-key vrrp.valueOf']);
   });
 });
@@ -55,7 +57,7 @@ describe('size: no input ends in a RangeError', () => {
     const path = file('amplified.yaml', `a: &a "${'x'.repeat(600 * 1024)}"\nb: [${Array(99).fill('*a').join(', ')}]\n`);
 
     // WHEN loaded THEN one size problem says how big it would be and what is allowed
-    const problems = loadError(() => loadLabConfig(path)).problems;
+    const problems = loadError(path).problems;
     expect(ids(problems)).toEqual(['size (root)']);
     expect(problems[0].message.length).toBeLessThan(400);
   });
@@ -105,14 +107,14 @@ describe('echoed values: no secret, no terminal escape', () => {
 
   test('escapes control characters in the file name of a config error', () => {
     const path = file('esc\u001b[31m.txt', '{}');
-    expect(loadError(() => loadLabConfig(path)).message).not.toMatch(/\u001b/);
+    expect(loadError(path).message).not.toMatch(/\u001b/);
   });
 });
 
 describe('LAB_CONFIG: a small regular file, nothing else', () => {
   test('fails on a file over 1 MiB, without reading it', () => {
     const path = file('huge.yaml', `# ${'x'.repeat(1024 * 1024)}\n{}\n`);
-    const [problem] = loadError(() => loadLabConfig(path)).problems;
+    const [problem] = loadError(path).problems;
     expect(`${problem.rule} ${problem.path}`).toBe(`file ${path}`);
     expect(problem.message).toMatch(/expected a regular file of at most 1 MiB .*; it holds 1048\d+ bytes/);
   });
@@ -120,7 +122,7 @@ describe('LAB_CONFIG: a small regular file, nothing else', () => {
   test('fails on a directory, a device and a symlink, naming what it is', () => {
     mkdirSync(join(dir, 'adir.yaml'));
     symlinkSync(file('target.yaml', '{}'), join(dir, 'link.yaml'));
-    const problem = (path: string) => loadError(() => loadLabConfig(path)).problems[0];
+    const problem = (path: string) => loadError(path).problems[0];
     expect(problem(join(dir, 'adir.yaml')).message).toMatch(/expected a regular file .*; it is a directory/);
     expect(problem(join(dir, 'link.yaml')).message).toMatch(/expected a regular file .*; it is a symbolic link/);
     expect(problem(join(dir, 'adir.yaml')).rule).toBe('file');
