@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { App, LocalBackend } from './constructs/engine';
 import { appLabConfig } from './app-lab';
 import { LvsDrLabStack } from './constructs';
@@ -27,6 +28,10 @@ try {
   const poolProblems = validatePoolDirectory(resolveLabConfig(lab));
   if (poolProblems.length > 0) throw new LabConfigError(poolProblems, process.env.LAB_CONFIG || undefined);
   const app = new App();
+  // The stack holds image.source and libvirtUri as written (credentials included: the provider
+  // needs them) and every VM's seed: the synth directory is its owner's only.
+  fs.mkdirSync(app.outdir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(app.outdir, 0o700);
   const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
     lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });

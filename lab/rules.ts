@@ -15,6 +15,7 @@ import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './
 import { isMapping, type Report } from './check-schema';
 import { defaultAddress6, defaultCheckPort, defaultCheckType, defaultFwmark, defaultGateway, labMacAddress, vmDomainName } from './derive';
 import { formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
+import { LIBVIRT_URI_ALLOWED, libvirtUriReason } from './libvirt-uri';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
 import { LabSchema, MAX_FWMARK, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
@@ -755,6 +756,19 @@ export const storagePoolPathRule: LabRule = {
   },
 };
 
+const LIBVIRT_URI_PATTERN = new RegExp(LabSchema.properties.libvirtUri.pattern as string, 'u');
+
+/** `libvirtUri`: nothing that runs a program or turns a check off when virsh or the provider opens it (libvirt-uri.ts). */
+export const libvirtUriRule: LabRule = {
+  id: 'libvirt-uri',
+  check: ({ raw }, report) => {
+    const uri = raw.libvirtUri;
+    if (typeof uri !== 'string' || !LIBVIRT_URI_PATTERN.test(uri)) return; // malformed: a schema problem
+    const reason = libvirtUriReason(uri);
+    if (reason) report('libvirtUri', uri, LIBVIRT_URI_ALLOWED, reason);
+  },
+};
+
 // Dual stack (network.ipv6Cidr): IPv6 beside IPv4 on the same segment.
 
 /** The lab's IPv6 prefix when `network.ipv6Cidr` is usable (valid, prefix 48-120); host bits are masked off. */
@@ -952,7 +966,7 @@ export const IPV6_RULES: readonly LabRule[] = [
 
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
-  storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  libvirtUriRule, storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
   servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, sorryServerRule, quorumRule, miscCheckRule,
