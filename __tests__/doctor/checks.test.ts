@@ -34,7 +34,7 @@ function host(change: (spec: FakeHostSpec) => void): FakeHostSpec {
   return spec;
 }
 
-const BRIDGED: LabConfig = { network: { mode: 'bridge', bridge: 'br0' } };
+const BRIDGED: LabConfig = { network: { mode: 'bridge', bridge: 'br0' }, image: { preinstalled: true } };
 /** `ip -j -d link show dev <name>` of a link. */
 const link = (name: string, flags: string[], kind?: string) =>
   ({ stdout: JSON.stringify([{ ifindex: 5, ifname: name, flags, mtu: 1500, operstate: flags.includes('UP') ? 'UP' : 'DOWN', ...(kind ? { linkinfo: { info_kind: kind } } : {}) }]) });

@@ -123,7 +123,7 @@ describe('a lab whose every need is met (a libvirtd of the test\'s own)', () => 
       'domainType: qemu',
       `storagePoolPath: ${dir}/pool`,
       'network: { mode: isolated }',
-      `image: { source: ${image} }`,
+      `image: { source: ${image}, preinstalled: true }`,
       '',
     ].join('\n'));
   }, 120_000);
