@@ -9,7 +9,7 @@ import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
 import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import type { StaticInterface } from '../cloud-init/model';
-import type { DomainType, ResolvedVm } from '../lab';
+import { vmVolumeNames, type DomainType, type ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
 import { terraformLiteral } from './terraform-literal';
 
@@ -111,11 +111,11 @@ export class LabVm extends Construct {
       }),
     );
     const asset = new TerraformAsset(this, 'seed-iso', {
-      path: writeSeedFile(this, `${props.name}-cidata.iso`, iso),
+      path: writeSeedFile(this, vmVolumeNames(props.name).seed, iso),
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
-      name: terraformLiteral(`${props.name}-cidata.iso`),
+      name: terraformLiteral(vmVolumeNames(props.name).seed),
       pool: terraformLiteral(props.poolName),
       source: terraformLiteral(asset.path),
       // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
@@ -132,7 +132,7 @@ export class LabVm extends Construct {
     };
 
     this.disk = new Volume(this, 'disk', {
-      name: terraformLiteral(`${props.name}.qcow2`),
+      name: terraformLiteral(vmVolumeNames(props.name).disk),
       pool: terraformLiteral(props.poolName),
       baseVolumeId: terraformLiteral(props.baseVolumeId),
       format: 'qcow2',

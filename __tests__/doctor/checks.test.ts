@@ -387,6 +387,13 @@ describe('pool-directory', () => {
     expect(r.problem).toContain('it holds notes.txt, which this lab did not create');
   });
 
+  test('fails when it holds the volumes of lab lvs-lab and the lab is lvs: a name prefix is not the lab\'s own', () => {
+    const r = check(poolDirectoryCheck, host((h) => { h.dirs[POOL] = { entries: ['lvs-lab-base.qcow2', 'lvs-lab--rs-1.qcow2', 'lvs-base.qcow2'] }; }),
+      { name: 'lvs', storagePoolPath: POOL });
+    expect(r.ok).toBe(false);
+    expect(r.problem).toContain('it holds lvs-lab--rs-1.qcow2, lvs-lab-base.qcow2, which this lab did not create');
+  });
+
   test('fails when libvirt\'s qemu user cannot enter a directory on the way (a pool in a 0700 home)', () => {
     const r = check(poolDirectoryCheck, healthyHost(), { storagePoolPath: `${HOME}/pools/lab` });
     expect(r.problem).toBe(
