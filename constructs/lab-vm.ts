@@ -9,7 +9,7 @@ import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
 import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import type { StaticInterface } from '../cloud-init/model';
-import type { DomainType, ResolvedVm } from '../lab';
+import { vmVolumeNames, type DomainType, type ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
 import { TOKEN_MARKER } from '../lab/check-schema';
 import { terraformLiteral } from './terraform-literal';
@@ -114,11 +114,11 @@ export class LabVm extends Construct {
       }),
     );
     const asset = new TerraformAsset(this, 'seed-iso', {
-      path: writeSeedFile(this, `${props.name}-cidata.iso`, iso),
+      path: writeSeedFile(this, vmVolumeNames(props.name).seed, iso),
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
-      name: terraformLiteral(`${props.name}-cidata.iso`),
+      name: terraformLiteral(vmVolumeNames(props.name).seed),
       pool: props.poolName,
       source: asset.path,
       // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
@@ -135,7 +135,7 @@ export class LabVm extends Construct {
     };
 
     this.disk = new Volume(this, 'disk', {
-      name: terraformLiteral(`${props.name}.qcow2`),
+      name: terraformLiteral(vmVolumeNames(props.name).disk),
       pool: props.poolName,
       baseVolumeId: props.baseVolumeId,
       format: 'qcow2',

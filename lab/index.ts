@@ -24,7 +24,7 @@ export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
 export { parseIpv6, formatIpv6, canonicalIpv6, parseCidr6, type Ipv6Network } from './ipv6';
 export {
   DEFAULT_AUTH_PASS, DEBIAN_SECURITY_ARCHIVE, defaultSecurityMirror, defaultStoragePoolPath, defaultGateway, defaultDns,
-  vmDomainName, labMacAddress, defaultAddress6,
+  vmDomainName, baseVolumeName, vmVolumeNames, isLabVolume, labMacAddress, defaultAddress6,
 } from './derive';
 export {
   vrrpInstanceName, vrrpInstanceName6, labVips, labVips6, servicesOf, directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,

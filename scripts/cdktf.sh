@@ -10,11 +10,35 @@
 # the caller passes --output: cdktf deletes other stacks' directories from its output
 # directory, and a stack directory is terraform's working directory for one lab. A successful
 # destroy removes that directory.
+#
+# One command at a time per lab: deploy, destroy, diff, plan and synth hold an exclusive lock,
+# cdktf.out/labs/<lab name>.lock (beside the synth directory, which destroy removes), until
+# cdktf and terraform have ended. A second synth would rewrite the seeds and the stack under a
+# running terraform, and two terraforms would race on one state: the second command fails at
+# once, naming what holds the lock. Labs of other names do not wait for each other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 command=${1:?usage: scripts/cdktf.sh deploy|destroy|diff|synth|output [cdktf options]}
 shift
+# The lab LAB_CONFIG names (an invalid config stops here, with every problem).
+lab_outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
+lab=$(basename "$lab_outdir")
+case $command in
+  deploy | destroy | diff | plan | synth)
+    lock="$lab_outdir.lock"
+    mkdir -p "$(dirname "$lock")"
+    # Opened without truncating: the holder's line stays readable while it holds the lock. cdktf
+    # and terraform inherit the descriptor, so the lock lasts as long as any of them runs.
+    exec 9<>"$lock"
+    if ! flock --nonblock 9; then
+      holder=$(head -n 1 "$lock" 2>/dev/null || true)
+      echo "cdktf.sh: lab $lab is busy: ${holder:-another command} holds $lock; wait for it to end, then run $command again" >&2
+      exit 75
+    fi
+    printf 'pid %s: scripts/cdktf.sh %s (since %s)\n' "$$" "$command" "$(date '+%Y-%m-%d %H:%M:%S')" >"$lock"
+    ;;
+esac
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
 extra=()
@@ -28,7 +52,7 @@ for arg in "$@"; do
   case $arg in --output | --output=* | -o | -o=*) output_given=true ;; esac
 done
 if [[ $output_given == false ]]; then
-  outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
+  outdir=$lab_outdir
   mkdir -p "$outdir"
   extra+=(--output "$outdir")
 fi

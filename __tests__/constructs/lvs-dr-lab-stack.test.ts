@@ -141,7 +141,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
 
 describe('LvsDrLabStack options', () => {
   test('isolated mode creates a libvirt network with no host address', () => {
-    const json = synth({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, directors: [
+    const json = synth({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, image: { preinstalled: true }, directors: [
       { name: 'd1', address: '10.77.0.11', priority: 150 },
       { name: 'd2', address: '10.77.0.12', priority: 100 },
     ], services: [{ vip: '10.77.0.10' }], realServers: [{ name: 'r1', address: '10.77.0.21' }] });
@@ -151,7 +151,7 @@ describe('LvsDrLabStack options', () => {
   });
 
   test('bridge mode attaches NICs to the host bridge and creates no network', () => {
-    const json = synth({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' } });
+    const json = synth({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' }, image: { preinstalled: true } });
     expect(resources(json, Network.tfResourceType)).toHaveLength(0);
     for (const domain of resources(json, Domain.tfResourceType)) {
       expect(domain.network_interface[0]).toMatchObject({ bridge: 'br-lab' });
