@@ -19,6 +19,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# What cdktf and terraform write for the lab is the user's alone: the state file
+# (terraform.<lab>.tfstate) and the stack hold image.source and libvirtUri as written,
+# credentials included, and the VRRP password.
+umask 077
 command=${1:?usage: scripts/cdktf.sh deploy|destroy|diff|synth|output [cdktf options]}
 shift
 # The lab LAB_CONFIG names (an invalid config stops here, with every problem).

@@ -48,6 +48,20 @@ describe('scripts/cdktf.sh', () => {
     expect(fs.statSync(a.labDir).isDirectory()).toBe(true);
   });
 
+  test('cdktf and terraform run with umask 077: the state file they write is readable by the user alone', () => {
+    // GIVEN a stand-in npx that creates a file as terraform creates its state file
+    const state = path.join(dir, 'terraform.umask.tfstate');
+    fs.writeFileSync(path.join(dir, 'npx'), `#!/bin/sh\n: > ${state}\n`, { mode: 0o755 });
+    try {
+      // WHEN a lab is deployed through the script
+      cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve']);
+      // THEN the file has no group or other permission
+      expect(fs.statSync(state).mode & 0o777).toBe(0o600);
+    } finally {
+      fs.writeFileSync(path.join(dir, 'npx'), '#!/bin/sh\necho "$@"\nexit "${NPX_STATUS:-0}"\n', { mode: 0o755 });
+    }
+  });
+
   test("leaves a caller's --output alone (the e2e harness passes its own)", () => {
     const { argv } = cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve', '--output', '/srv/run/cdktf.out']);
     expect(argv).toBe('cdktf destroy --skip-provider-lock --auto-approve --output /srv/run/cdktf.out');
