@@ -261,6 +261,13 @@ describe('provider', () => {
     expect(r.fix).toBe('`bash scripts/provider.sh build` builds it now');
   });
 
+  test('warns that it checked nothing where the package is installed in another app (no scripts/provider.sh: the app\'s terraform installs the provider)', () => {
+    const r = checkTool(providerCheck, host((h) => delete h.files[`${ROOT}/scripts/provider.sh`]));
+    expect(r.ok).toBe(true);
+    expect(r.warning).toBe("not checked: outside a checkout of this project, terraform installs dmacvicar/libvirt 0.8.3 (pinned by the stack) when your app's stack is initialized");
+    expect(r.fix).toContain('TF_CLI_CONFIG_FILE');
+  });
+
   test('fails when the mirror is not built and there is no Go to build it', () => {
     const r = checkTool(providerCheck, host((h) => {
       delete h.files[MIRRORED.terraform];

@@ -79,6 +79,7 @@ export function healthyHost(): FakeHostSpec {
       [MIRRORED.terraform]: { mode: 0o755 },
       [MIRRORED.tofu]: { mode: 0o755 },
       [`${ROOT}/.provider/terraformrc`]: { content: 'disable_checkpoint = true\n' },
+      [`${ROOT}/scripts/provider.sh`]: { content: '#!/usr/bin/env bash\n' },
       [`${HOME}/.ssh/id_ed25519.pub`]: { content: `${OPERATOR_KEY}\n` },
     },
     dirs: {
