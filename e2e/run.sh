@@ -16,7 +16,8 @@
 # nothing else runs while a figure is measured, and then boots the same VMs with virsh alone
 # (the baseline) and with qemu alone (the reference) for bench/e2e.md.
 #
-# Arguments are CONFIG[:ENGINE[:DRILLS]], ENGINE terraform (default) or tofu, DRILLS a comma list
+# Arguments are CONFIG[:ENGINE[:DRILLS[:CLI]]], ENGINE terraform (default) or tofu, CLI cdktf
+# (default, or $LAB_CLI) or cdktn (CDK Terrain's CLI and library), DRILLS a comma list
 # of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down; default:
 # $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
@@ -30,7 +31,8 @@ root=$(cd "$here/.." && pwd)
 cd "$root"
 
 # The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
-# URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
+# URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
+# destroyed by CDK Terrain's CLI (cdktn: what a user starting today runs), and a bridged lab
 # (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
 # beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
 # its values drawn from a seed (below). The fault drills are spread
@@ -64,23 +66,25 @@ if ((${#configs[@]} == 0)); then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
     draw_feature_lab
-    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
+    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy:cdktn")
     configs=("${MATRIX[@]}")
     [[ $bench == 1 ]] || paired=true
   fi
 fi
-# CONFIG[:ENGINE[:DRILLS]] -> entry_config, entry_engine, entry_drills
+# CONFIG[:ENGINE[:DRILLS[:CLI]]] -> entry_config, entry_engine, entry_drills, entry_cli
 split_entry() {
   local rest
   IFS=: read -r entry_config rest <<<"$1"
-  IFS=: read -r entry_engine entry_drills <<<"$rest"
+  IFS=: read -r entry_engine entry_drills entry_cli <<<"$rest"
   entry_engine=${entry_engine:-terraform}
   entry_drills=${entry_drills:-${E2E_DRILLS:-all}}
+  entry_cli=${entry_cli:-${LAB_CLI:-cdktf}}
 }
 for c in "${configs[@]}"; do
   split_entry "$c"
   [[ -f $entry_config ]] || { echo "e2e: lab config $entry_config not found" >&2; exit 2; }
   [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
+  [[ $entry_cli == cdktf || $entry_cli == cdktn ]] || { echo "e2e: CLI of $c must be cdktf or cdktn" >&2; exit 2; }
   command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
   drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy|link-down)'
   [[ $entry_drills =~ ^(all|none|$drill(,$drill)*)$ ]] ||
@@ -136,7 +140,7 @@ harness() {
   split_entry "$entry"
   mkdir -p "$dir"
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$LVSLAB_RUNID" -f "$dir/id_ed25519"
-  env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" E2E_DRILLS="$entry_drills" \
+  env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" LAB_CLI="$entry_cli" E2E_DRILLS="$entry_drills" \
     E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" E2E_IMAGE_CLOUD="$image_cloud" E2E_IMAGE_LAB="$image_lab" E2E_REPO="$repo" \
     E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/harness.ts"
 }

@@ -5,6 +5,7 @@
 #   bash scripts/cdktf.sh deploy --auto-approve      (npm run deploy)
 #   bash scripts/cdktf.sh destroy --auto-approve     (npm run destroy)
 #   bash scripts/cdktf.sh diff | synth | output ...
+#   LAB_CLI=cdktn bash scripts/cdktf.sh deploy ...   (CDK Terrain's CLI and library)
 #
 # Each lab synthesizes into its own directory, cdktf.out/labs/<lab name> (lab-paths.ts), unless
 # the caller passes --output: cdktf deletes other stacks' directories from its output
@@ -25,6 +26,15 @@ cd "$root"
 umask 077
 command=${1:?usage: scripts/cdktf.sh deploy|destroy|diff|synth|output [cdktf options]}
 shift
+# LAB_CLI=cdktn runs CDK Terrain's CLI (the maintained fork of cdktf, which HashiCorp archived)
+# and the app on CDK Terrain's library (scripts/engine-cdktn.js resolves `cdktf` to `cdktn`, as a
+# cdktn user's npm alias does); the default is the cdktf CLI and library.
+cli=${LAB_CLI:-cdktf}
+case $cli in
+  cdktf) ;;
+  cdktn) export NODE_OPTIONS="--require $root/scripts/engine-cdktn.js${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
+  *) echo "cdktf.sh: LAB_CLI must be cdktf or cdktn, not '$cli'" >&2; exit 2 ;;
+esac
 # The lab LAB_CONFIG names (an invalid config stops here, with every problem).
 lab_outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
 lab=$(basename "$lab_outdir")
@@ -69,7 +79,7 @@ fi
 # script is passed on as one SIGINT to terraform (or, before terraform runs, to cdktf).
 run_cdktf() {
   # A background job of a script starts with SIGINT ignored: give cdktf and terraform it back.
-  setsid env --default-signal=INT,QUIT npx cdktf "$@" &
+  setsid env --default-signal=INT,QUIT npx "$cli" "$@" &
   local child=$! sid rc=0 engine
   engine=$(basename "${TERRAFORM_BINARY_NAME:-terraform}")
   interrupt() {
