@@ -84,6 +84,8 @@ const lab: LabConfig = {
   name: 'consumer',
   domainType: 'qemu',
   network: { mode: 'isolated', cidr: '10.9.0.0/24' },
+  // An isolated network has no way out: the VMs' packages come with the image.
+  image: { source: '/var/lib/images/lab.qcow2', preinstalled: true },
   directors: [
     { name: 'lb-1', address: '10.9.0.11', priority: 150 },
     { name: 'lb-2', address: '10.9.0.12', priority: 100 },
