@@ -60,7 +60,10 @@ log "labs: reference, examples, e2e, 5 feature-lab draws and $count generated la
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lvslab-synth-identity.XXXXXX")
 tree=$work/base
+pids=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
+  ((${#pids[@]} == 0)) || kill "${pids[@]}" 2>/dev/null || true
   if [[ -d $tree ]]; then git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"; fi
   git worktree prune 2>/dev/null || true
   if [[ $keep == true ]]; then log "kept: $work (labs.json, labs/, out-base/, out-head/)"; else rm -rf "$work"; fi
@@ -85,11 +88,14 @@ synth() { # CHECKOUT OUTDIR
 }
 synth "$tree" "$work/out-base" &
 base_pid=$!
+pids+=("$base_pid")
 synth "$root" "$work/out-head" &
 head_pid=$!
+pids+=("$head_pid")
 rc=0
 wait "$base_pid" || rc=$?
 wait "$head_pid" || rc=$?
+pids=()
 ((rc == 0)) || { log "a synth process failed (exit $rc)"; exit 2; }
 log "synthesized at both revisions in $((SECONDS - start)) s; comparing"
 

@@ -101,7 +101,7 @@ function synthAll(root: string, labsFile: string, outdir: string): void {
   // ts-node maps every stack trace back to the TypeScript source (source-map-support), and cdktf
   // captures one for each token it creates: that mapping is most of a synth's time. Stack traces
   // reach neither the stack nor the seeds, so they keep V8's own format here.
-  if (process.env.SYNTH_IDENTITY_SOURCE_MAPS !== '1') Error.prepareStackTrace = undefined;
+  if (process.env.SYNTH_IDENTITY_SOURCE_MAPS !== '1') delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   const realExit = process.exit;
   const realWrite = process.stderr.write;
   const start = Date.now();
