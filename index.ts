@@ -28,7 +28,8 @@ export {
   type LabProblem, type LabParseResult, type LabRule,
   type LabConfig, type LabNetworkConfig, type LabImageConfig, type LabPackagesConfig, type LabSshConfig, type LabVrrpConfig,
   type LabDirectorConfig, type LabHealthCheckConfig, type LabServiceConfig, type LabRealServerConfig, type LabVmSize,
-  type LabSizesConfig, type LabNotificationConfig, type DomainType, type NetworkMode, type Ipv4Network,
+  type LabSizesConfig, type LabNotificationConfig, type LabQuorumConfig, type LabMiscCheckConfig, type LabTrackScriptConfig,
+  type DomainType, type NetworkMode, type Ipv4Network,
   type ResolvedLab, type ResolvedNetwork, type ResolvedVm, type ResolvedDirector, type ResolvedRealServer, type ResolvedService,
   // the lab -> renderer models
   directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,

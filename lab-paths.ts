@@ -29,7 +29,8 @@ export const SHARED_STATE_FILE = 'terraform.lvs-dr-lab.tfstate';
 
 /** A state file the app will not use or pass over: it holds a lab the deploy would not manage. */
 export class LabStateError extends Error {
-  constructor(message: string) {
+  /** @param reason - what is wrong with the file, without its name (`a directory, not a file`) */
+  constructor(message: string, public readonly reason: string = message) {
     super(message);
     this.name = 'LabStateError';
   }
@@ -76,16 +77,25 @@ export interface LabState {
   readonly stateFile: string;
   /** Resources in the state: 0 once the lab is destroyed (terraform keeps the empty file). */
   readonly resources: number;
+  /** Why the state file cannot be read (resources is then 0): it is a directory, not JSON, ... */
+  readonly problem?: string;
 }
 
-/** Every `terraform.<name>.tfstate` in the root, by name (backups aside). */
+/** Every `terraform.<name>.tfstate` in the root, by name (backups aside); a broken one is listed with its problem. */
 export function listLabStates(root: string = REPO_ROOT): LabState[] {
   return fs
     .readdirSync(root)
-    .flatMap((file) => {
+    .flatMap((file): LabState[] => {
       const match = /^terraform\.(.+)\.tfstate$/.exec(file);
-      const state = match ? readState(path.join(root, file)) : undefined;
-      return match && state ? [{ name: match[1], stateFile: path.join(root, file), resources: state.resources }] : [];
+      if (!match) return [];
+      const stateFile = path.join(root, file);
+      try {
+        const state = readState(stateFile);
+        return state ? [{ name: match[1], stateFile, resources: state.resources }] : [];
+      } catch (error) {
+        if (!(error instanceof LabStateError)) throw error;
+        return [{ name: match[1], stateFile, resources: 0, problem: error.reason }];
+      }
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -96,12 +106,21 @@ export function listLabStates(root: string = REPO_ROOT): LabState[] {
  */
 function readState(file: string): { resources: number; lab?: string } | undefined {
   if (!fs.existsSync(file)) return undefined;
-  let state: { resources?: { type?: string; instances?: { attributes?: { name?: unknown } }[] }[] };
+  const broken = (reason: string) => new LabStateError(`${file} is not a terraform state file (${reason})`, reason);
+  if (!fs.statSync(file).isFile()) throw broken('not a regular file');
+  let text: string;
   try {
-    state = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    throw new LabStateError(`${file} is not a terraform state file (not JSON)`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw broken(`unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  let state: { resources?: { type?: string; instances?: { attributes?: { name?: unknown } }[] }[] } | null;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw broken('not JSON');
+  }
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) throw broken('not a JSON object');
   const resources = Array.isArray(state.resources) ? state.resources : [];
   const nameOf = (type: string, suffix: string) => {
     const name = resources.find((r) => r.type === type)?.instances?.[0]?.attributes?.name;

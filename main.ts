@@ -1,7 +1,19 @@
+import * as fs from 'node:fs';
 import { App, LocalBackend } from './constructs/engine';
 import { appLabConfig } from './app-lab';
-import { LabConfigError, LvsDrLabStack, resolveLabConfig, validatePoolDirectory } from './constructs';
+import { LvsDrLabStack } from './constructs';
+import { LabConfigError, resolveLabConfig, validatePoolDirectory } from './lab';
 import { LabStateError, stateFileFor } from './lab-paths';
+
+// cdktf 0.21 (archived upstream) calls util.isArray when it synthesizes outputs, which Node 22+
+// deprecates at run time (DEP0044): every synth would print a warning the user can do nothing
+// about. That one warning is dropped; every other still reaches stderr.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+  if (code === 'DEP0044') return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
 
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
 // Every problem is reported at once and nothing is synthesized while any remains.
@@ -16,6 +28,10 @@ try {
   const poolProblems = validatePoolDirectory(resolveLabConfig(lab));
   if (poolProblems.length > 0) throw new LabConfigError(poolProblems, process.env.LAB_CONFIG || undefined);
   const app = new App();
+  // The stack holds image.source and libvirtUri as written (credentials included: the provider
+  // needs them) and every VM's seed: the synth directory is its owner's only.
+  fs.mkdirSync(app.outdir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(app.outdir, 0o700);
   const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
     lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,5 +58,41 @@ describe('where a lab lives', () => {
       { name: 'lab-a', stateFile: path.join(root, 'terraform.lab-a.tfstate'), resources: 2 },
       { name: 'lab-b', stateFile: path.join(root, 'terraform.lab-b.tfstate'), resources: 0 },
     ]);
+  });
+
+  test('lists a broken state file with its reason beside the other labs, instead of failing (issue "Every config ... safe", 9)', () => {
+    fs.writeFileSync(path.join(root, 'terraform.lab-a.tfstate'), stateOf('lab-a'));
+    fs.writeFileSync(path.join(root, 'terraform.lab-b.tfstate'), '{ not json');
+    fs.mkdirSync(path.join(root, 'terraform.lab-c.tfstate'));
+    fs.writeFileSync(path.join(root, 'terraform.lab-d.tfstate'), '[1]');
+    expect(listLabStates(root)).toEqual([
+      { name: 'lab-a', stateFile: path.join(root, 'terraform.lab-a.tfstate'), resources: 2 },
+      { name: 'lab-b', stateFile: path.join(root, 'terraform.lab-b.tfstate'), resources: 0, problem: 'not JSON' },
+      { name: 'lab-c', stateFile: path.join(root, 'terraform.lab-c.tfstate'), resources: 0, problem: 'not a regular file' },
+      { name: 'lab-d', stateFile: path.join(root, 'terraform.lab-d.tfstate'), resources: 0, problem: 'not a JSON object' },
+    ]);
+  });
+});
+
+describe('npm run labs', () => {
+  test('lists every lab, and each broken state file with its reason, without a stack trace', () => {
+    // GIVEN a state file in the checkout that is a directory, and one that is not JSON
+    const names = [`zz-dir-${process.pid}`, `zz-text-${process.pid}`];
+    fs.mkdirSync(labStateFile(names[0]));
+    fs.writeFileSync(labStateFile(names[1]), 'garbage');
+    try {
+      // WHEN the labs are listed
+      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/labs.ts', 'list'], {
+        cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 120_000,
+      });
+
+      // THEN both are listed with their reason, and nothing failed
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`${names[0]}\tunknown: not a regular file\t${labStateFile(names[0])}\n`);
+      expect(r.stdout).toContain(`${names[1]}\tunknown: not JSON\t${labStateFile(names[1])}\n`);
+    } finally {
+      for (const name of names) fs.rmSync(labStateFile(name), { recursive: true, force: true });
+    }
   });
 });

@@ -117,6 +117,19 @@ describe('the app (main.ts)', () => {
     expect(userData(out, 'lvs-lab--director-1')).not.toContain('ssh_authorized_keys');
   });
 
+  test('writes the synth directory for its owner only: cdk.tf.json holds image.source and libvirtUri, credentials included', () => {
+    // GIVEN an image URL with credentials
+    homeWithKey('id_ed25519.pub', HOME_KEY);
+    const file = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(file, 'image: { source: "https://alice:s3cret@images.example/debian.qcow2" }\n');
+    const out = path.join(dir, 'out');
+
+    // WHEN synthesized THEN no other user can enter the synth directory to read the stack
+    expect(runApp(file, out).status).toBe(0);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8')).toContain('alice:s3cret@');
+  });
+
   test('reads a YAML lab config named by LAB_CONFIG', () => {
     const file = path.join(dir, 'lab.yaml');
     fs.writeFileSync(file, 'name: lab2\nrealServers:\n  - { name: web-1, address: 192.168.20.150 }\n');
@@ -192,7 +205,7 @@ describe('the app (main.ts)', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(file);
     expect(r.stderr).toMatch(/vrrp\.virtualRouterId: got 300, expected .*1-255/);
-    expect(r.stderr).toMatch(/vrrp\.authPass: got "far-too-long".*8/);
+    expect(r.stderr).toMatch(/vrrp\.authPass: got a string of 12 characters \(not shown\), expected .*1-8/);
     expect(r.stderr).toMatch(/directors\[1\]\.priority: got 100/);
     expect(r.stderr).toMatch(/services\[0\]\.scheduler: got "fastest", expected .*wrr/);
     expect(r.stderr).toMatch(/192\.168\.20\.143/);

@@ -111,4 +111,10 @@ echo "$table"
   echo "Last run: $(date -u +%Y-%m-%dT%H:%M:%SZ), libvirt $(libvirtd --version | awk '{print $NF}'), $("$tf_bin" version | head -1)."
   echo
   echo "$table"
+  echo
+  echo '## Earlier measurement at `-parallelism=1`'
+  echo
+  echo 'Before this script, six `libvirt_cloudinit_disk` resources against a libvirtd 9.0 hung 2 times'
+  echo 'and failed once in 40 refreshes at `-parallelism=1`, and similarly often at the'
+  echo "default parallelism of 10: the hang is not a concurrency limit (2026-11-26, provider 0.8.3)."
 } >bench/refresh.md

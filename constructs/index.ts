@@ -1,10 +1,12 @@
-// The lab domain (config schema, rules, resolve, load), re-exported for the app and the e2e harness.
-export * from '../lab';
-export * from './lab-network';
-export * from './base-image';
-export * from './lab-vm';
-export * from './terraform-literal';
-export * from './lvs-director';
-export * from './real-server';
-export * from './lvs-dr-cluster';
-export * from './lvs-dr-lab-stack';
+/**
+ * The cdktf constructs of the lab: the cluster, its stack and the VM-level constructs they
+ * compose. The lab domain they take (config, rules, resolve, load) is `../lab`; helpers shared
+ * between the constructs (terraformLiteral, the VM props builder) are imported from their module.
+ */
+export { LvsDrCluster, type LvsDrClusterProps } from './lvs-dr-cluster';
+export { LvsDrLabStack, type LvsDrLabStackProps } from './lvs-dr-lab-stack';
+export { LabNetwork, type LabNetworkProps, type NetworkAttachment } from './lab-network';
+export { BaseImage, type BaseImageProps } from './base-image';
+export { LabVm, type LabVmProps, type LabVmPlacementProps } from './lab-vm';
+export { LvsDirector, type LvsDirectorProps } from './lvs-director';
+export { RealServer, type RealServerProps } from './real-server';

@@ -9,8 +9,9 @@ import { renderMetaData } from '../cloud-init/meta-data';
 import { renderNetworkConfig } from '../cloud-init/network-config';
 import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
 import type { StaticInterface } from '../cloud-init/model';
-import type { DomainType, ResolvedVm } from '../lab';
+import { vmVolumeNames, type DomainType, type ResolvedVm } from '../lab';
 import type { NetworkAttachment } from './lab-network';
+import { TOKEN_MARKER } from '../lab/check-schema';
 import { terraformLiteral } from './terraform-literal';
 
 export interface LabVmProps {
@@ -18,7 +19,9 @@ export interface LabVmProps {
   readonly name: string;
   /** Guest hostname. */
   readonly hostname: string;
+  /** The pool's name: a reference (`pool.name`) or a name, passed to terraform as it is. */
   readonly poolName: string;
+  /** The base volume's id: a reference (`volume.id`), passed to terraform as it is. */
   readonly baseVolumeId: string;
   readonly userData: string;
   readonly networkConfig: string;
@@ -92,11 +95,11 @@ export class LabVm extends Construct {
     if (props.consoleLogFile !== undefined && !isAbsolutePlainPath(props.consoleLogFile)) {
       throw new Error(`LabVm ${props.name}: consoleLogFile ${JSON.stringify(props.consoleLogFile)} is not ${ABSOLUTE_PLAIN_PATH}`);
     }
-    // Names and the placement are data: literals to terraform, never templates (references to
-    // the pool, base volume and network, as cdktf tokens, stay references).
+    // Names are data: literals to terraform, never templates. The placement (pool, base volume,
+    // network id) is references to the lab's other resources, passed as they are.
     const network = {
-      ...(props.network.networkId !== undefined ? { networkId: terraformLiteral(props.network.networkId) } : {}),
-      ...(props.network.bridge !== undefined ? { bridge: terraformLiteral(props.network.bridge) } : {}),
+      ...(props.network.networkId !== undefined ? { networkId: props.network.networkId } : {}),
+      ...(props.network.bridge !== undefined ? { bridge: props.network.bridge } : {}),
     };
 
     const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
@@ -111,13 +114,13 @@ export class LabVm extends Construct {
       }),
     );
     const asset = new TerraformAsset(this, 'seed-iso', {
-      path: writeSeedFile(this, `${props.name}-cidata.iso`, iso),
+      path: writeSeedFile(this, vmVolumeNames(props.name).seed, iso),
       type: AssetType.FILE,
     });
     this.seed = new Volume(this, 'seed', {
-      name: terraformLiteral(`${props.name}-cidata.iso`),
-      pool: terraformLiteral(props.poolName),
-      source: terraformLiteral(asset.path),
+      name: terraformLiteral(vmVolumeNames(props.name).seed),
+      pool: props.poolName,
+      source: asset.path,
       // libvirt's dir pool probes the file and reports `iso`; declaring anything else would
       // make every plan replace the seed (and so the VM).
       format: 'iso',
@@ -132,9 +135,9 @@ export class LabVm extends Construct {
     };
 
     this.disk = new Volume(this, 'disk', {
-      name: terraformLiteral(`${props.name}.qcow2`),
-      pool: terraformLiteral(props.poolName),
-      baseVolumeId: terraformLiteral(props.baseVolumeId),
+      name: terraformLiteral(vmVolumeNames(props.name).disk),
+      pool: props.poolName,
+      baseVolumeId: props.baseVolumeId,
       format: 'qcow2',
       lifecycle: replaceWithSeed,
     });
@@ -187,11 +190,11 @@ function writeSeedFile(scope: Construct, fileName: string, content: Buffer): str
 }
 
 /** What a console log path may be: libvirt needs an absolute path, and XML 1.0 cannot carry control characters. */
-export const ABSOLUTE_PLAIN_PATH = 'an absolute path without control characters';
+export const ABSOLUTE_PLAIN_PATH = `an absolute path without control characters or '${TOKEN_MARKER}'`;
 
-/** True for an absolute path without control characters (what {@link ABSOLUTE_PLAIN_PATH} says). */
+/** True for an absolute path without control characters or cdktf's token marker (what {@link ABSOLUTE_PLAIN_PATH} says). */
 export function isAbsolutePlainPath(file: string): boolean {
-  return file.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(file);
+  return file.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(file) && !file.includes(TOKEN_MARKER);
 }
 
 const XSLT_ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {

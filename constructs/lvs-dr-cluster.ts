@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { BaseImage } from './base-image';
-import { directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig, type ResolvedLab } from '../lab';
+import { baseVolumeName, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig, type ResolvedLab } from '../lab';
 import { LabConfigError, labProblem } from '../lab/problems';
 import { ABSOLUTE_PLAIN_PATH, isAbsolutePlainPath } from './lab-vm';
 import { LabNetwork } from './lab-network';
@@ -51,7 +51,7 @@ export class LvsDrCluster extends Construct {
     this.image = new BaseImage(this, 'Image', {
       poolName: `${lab.name}-pool`,
       poolPath: lab.storagePoolPath,
-      volumeName: `${lab.name}-base.qcow2`,
+      volumeName: baseVolumeName(lab.name),
       source: lab.image.source,
     });
 

@@ -5,6 +5,7 @@
  * Nothing is changed on the machine, and nothing is downloaded.
  */
 import { LabConfigError, labConfigFromEnv, resolveLabConfig, type LabConfig, type ResolvedLab } from '../lab';
+import { maskCredentials, terminalText } from '../lab/problems';
 import { fail, pass, type DoctorCheck, type DoctorResult, type LabContext, type ToolContext } from './check';
 import { bridgeCheck } from './checks/bridge';
 import { bridgeNetfilterCheck } from './checks/bridge-netfilter';
@@ -52,12 +53,18 @@ export function runDoctor(host: DoctorHost, root: string): DoctorReport {
     results.push(pass('config', `${what}: lab ${loaded.lab.name}, ${loaded.lab.directors.length} directors, ${loaded.lab.realServers.length} real servers`));
   } catch (error) {
     if (!(error instanceof LabConfigError)) throw error;
-    results.push(fail('config', error.message, 'correct each field listed (README: "The lab config"), then run the doctor again'));
+    results.push(fail('config', error.message, 'correct each field listed (docs/config.md), then run the doctor again'));
   }
   const context: ToolContext = { host, root };
   results.push(...TOOL_CHECKS.map((check) => runCheck(check, context)));
   if (loaded) results.push(...LAB_CHECKS.map((check) => runCheck(check, { ...context, ...loaded! })));
-  return { ok: results.every((r) => r.ok), ...(loaded ? { lab: loaded.lab.name } : {}), ...(configFile ? { configFile } : {}), results };
+  return { ok: results.every((r) => r.ok), ...(loaded ? { lab: loaded.lab.name } : {}), ...(configFile ? { configFile } : {}), results: results.map(masked) };
+}
+
+/** A result whose texts show no URL credentials (checks echo image.source, libvirtUri): for the terminal, the JSON and the logs alike. */
+function masked(result: DoctorResult): DoctorResult {
+  const texts = (['summary', 'problem', 'warning', 'fix'] as const).filter((key) => result[key] !== undefined);
+  return { ...result, ...Object.fromEntries(texts.map((key) => [key, maskCredentials(result[key] as string)])) };
 }
 
 /** A check that throws (a tool printing what its parser does not know) is a failure of its own, not the end of the run. */
@@ -83,13 +90,14 @@ export function formatReport(report: DoctorReport, options: FormatOptions = {}):
   const width = Math.max(...report.results.map((r) => r.id.length));
   const lines: string[] = [];
   const indent = ' '.repeat(width + 3);
+  // Each line as printable text: a check may echo config text holding terminal escapes.
   const block = (mark: string, id: string, text: string) =>
-    text.split('\n').map((line, i) => (i === 0 ? `${mark} ${id.padEnd(width)} ${line}` : `${indent}${line}`));
+    text.split('\n').map(terminalText).map((line, i) => (i === 0 ? `${mark} ${id.padEnd(width)} ${line}` : `${indent}${line}`));
   for (const r of report.results) {
     if (!r.ok) lines.push(...block('✗', r.id, r.problem ?? ''));
     else if (r.warning) lines.push(...block('!', r.id, r.warning));
     else if (!options.quiet) lines.push(...block('✓', r.id, r.summary ?? ''));
-    if (r.fix && (!r.ok || r.warning)) lines.push(`${indent}fix: ${r.fix}`);
+    if (r.fix && (!r.ok || r.warning)) lines.push(`${indent}fix: ${terminalText(r.fix)}`);
   }
   const failed = report.results.filter((r) => !r.ok).length;
   const warned = report.results.filter((r) => r.ok && r.warning).length;

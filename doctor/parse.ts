@@ -106,6 +106,17 @@ export function virshDacLabel(xml: string, domainType: string): DacLabel | undef
   return undefined;
 }
 
+/**
+ * What `virsh domcapabilities --virttype kvm` says a KVM domain gets when it names no emulator
+ * or machine, as the lab's domains do: `<path>` (the emulator) and `<machine>` (the default
+ * machine type, e.g. pc-i440fx-7.2); each undefined when the XML has none.
+ */
+export function virshDomainDefaults(xml: string): { emulator?: string; machine?: string } {
+  const emulator = /<path>\s*([^<\s]+)\s*<\/path>/.exec(xml)?.[1];
+  const machine = /<machine>\s*([^<\s]+)\s*<\/machine>/.exec(xml)?.[1];
+  return { ...(emulator ? { emulator } : {}), ...(machine ? { machine } : {}) };
+}
+
 /** The `Bridge:` of `virsh net-info`, else undefined. */
 export function virshNetBridge(text: string): string | undefined {
   return /^Bridge:\s*(\S+)/m.exec(text)?.[1];

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResolvedLab } from '../constructs';
+import type { ResolvedLab } from '../lab';
 
 export interface BaselineOptions {
   readonly lab: ResolvedLab;

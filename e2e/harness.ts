@@ -34,7 +34,7 @@ import {
   serviceFamily,
   vrrpInstanceName,
   vrrpInstanceName6,
-} from '../constructs';
+} from '../lab';
 import { DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES } from '../cloud-init/user-data';
 import { updateBenchmark, type E2eResult } from './results';
 import { bootWithoutTerraform } from './baseline';
@@ -73,6 +73,8 @@ const IMAGE_CLOUD = env('E2E_IMAGE_CLOUD');
 const IMAGE_LAB = env('E2E_IMAGE_LAB');
 const REPO = env('E2E_REPO');
 const ENGINE = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+/** The CLI that deploys and destroys the lab (scripts/cdktf.sh: cdktf, or cdktn with its library). */
+const CLI = process.env.LAB_CLI || 'cdktf';
 /** Debian's archive, what an image without `packages.mirror` installs from. */
 const DEBIAN_ARCHIVE = 'http://deb.debian.org/debian';
 const SSH_KEY = env('E2E_SSH_KEY');
@@ -447,7 +449,7 @@ async function main(): Promise<number> {
     lab: lab.name,
     config: configSource,
     transport: lab.vrrp.transport,
-    engine: ENGINE,
+    engine: CLI === 'cdktf' ? ENGINE : `${ENGINE} by ${CLI}`,
     networkMode: lab.network.mode,
     imageMode: `${/^https?:/.test(lab.image.source) ? 'URL' : 'path'}, ${installs ? 'packages at first boot' : 'preinstalled'}`,
     startedAt: new Date().toISOString(),
@@ -460,7 +462,7 @@ async function main(): Promise<number> {
     figures: {},
   };
   log(`lab ${lab.name} from ${configSource}: ${lab.directors.length} directors, ${lab.realServers.length} real servers, ${lab.vrrp.transport} VRRP, ` +
-    `${lab.network.mode} network, image ${result.imageMode}, engine ${ENGINE}`);
+    `${lab.network.mode} network, image ${result.imageMode}, engine ${result.engine}`);
   expect(tcpServices.length > 0, 'the lab has no TCP service: the harness checks through HTTP');
 
   const deployStart = now();
@@ -526,14 +528,14 @@ async function main(): Promise<number> {
 
     const interrupt = DRILLS.has('interrupted-deploy') && process.env.E2E_BASELINE !== '1';
     if (interrupt) {
-      await check(`drill: interrupted deploy: Ctrl-C once the first VM exists (${ENGINE})`, async () => {
+      await check(`drill: interrupted deploy: Ctrl-C once the first VM exists (${result.engine})`, async () => {
         const r = await interruptedDeploy(lab, labFile, internet?.caFile);
         deployed = true;
         result.figures.drills = { ...result.figures.drills, interruptedDeployAtSec: round1(r.afterSec) };
         return `interrupted ${r.afterSec.toFixed(0)} s in, with ${r.domains.join(', ')} defined; it ended with ${r.signal ?? `exit ${r.exit}`}`;
       });
     }
-    const okDeploy = await check(interrupt ? `cdktf deploy again converges to the whole lab (${ENGINE})` : `cdktf deploy creates the lab (${ENGINE})`, () => {
+    const okDeploy = await check(interrupt ? `${CLI} deploy again converges to the whole lab (${result.engine})` : `${CLI} deploy creates the lab (${result.engine})`, () => {
       const r = cdktf('deploy', labFile, 1800, internet?.caFile);
       deployed = true;
       expect(r.status === 0, `cdktf deploy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { ResolvedLab } from '../constructs';
+import type { ResolvedLab } from '../lab';
 
 function ip(args: readonly string[]): void {
   const r = spawnSync('ip', [...args], { encoding: 'utf8', timeout: 30_000 });

@@ -186,5 +186,7 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   // Rows from before the drills column get an empty one.
   const widened = rows.map((l) => (cells(l) === cells(newRow) - 1 ? l.replace(/ \|$/, ' | — |') : l));
   const all = [newRow, ...widened.filter((l) => cells(l) === cells(newRow))].slice(0, 20);
-  fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}\n`);
+  // What follows the table (comparisons the docs cite, whose rows may since have rolled off) stays.
+  const tail = old.includes(END) ? old.slice(old.indexOf(END) + END.length) : '';
+  fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}${tail === '' ? '\n' : tail}`);
 }

@@ -16,7 +16,8 @@
 # nothing else runs while a figure is measured, and then boots the same VMs with virsh alone
 # (the baseline) and with qemu alone (the reference) for bench/e2e.md.
 #
-# Arguments are CONFIG[:ENGINE[:DRILLS]], ENGINE terraform (default) or tofu, DRILLS a comma list
+# Arguments are CONFIG[:ENGINE[:DRILLS[:CLI]]], ENGINE terraform (default) or tofu, CLI cdktf
+# (default, or $LAB_CLI) or cdktn (CDK Terrain's CLI and library), DRILLS a comma list
 # of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down; default:
 # $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
@@ -30,11 +31,33 @@ root=$(cd "$here/.." && pwd)
 cd "$root"
 
 # The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
-# URL, packages at first boot from a mirror, unicast VRRP) through terraform, and a bridged lab
+# URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
+# destroyed by CDK Terrain's CLI (cdktn: what a user starting today runs), and a bridged lab
 # (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
-# beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu. The fault drills are spread
+# beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
+# its values drawn from a seed (below). The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
-readonly MATRIX=("$here/lab-multicast.yaml:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy")
+# The bridged lab is drawn afresh for every commit (e2e/feature-lab.ts): its base
+# lab-multicast.yaml holds every feature, and the seed picks the values they come with (ports,
+# schedulers, persistence, advert interval and priorities, real servers). The seed is
+# E2E_LAB_SEED, else the commit under test (so a commit replays its own lab), else random.
+draw_feature_lab() {
+  local seed=${E2E_LAB_SEED:-} commit dir out
+  if [[ -z $seed ]]; then
+    if commit=$(git -C "$root" rev-parse HEAD 2>/dev/null); then
+      seed=$((16#${commit:0:8}))
+    else
+      seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+    fi
+  fi
+  [[ $seed =~ ^[0-9]+$ ]] || { echo "e2e: E2E_LAB_SEED must be a whole number, not '$seed'" >&2; exit 2; }
+  dir=$(readlink -m "${LVSLAB_WORK_DIR:-$here/.work}")
+  mkdir -p "$dir"
+  out=$dir/feature-lab-$seed.yaml
+  echo "[e2e] feature lab: seed $seed (replay: E2E_LAB_SEED=$seed npm run test:e2e)" >&2
+  echo "[e2e] feature lab: $(node -r ts-node/register/transpile-only "$here/feature-lab.ts" "$here/lab-multicast.yaml" "$seed" "$out")" >&2
+  feature_lab=$out
+}
 bench=${E2E_BENCH:-0}
 paired=false
 configs=("$@")
@@ -42,22 +65,26 @@ if ((${#configs[@]} == 0)); then
   if [[ -n ${LAB_CONFIG:-} ]]; then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
+    draw_feature_lab
+    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy:cdktn")
     configs=("${MATRIX[@]}")
     [[ $bench == 1 ]] || paired=true
   fi
 fi
-# CONFIG[:ENGINE[:DRILLS]] -> entry_config, entry_engine, entry_drills
+# CONFIG[:ENGINE[:DRILLS[:CLI]]] -> entry_config, entry_engine, entry_drills, entry_cli
 split_entry() {
   local rest
   IFS=: read -r entry_config rest <<<"$1"
-  IFS=: read -r entry_engine entry_drills <<<"$rest"
+  IFS=: read -r entry_engine entry_drills entry_cli <<<"$rest"
   entry_engine=${entry_engine:-terraform}
   entry_drills=${entry_drills:-${E2E_DRILLS:-all}}
+  entry_cli=${entry_cli:-${LAB_CLI:-cdktf}}
 }
 for c in "${configs[@]}"; do
   split_entry "$c"
   [[ -f $entry_config ]] || { echo "e2e: lab config $entry_config not found" >&2; exit 2; }
   [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
+  [[ $entry_cli == cdktf || $entry_cli == cdktn ]] || { echo "e2e: CLI of $c must be cdktf or cdktn" >&2; exit 2; }
   command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
   drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy|link-down)'
   [[ $entry_drills =~ ^(all|none|$drill(,$drill)*)$ ]] ||
@@ -113,7 +140,7 @@ harness() {
   split_entry "$entry"
   mkdir -p "$dir"
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$LVSLAB_RUNID" -f "$dir/id_ed25519"
-  env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" E2E_DRILLS="$entry_drills" \
+  env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" LAB_CLI="$entry_cli" E2E_DRILLS="$entry_drills" \
     E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" E2E_IMAGE_CLOUD="$image_cloud" E2E_IMAGE_LAB="$image_lab" E2E_REPO="$repo" \
     E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/harness.ts"
 }

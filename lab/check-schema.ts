@@ -29,7 +29,23 @@ export const SCHEMA_RULES = {
   oneOf: 'one-of',
   /** Too few or too many list items. */
   count: 'count',
+  /** A string holding cdktf's token marker: in the stack it would become a reference to another resource. */
+  tokenMarker: 'token-marker',
+  /** A config larger or deeper than any lab (checked before anything else). */
+  size: 'size',
 } as const;
+
+/**
+ * What opens a cdktf token in a string (`${TfToken[`, and `#{TfToken[` / `&{TfToken[` for lists
+ * and maps): cdktf resolves every such marker in the stack's strings, whatever escapes surround
+ * it, into a reference to another of the stack's resources (or fails on an unknown id). Config
+ * text never needs it, so a string holding it is refused.
+ */
+export const TOKEN_MARKER = '{TfToken[';
+const TOKEN_MARKER_WHY = "cdktf's token marker: in the stack it would become a reference to another of the stack's resources";
+
+/** Own keys only: a key named `constructor` or `__proto__` is a key like any other, never an inherited property. */
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /** The parts of a (TypeBox / JSON) schema node that the checker and the docs generator read. */
 export interface SchemaNode {
@@ -100,7 +116,7 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
       const properties = node.properties ?? {};
       const keys = Object.keys(properties);
       for (const [key, field] of Object.entries(value)) {
-        if (!(key in properties)) {
+        if (!hasOwn(properties, key)) {
           const guess = closestKey(key, keys);
           report(SCHEMA_RULES.unknownKey, join(at, key), field, `one of the keys ${keys.join(', ')}`,
             guess ? `unknown key, did you mean ${guess}?` : 'unknown key');
@@ -109,7 +125,7 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
         }
       }
       for (const key of node.required ?? []) {
-        if (value[key] === undefined) report(SCHEMA_RULES.required, join(at, key), undefined, allowedText(properties[key]));
+        if (!hasOwn(value, key) || value[key] === undefined) report(SCHEMA_RULES.required, join(at, key), undefined, allowedText(properties[key]));
       }
       return;
     }
@@ -130,6 +146,7 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
         return report(SCHEMA_RULES.format, where, value, allowedText(schema), unprintableWhy(value));
       }
       if (node.enum && !node.enum.includes(value)) return fail(SCHEMA_RULES.oneOf);
+      if (value.includes(TOKEN_MARKER)) report(SCHEMA_RULES.tokenMarker, where, value, `${allowedText(schema)}, without '${TOKEN_MARKER}'`, TOKEN_MARKER_WHY);
       return;
     case 'integer':
     case 'number':
@@ -172,6 +189,8 @@ function plural(items: SchemaNode): string {
 
 /** The closest allowed key (case-insensitive equal, or at most 2 edits away). */
 export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  // Keys are short: a long one is no typo (and the edit distance would take its length squared).
+  if (key.length > 64) return undefined;
   let best: { key: string; distance: number } | undefined;
   for (const candidate of allowed) {
     const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
@@ -190,4 +209,32 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/** The most characters a config may hold once YAML aliases are expanded (strings and keys): as much as the largest file. */
+export const MAX_CONFIG_CHARS = 1024 * 1024;
+/** The deepest nesting of a config: a lab's is under 6 levels. */
+export const MAX_CONFIG_DEPTH = 32;
+
+/**
+ * Why `value` is too large or too deep to check (a file under the size cap can still name one
+ * long string through many aliases), or undefined. Stops reading as soon as it knows, and
+ * guards every later step (checks, defaults, messages) against a value of unbounded size.
+ */
+export function oversizeReason(value: unknown): string | undefined {
+  let chars = 0;
+  const seen = (n: number) => (chars += n) > MAX_CONFIG_CHARS;
+  const walk = (v: unknown, depth: number): string | undefined => {
+    if (typeof v === 'string') return seen(v.length + 1) ? 'characters' : undefined;
+    if (typeof v !== 'object' || v === null) return seen(1) ? 'characters' : undefined;
+    if (depth >= MAX_CONFIG_DEPTH) return 'depth';
+    for (const [key, item] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+      const over = seen(String(key).length + 1) ? 'characters' : walk(item, depth + 1);
+      if (over) return over;
+    }
+    return undefined;
+  };
+  const over = walk(value, 0);
+  if (over === 'depth') return `it nests deeper than ${MAX_CONFIG_DEPTH} levels`;
+  return over ? `it holds more than ${MAX_CONFIG_CHARS} characters once YAML aliases are expanded` : undefined;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { HealthCheck, ServiceProtocol } from '../cloud-init/model';
 import { formatIpv4, parseCidr } from './ipv4';
 import { formatIpv6, parseCidr6 } from './ipv6';
-import type { NetworkMode } from './schema';
+import { NAME_PATTERN, type NetworkMode } from './schema';
 
 /** The reference's `auth_pass` (VRRPv2 only: VRRPv3, RFC 5798, has no authentication). Only a guard against a neighbouring VRRP setup, not a secret. */
 export const DEFAULT_AUTH_PASS = '1111';
@@ -66,6 +66,36 @@ export function defaultDns(mode: NetworkMode, gateway: string | undefined): stri
  */
 export function vmDomainName(labName: string, vmName: string): string {
   return `${labName}--${vmName}`;
+}
+
+/** The lab's base image volume, `<lab>-base.qcow2`: shared by its VMs' disks. */
+export function baseVolumeName(labName: string): string {
+  return `${labName}-base.qcow2`;
+}
+
+/** A VM's volumes: its disk `<domain>.qcow2` and its cloud-init seed `<domain>-cidata.iso`. */
+export function vmVolumeNames(domainName: string): { disk: string; seed: string } {
+  return { disk: `${domainName}.qcow2`, seed: `${domainName}-cidata.iso` };
+}
+
+/** What {@link isLabVolume} accepts, for problems: `<lab>-base.qcow2, <lab>--<vm>.qcow2, <lab>--<vm>-cidata.iso`. */
+export function labVolumeNamesText(labName: string): string {
+  const vm = vmVolumeNames(vmDomainName(labName, '<vm>'));
+  return `${baseVolumeName(labName)}, ${vm.disk}, ${vm.seed}`;
+}
+
+/**
+ * True for a file name this lab's volumes have: its base image, or a VM's disk or seed, of any
+ * VM name (a VM dropped from the config keeps its volumes until the next deploy removes them).
+ * Exactly these: lab `lvs` does not own `lvs-lab-base.qcow2` or `lvs-lab--rs-1.qcow2`, lab
+ * `lvs-lab`'s, as a name prefix would have it.
+ */
+export function isLabVolume(labName: string, fileName: string): boolean {
+  if (fileName === baseVolumeName(labName)) return true;
+  const prefix = vmDomainName(labName, '');
+  const vmName = /^(.*?)(?:\.qcow2|-cidata\.iso)$/.exec(fileName.startsWith(prefix) ? fileName.slice(prefix.length) : '')?.[1];
+  if (vmName === undefined || !new RegExp(NAME_PATTERN).test(vmName)) return false;
+  return Object.values(vmVolumeNames(vmDomainName(labName, vmName))).includes(fileName);
 }
 
 /**

@@ -1,15 +1,19 @@
 /**
- * What is generated from the schema for users: the JSON Schema file and the README's config
- * reference. Pure (the caller reads and writes files): scripts/lab-schema.ts writes or checks
+ * What is generated from the schema for users: the JSON Schema file, the config reference in
+ * docs/config.md and the config's TypeScript interfaces (lab/config-types-gen.ts). Pure (the
+ * caller reads and writes files): scripts/lab-schema.ts writes or checks
  * them, and a test fails when the committed files drift.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allowedText, type SchemaNode } from './check-schema';
+import { CONFIG_TYPES_FILE, configTypes } from './config-types-gen';
 import { jsonSchema, LabSchema } from './schema';
 
 export const JSON_SCHEMA_FILE = 'schema/lab.schema.json';
 export const FULL_EXAMPLE_FILE = 'examples/full.yaml';
+/** The user documentation that holds the generated config reference between its markers. */
+export const CONFIG_DOC_FILE = 'docs/config.md';
 const BEGIN = '<!-- BEGIN lab config reference: generated from lab/schema.ts by `npm run schema`; do not edit -->';
 const END = '<!-- END lab config reference -->';
 
@@ -29,7 +33,7 @@ function rows(node: SchemaNode, at: string, required: boolean): string[] {
   return here;
 }
 
-/** The README region: the full example (validated by the tests) and the field table. */
+/** The docs/config.md region: the full example (validated by the tests) and the field table. */
 export function configReference(example: string): string {
   return [
     BEGIN,
@@ -48,13 +52,14 @@ export function configReference(example: string): string {
 
 /** Every generated file, path relative to the repository root -> content. */
 export function generatedFiles(root: string): Record<string, string> {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  const begin = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no region between "${BEGIN}" and "${END}"`);
+  const doc = fs.readFileSync(path.join(root, CONFIG_DOC_FILE), 'utf8');
+  const begin = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`${CONFIG_DOC_FILE} has no region between "${BEGIN}" and "${END}"`);
   const example = fs.readFileSync(path.join(root, FULL_EXAMPLE_FILE), 'utf8');
   return {
     [JSON_SCHEMA_FILE]: `${JSON.stringify(jsonSchema(), null, 2)}\n`,
-    'README.md': `${readme.slice(0, begin)}${configReference(example)}${readme.slice(end + END.length)}`,
+    [CONFIG_DOC_FILE]: `${doc.slice(0, begin)}${configReference(example)}${doc.slice(end + END.length)}`,
+    [CONFIG_TYPES_FILE]: configTypes(),
   };
 }

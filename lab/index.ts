@@ -7,7 +7,8 @@ export {
   LabSchema, jsonSchema, DOMAIN_TYPES, NETWORK_MODES,
   type LabConfig, type LabNetworkConfig, type LabImageConfig, type LabPackagesConfig, type LabSshConfig, type LabVrrpConfig,
   type LabDirectorConfig, type LabHealthCheckConfig, type LabServiceConfig, type LabRealServerConfig, type LabVmSize,
-  type LabSizesConfig, type LabNotificationConfig, type LabQuorumConfig, type LabMiscCheckConfig, type DomainType, type NetworkMode,
+  type LabSizesConfig, type LabNotificationConfig, type LabQuorumConfig, type LabMiscCheckConfig, type LabTrackScriptConfig,
+  type DomainType, type NetworkMode,
 } from './schema';
 export { LabConfigError, describeValue, type LabProblem } from './problems';
 export {
@@ -23,7 +24,7 @@ export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
 export { parseIpv6, formatIpv6, canonicalIpv6, parseCidr6, type Ipv6Network } from './ipv6';
 export {
   DEFAULT_AUTH_PASS, DEBIAN_SECURITY_ARCHIVE, defaultSecurityMirror, defaultStoragePoolPath, defaultGateway, defaultDns,
-  vmDomainName, labMacAddress, defaultAddress6,
+  vmDomainName, baseVolumeName, vmVolumeNames, isLabVolume, labMacAddress, defaultAddress6,
 } from './derive';
 export {
   vrrpInstanceName, vrrpInstanceName6, labVips, labVips6, servicesOf, directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, staticInterface,

@@ -2,7 +2,7 @@
  * Reads a lab config file (YAML or JSON) and validates it, so a bad file fails before
  * anything is synthesized, with every problem listed.
  */
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { LabConfigError, labProblem } from './problems';
@@ -42,13 +42,56 @@ function parseLabConfigFile(path: string): unknown {
   if (!['.json', '.yaml', '.yml'].includes(extension)) {
     throw fileError(FILE_RULES.file, path, path, path, 'a .yaml, .yml or .json file');
   }
-  let text: string;
+  const text = readConfigText(path);
+  return extension === '.json' ? parseJson(path, text) : parseYamlText(path, text);
+}
+
+/** The largest lab config file: a lab with hundreds of VMs fits in a tenth of it. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+const REGULAR_FILE = `a regular file of at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB (not a directory, device, FIFO or symbolic link: name the file itself)`;
+
+/** What a file that is not a regular file is, for problems. */
+function kindOf(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The text of a config file, read only when it is a regular file (never followed through a
+ * symbolic link: a problem echoes a line of the file, which must be one the user named) of at
+ * most MAX_CONFIG_BYTES. The file is opened without following a link and without blocking (a
+ * FIFO with no writer would block forever), and checked again once open.
+ */
+function readConfigText(path: string): string {
+  const refuse = (why: string) => fileError(FILE_RULES.file, path, path, path, REGULAR_FILE, why);
+  const check = (stat: fs.Stats) => {
+    if (!stat.isFile()) throw refuse(`it is ${kindOf(stat)}`);
+    if (stat.size > MAX_CONFIG_BYTES) throw refuse(`it holds ${stat.size} bytes`);
+  };
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    check(fs.lstatSync(path));
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (error) {
+    if (error instanceof LabConfigError) throw error;
     throw fileError(FILE_RULES.file, path, path, path, 'a readable file', (error as Error).message);
   }
-  return extension === '.json' ? parseJson(path, text) : parseYamlText(path, text);
+  try {
+    check(fs.fstatSync(fd));
+    // Read at most one byte past the cap: the file may have grown since fstat.
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_CONFIG_BYTES) throw refuse(`it holds more than ${MAX_CONFIG_BYTES} bytes`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Aliases a lab config may use: far more than any lab needs, far fewer than a "billion laughs" document. */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { isLabVolume, labVolumeNamesText } from './derive';
 import { labProblem, type LabProblem } from './problems';
 
 /**
@@ -74,9 +75,9 @@ export function isLocalLibvirt(uri: string): boolean {
  * The pool directory as it is on this machine, for a lab whose config passed the rules: the app
  * checks it each time it synthesizes the stack, so before `cdktf deploy`, `diff` or `destroy`
  * changes anything. It must not exist yet, be empty, or hold only this lab's volumes (files
- * named `<lab>-…`, as every volume the lab creates is); a symbolic link must not lead into a
+ * exactly as the lab names them: see isLabVolume); a symbolic link must not lead into a
  * system or shared directory. Nothing is checked for a remote libvirt: the directory is on its
- * host (the rules still refuse system paths, and destroy never deletes a file there: see README).
+ * host (the rules still refuse system paths, and destroy never deletes a file there: see docs/config.md).
  */
 export function validatePoolDirectory(
   lab: { readonly name: string; readonly libvirtUri: string; readonly storagePoolPath: string },
@@ -98,11 +99,11 @@ export function validatePoolDirectory(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // libvirt creates it
     return problem('a directory this user can read', (error as Error).message);
   }
-  const foreign = entries.filter((entry) => !entry.startsWith(`${lab.name}-`)).sort();
+  const foreign = entries.filter((entry) => !isLabVolume(lab.name, entry)).sort();
   if (foreign.length === 0) return [];
   const shown = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
   return problem(
-    `a directory that does not exist yet, is empty, or holds only this lab's volumes (${lab.name}-…)`,
+    `a directory that does not exist yet, is empty, or holds only this lab's volumes (${labVolumeNamesText(lab.name)})`,
     `it holds ${shown}, which this lab did not create: libvirt would list them as volumes of the lab's pool, and destroy, ` +
       'which removes the pool directory, would stop at them; move them out, or choose another storagePoolPath',
   );

@@ -7,7 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import type {
   HealthCheck, MiscCheckModel, NotificationSettings, PackageSources, QuorumModel, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport,
 } from '../cloud-init/model';
-import { checkSchema, isMapping } from './check-schema';
+import { checkSchema, isMapping, MAX_CONFIG_CHARS, MAX_CONFIG_DEPTH, oversizeReason, SCHEMA_RULES } from './check-schema';
 import {
   defaultAddress6, defaultAuthPass, defaultCheckPort, defaultCheckType, defaultDns, defaultFwmark, defaultGateway, defaultSecurityMirror, defaultStoragePoolPath, labMacAddress, vmDomainName,
 } from './derive';
@@ -146,6 +146,12 @@ export function validateLabConfig(config: unknown): LabProblem[] {
   const problems: LabProblem[] = [];
   const report = (rule: string, path: string, value: unknown, allowed: string, why?: string) =>
     problems.push(labProblem(rule, path, value, allowed, why));
+  const oversize = oversizeReason(config);
+  if (oversize) {
+    const allowed = `a lab config of at most ${MAX_CONFIG_CHARS} characters (aliases expanded) and ${MAX_CONFIG_DEPTH} levels of nesting`;
+    report(SCHEMA_RULES.size, '(root)', Array.isArray(config) ? [] : {}, allowed, oversize);
+    return problems;
+  }
   checkSchema(LabSchema, config, report);
   const raw = isMapping(config) ? config : {};
   // Broken sections (already reported) read as empty ones, so the rules see their defaults.

@@ -13,8 +13,11 @@ import {
 } from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
-import { defaultAddress6, defaultCheckPort, defaultCheckType, defaultFwmark, defaultGateway, labMacAddress, vmDomainName } from './derive';
+import {
+  DEBIAN_SECURITY_ARCHIVE, defaultAddress6, defaultCheckPort, defaultCheckType, defaultDns, defaultFwmark, defaultGateway, defaultSecurityMirror, labMacAddress, vmDomainName,
+} from './derive';
 import { formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
+import { LIBVIRT_URI_ALLOWED, libvirtUriReason } from './libvirt-uri';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
 import { LabSchema, MAX_FWMARK, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
@@ -180,6 +183,123 @@ export const packagesNeedMirrorRule: LabRule = {
     }
     if (typeof signingKey === 'string') {
       report('packages.signingKey', '-----BEGIN PGP PUBLIC KEY BLOCK----- …', 'no signingKey without a mirror', 'the key is trusted for packages.mirror only');
+    }
+  },
+};
+
+/** Where apt goes at first boot when the config names no mirror or proxy: the Debian cloud image's own sources. */
+export const IMAGE_SOURCES_HOST = 'deb.debian.org';
+
+/** One place apt connects to at first boot: a proxy, a mirror, or a default. */
+interface PackageSource {
+  /** The field that sets it (for a default: the field that would replace it). */
+  readonly at: string;
+  /** The value as written; undefined for a default. */
+  readonly value: unknown;
+  readonly host: string;
+  /** A host off every lab segment: Debian's own archives, reached only through a gateway. */
+  readonly public: boolean;
+}
+
+const urlHost = (url: string): string => /^https?:\/\/(?:[^@/]*@)?([^:/]+)/.exec(url)?.[1] ?? url;
+
+/**
+ * What the VMs need to install their packages at first boot (`image.preinstalled` false): the
+ * hosts apt connects to (with a proxy, only the proxy: it resolves and fetches the archives), the
+ * lab's resolvers and whether the VMs have a way off the segment (a gateway). Undefined when
+ * nothing is installed at first boot, or the network is malformed (a schema problem).
+ */
+function firstBootPackages(input: RuleInput): { sources: PackageSource[]; subnet: Ipv4Network; wayOut: boolean; dns: readonly unknown[]; dnsGiven: boolean } | undefined {
+  if (section(input.lab.image).preinstalled !== false) return undefined;
+  const network = section(input.lab.network);
+  const subnet = usableNetwork(network.cidr);
+  if (!subnet || !NETWORK_MODES.includes(network.mode as NetworkMode)) return undefined;
+  const { mirror, securityMirror, proxy } = section(input.lab.packages);
+  const source = (at: string, url: unknown): PackageSource[] =>
+    typeof url === 'string' ? [{ at, value: url, host: urlHost(url), public: false }] : [];
+  let sources: PackageSource[];
+  if (proxy !== undefined) sources = source('packages.proxy', proxy);
+  else if (typeof mirror === 'string') {
+    const security = typeof securityMirror === 'string' ? securityMirror : defaultSecurityMirror(mirror);
+    sources = source('packages.mirror', mirror);
+    if (security === DEBIAN_SECURITY_ARCHIVE) sources.push({ at: 'packages.securityMirror', value: undefined, host: urlHost(security), public: true });
+    else if (urlHost(security) !== urlHost(mirror)) sources.push(...source('packages.securityMirror', security));
+  } else sources = [{ at: 'packages.mirror', value: undefined, host: IMAGE_SOURCES_HOST, public: true }];
+  const given = gatewayOf(input);
+  const gateway = parseIpv4(given.value);
+  if (given.value !== undefined && gateway === undefined) return undefined; // malformed: a schema problem
+  const dnsGiven = Array.isArray(network.dns);
+  const dns = dnsGiven ? (network.dns as unknown[]) : defaultDns(network.mode as NetworkMode, gateway === undefined ? undefined : formatIpv4(gateway));
+  return { sources, subnet, wayOut: gateway !== undefined, dns, dnsGiven };
+}
+
+/** True when a VM without a gateway cannot reach the source: a public archive, or an address off the segment. */
+function offSegment(source: PackageSource, subnet: Ipv4Network): boolean {
+  const address = parseIpv4(source.host);
+  return source.public || (address !== undefined && !subnetHolds(subnet, address));
+}
+
+const FIRST_BOOT_WHY = 'image.preinstalled is false, so every VM installs its packages (keepalived, ipvsadm, nginx) with apt at first boot';
+
+/**
+ * Without a gateway (isolated mode, or a bridge without `network.gateway`) the VMs reach nothing
+ * off the lab segment, so the packages they install at first boot can only come from a mirror
+ * or proxy on it.
+ */
+export const packagesRouteRule: LabRule = {
+  id: 'packages-route',
+  check: (input, report) => {
+    const needs = firstBootPackages(input);
+    if (!needs || needs.wayOut) return;
+    const network = section(input.lab.network);
+    const cidr = `${formatIpv4(needs.subnet.networkAddress)}/${needs.subnet.prefixLength}`;
+    const onSegment = `packages.mirror or packages.proxy at an address on the lab segment (inside ${cidr})`;
+    const noWayOut = network.mode === 'isolated'
+      ? 'an isolated network has no way out'
+      : 'without network.gateway the VMs have no route off the segment';
+    for (const source of needs.sources.filter((s) => offSegment(s, needs.subnet))) {
+      if (source.value !== undefined) {
+        report(source.at, source.value, `an address on the lab segment (inside ${cidr})`, `${FIRST_BOOT_WHY}, and ${noWayOut}`);
+      } else if (source.at === 'packages.securityMirror') {
+        report(source.at, undefined, `a security mirror on the lab segment (inside ${cidr})`,
+          `${FIRST_BOOT_WHY}; packages.mirror's path does not end in /debian, so the security archive defaults to ${DEBIAN_SECURITY_ARCHIVE}, and ${noWayOut}`);
+      } else if (network.mode === 'isolated') {
+        report('network.mode', network.mode, `nat or bridge; or, to stay isolated, image.preinstalled: true or ${onSegment}`,
+          `${FIRST_BOOT_WHY} from the image's own sources (${IMAGE_SOURCES_HOST}), and ${noWayOut}`);
+      } else {
+        report('network.gateway', undefined, `the address of the segment's router (inside ${cidr}); or image.preinstalled: true, or ${onSegment}`,
+          `${FIRST_BOOT_WHY} from the image's own sources (${IMAGE_SOURCES_HOST}), and ${noWayOut}`);
+      }
+    }
+  },
+};
+
+/**
+ * A source given by host name needs a resolver: outside nat mode `network.dns` defaults to none,
+ * and a VM that cannot resolve its mirror installs nothing (cloud-init ends in error, nothing
+ * serves). A mirror or proxy given by IP address needs no resolver. Sources `packages-route`
+ * already refused are left to it.
+ */
+export const packagesResolverRule: LabRule = {
+  id: 'packages-resolver',
+  check: (input, report) => {
+    const needs = firstBootPackages(input);
+    if (!needs) return;
+    const named = needs.sources.filter((s) => parseIpv4(s.host) === undefined && (needs.wayOut || !offSegment(s, needs.subnet)));
+    if (named.length === 0) return;
+    const hosts = [...new Set(named.map((s) => s.host))].join(', ');
+    const why = `${FIRST_BOOT_WHY}, and resolves ${hosts} to do so`;
+    const reachable = needs.dns.filter((server) => {
+      const address = parseIpv4(server);
+      return address !== undefined && (needs.wayOut || subnetHolds(needs.subnet, address));
+    });
+    if (needs.dns.length === 0) {
+      report('network.dns', needs.dnsGiven ? needs.dns : undefined, 'at least one DNS server address the VMs can reach',
+        `${why}; ${needs.dnsGiven ? 'network.dns is empty' : 'outside nat mode network.dns defaults to none'} (or give packages.mirror/packages.proxy by IP address, or image.preinstalled: true)`);
+    } else if (reachable.length === 0) {
+      const cidr = `${formatIpv4(needs.subnet.networkAddress)}/${needs.subnet.prefixLength}`;
+      report('network.dns', needs.dns, `a DNS server on the lab segment (inside ${cidr})`,
+        `${why}, and with no network.gateway the VMs reach nothing off the segment`);
     }
   },
 };
@@ -755,6 +875,19 @@ export const storagePoolPathRule: LabRule = {
   },
 };
 
+const LIBVIRT_URI_PATTERN = new RegExp(LabSchema.properties.libvirtUri.pattern as string, 'u');
+
+/** `libvirtUri`: nothing that runs a program or turns a check off when virsh or the provider opens it (libvirt-uri.ts). */
+export const libvirtUriRule: LabRule = {
+  id: 'libvirt-uri',
+  check: ({ raw }, report) => {
+    const uri = raw.libvirtUri;
+    if (typeof uri !== 'string' || !LIBVIRT_URI_PATTERN.test(uri)) return; // malformed: a schema problem
+    const reason = libvirtUriReason(uri);
+    if (reason) report('libvirtUri', uri, LIBVIRT_URI_ALLOWED, reason);
+  },
+};
+
 // Dual stack (network.ipv6Cidr): IPv6 beside IPv4 on the same segment.
 
 /** The lab's IPv6 prefix when `network.ipv6Cidr` is usable (valid, prefix 48-120); host bits are masked off. */
@@ -952,7 +1085,8 @@ export const IPV6_RULES: readonly LabRule[] = [
 
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
-  storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  libvirtUriRule, storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  packagesRouteRule, packagesResolverRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
   servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, sorryServerRule, quorumRule, miscCheckRule,

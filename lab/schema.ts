@@ -9,7 +9,7 @@
  * `allowed` is this project's annotation: the "expected ..." text of a problem with the field.
  * It is dropped from the published JSON Schema (`jsonSchema()`).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import {
   FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
 } from '../cloud-init/keepalived-conf';
@@ -126,15 +126,15 @@ export const LabNetworkSchema = Type.Object(
       default: '192.168.20.0/24',
       description: 'The lab subnet (prefix 1-30; not loopback, link-local, multicast, reserved or 0.0.0.0/8).',
     })),
-    gateway: Type.Optional(ipv4({ description: "Default: the subnet's first host for nat (libvirt holds it); none for isolated/bridge." })),
-    dns: Type.Optional(Type.Array(ipv4(), { description: 'Default: [gateway] for nat; [] for isolated/bridge.' })),
+    gateway: Type.Optional(ipv4({ description: "The VMs' default route. Default: the subnet's first host for nat (libvirt holds it); none for isolated/bridge." })),
+    dns: Type.Optional(Type.Array(ipv4(), { description: 'The VMs\' DNS servers. Default: [gateway] for nat; [] for isolated/bridge.' })),
     ipv6Cidr: Type.Optional(Type.String({
       pattern: `^(?:${IPV6_PATTERN_BODY})/(4[89]|[5-9][0-9]|1[01][0-9]|120)$`,
       allowed: `an IPv6 prefix in CIDR notation such as fd77::/64, prefix length ${IPV6_PREFIX.min}-${IPV6_PREFIX.max}`,
       description: 'Dual stack: the lab\'s IPv6 prefix (not link-local, multicast, loopback or unspecified); every VM gets an address6 in it and services may have IPv6 VIPs (vrrp.version 3). Bridge mode only for now. Default: none (IPv4 only).',
     })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The L2 segment of the lab: every VM and every VIP in one subnet (DR delivers by MAC).' },
 );
 
 export const LabImageSchema = Type.Object(
@@ -147,7 +147,7 @@ export const LabImageSchema = Type.Object(
     })),
     preinstalled: Type.Optional(Type.Boolean({ default: false, description: 'true: keepalived, ipvsadm and nginx (and nftables for firewall-mark services, openssl for TLS ports) are baked into the image; cloud-init installs nothing.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The cloud image every VM boots from (each VM gets a copy-on-write volume over it).' },
 );
 
 export const LabPackagesSchema = Type.Object(
@@ -193,7 +193,7 @@ export const LabSshSchema = Type.Object(
       { default: [], description: 'OpenSSH public keys. Default: none (and no password is ever set); the app (npm run deploy) then authorizes the first of your ~/.ssh/id_ed25519.pub, id_ecdsa.pub, id_rsa.pub, and says so.' },
     )),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The login cloud-init sets up on every VM: a user and its SSH keys (no password).' },
 );
 
 /**
@@ -246,7 +246,7 @@ export const LabVrrpSchema = Type.Object(
       description: 'Whole seconds 1-255 with version 2; 0.01-40.95 in steps of 0.01 with version 3.',
     })),
     version: Type.Optional(oneOf([2, 3] as const, { default: 2, allowed: '2 or 3', description: 'VRRP version; fractional advertIntSec needs 3.' })),
-    transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast' })),
+    transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast', description: "unicast: advertisements go to the other directors' addresses (unicast_peer); multicast: to VRRP's multicast group." })),
     authPass: Type.Optional(Type.String({
       pattern: AUTH_PASS_PATTERN,
       allowed: 'a string of 1-8 printable ASCII characters without whitespace, \'"\', \'#\', \'!\', \'{\', \'}\' or a backslash',
@@ -260,7 +260,7 @@ export const LabVrrpSchema = Type.Object(
     })),
     trackScript: Type.Optional(LabTrackScriptSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "The directors' VRRP instance that moves the VIPs between them (keepalived's vrrp_instance)." },
 );
 
 const vmName = () => Type.String({
@@ -303,7 +303,7 @@ export const LabHealthCheckSchema = Type.Object(
       description: "http/https only. The real servers' demo web service answers health paths with 200.",
     })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "How the directors check each real server of the service (keepalived's checker of a real_server)." },
 );
 
 /** The largest firewall mark: IPVS keeps marks as 32-bit values, keepalived reads them as positive ints. */
@@ -364,8 +364,8 @@ export const LabServiceSchema = Type.Object(
       allowed: `a list of 1-${MAX_SERVICE_PORTS} distinct ports of the service (its port or ports)`,
       description: "TCP only: the service's ports on which the real servers' demo web service (and the directors' sorry site) speak HTTPS, with a self-signed certificate generated at first boot. Default: none, plain http.",
     })),
-    protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP' })),
-    scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr' })),
+    protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP', description: 'The transport protocol of the service.' })),
+    scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr', description: "The IPVS scheduling algorithm (keepalived's lb_algo); wrr and wlc use the real servers' weights." })),
     persistenceTimeoutSec: Type.Optional(integer(0, MAX_PERSISTENCE_SEC, {
       default: 0, unit: 'seconds, 0 = off', description: "0 = off; an idle timeout, not a hard limit (keepalived's maximum: 31 days).",
     })),
@@ -403,15 +403,15 @@ export const LabRealServerSchema = Type.Object(
 
 export const LabVmSizeSchema = Type.Object(
   {
-    vcpu: Type.Optional(integer(1, 64, { default: 1 })),
-    memoryMiB: Type.Optional(integer(256, 65536, { default: 512, unit: 'MiB' })),
+    vcpu: Type.Optional(integer(1, 64, { default: 1, description: 'Virtual CPUs of each VM of the role.' })),
+    memoryMiB: Type.Optional(integer(256, 65536, { default: 512, unit: 'MiB', description: 'Memory of each VM of the role, in MiB.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The size of every VM of one role.' },
 );
 
 export const LabSizesSchema = Type.Object(
   { director: Type.Optional(LabVmSizeSchema), realServer: Type.Optional(LabVmSizeSchema) },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The VM sizes, by role (directors, real servers).' },
 );
 
 export const LabNotificationSchema = Type.Object(
@@ -419,8 +419,9 @@ export const LabNotificationSchema = Type.Object(
     email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as ops@example.com' }), {
       minItems: 1,
       allowed: 'a list of at least one email address',
+      description: 'Where the alerts go (notification_email).',
     }),
-    from: Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as keepalived@example.com' }),
+    from: Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as keepalived@example.com', description: 'The sender of the alerts (notification_email_from).' }),
     smtpServer: Type.Optional(ipv4({
       default: '127.0.0.1',
       description: 'An IPv4 address: keepalived resolves a host name when it reads its config, and refuses the whole config when that fails (no DNS yet at first boot).',
@@ -445,6 +446,7 @@ export const LabSchema = Type.Object(
       maxLength: 4096,
       allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://", no whitespace, \'%\' only in a %XX escape)',
       default: 'qemu:///system',
+      description: 'The libvirt connection the provider creates the lab through (qemu:///system: the system libvirtd of this machine).',
     })),
     domainType: Type.Optional(oneOf(DOMAIN_TYPES, { default: 'kvm', description: 'kvm | qemu (software emulation, for hosts without KVM).' })),
     storagePoolPath: Type.Optional(Type.String({
@@ -499,23 +501,16 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-/** A lab config as a user writes it. */
-export type LabConfig = DeepReadonly<Static<typeof LabSchema>>;
-export type LabNetworkConfig = DeepReadonly<Static<typeof LabNetworkSchema>>;
-export type LabImageConfig = DeepReadonly<Static<typeof LabImageSchema>>;
-export type LabPackagesConfig = DeepReadonly<Static<typeof LabPackagesSchema>>;
-export type LabSshConfig = DeepReadonly<Static<typeof LabSshSchema>>;
-export type LabVrrpConfig = DeepReadonly<Static<typeof LabVrrpSchema>>;
-export type LabTrackScriptConfig = DeepReadonly<Static<typeof LabTrackScriptSchema>>;
-export type LabDirectorConfig = DeepReadonly<Static<typeof LabDirectorSchema>>;
-export type LabHealthCheckConfig = DeepReadonly<Static<typeof LabHealthCheckSchema>>;
-export type LabServiceConfig = DeepReadonly<Static<typeof LabServiceSchema>>;
-export type LabQuorumConfig = DeepReadonly<Static<typeof LabQuorumSchema>>;
-export type LabMiscCheckConfig = DeepReadonly<Static<typeof LabMiscCheckSchema>>;
-export type LabRealServerConfig = DeepReadonly<Static<typeof LabRealServerSchema>>;
-export type LabVmSize = DeepReadonly<Static<typeof LabVmSizeSchema>>;
-export type LabSizesConfig = DeepReadonly<Static<typeof LabSizesSchema>>;
-export type LabNotificationConfig = DeepReadonly<Static<typeof LabNotificationSchema>>;
+/**
+ * The config's types, as a user writes it: interfaces generated from these schemas (with each
+ * field's description and default for editors), held type-equal to `DeepReadonly<Static<...>>`
+ * of each schema by a test.
+ */
+export type {
+  LabConfig, LabNetworkConfig, LabImageConfig, LabPackagesConfig, LabSshConfig, LabVrrpConfig, LabTrackScriptConfig, LabDirectorConfig,
+  LabHealthCheckConfig, LabServiceConfig, LabQuorumConfig, LabMiscCheckConfig, LabRealServerConfig, LabVmSize, LabSizesConfig,
+  LabNotificationConfig,
+} from './config-types';
 
 /** This project's annotations, not JSON Schema keywords: dropped from the published schema. */
 const ANNOTATIONS = ['allowed', 'unit'];

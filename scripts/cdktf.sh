@@ -5,16 +5,54 @@
 #   bash scripts/cdktf.sh deploy --auto-approve      (npm run deploy)
 #   bash scripts/cdktf.sh destroy --auto-approve     (npm run destroy)
 #   bash scripts/cdktf.sh diff | synth | output ...
+#   LAB_CLI=cdktn bash scripts/cdktf.sh deploy ...   (CDK Terrain's CLI and library)
 #
 # Each lab synthesizes into its own directory, cdktf.out/labs/<lab name> (lab-paths.ts), unless
 # the caller passes --output: cdktf deletes other stacks' directories from its output
 # directory, and a stack directory is terraform's working directory for one lab. A successful
 # destroy removes that directory.
+#
+# One command at a time per lab: deploy, destroy, diff, plan and synth hold an exclusive lock,
+# cdktf.out/labs/<lab name>.lock (beside the synth directory, which destroy removes), until
+# cdktf and terraform have ended. A second synth would rewrite the seeds and the stack under a
+# running terraform, and two terraforms would race on one state: the second command fails at
+# once, naming what holds the lock. Labs of other names do not wait for each other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# What cdktf and terraform write for the lab is the user's alone: the state file
+# (terraform.<lab>.tfstate) and the stack hold image.source and libvirtUri as written,
+# credentials included, and the VRRP password.
+umask 077
 command=${1:?usage: scripts/cdktf.sh deploy|destroy|diff|synth|output [cdktf options]}
 shift
+# LAB_CLI=cdktn runs CDK Terrain's CLI (the maintained fork of cdktf, which HashiCorp archived)
+# and the app on CDK Terrain's library (scripts/engine-cdktn.js resolves `cdktf` to `cdktn`, as a
+# cdktn user's npm alias does); the default is the cdktf CLI and library.
+cli=${LAB_CLI:-cdktf}
+case $cli in
+  cdktf) ;;
+  cdktn) export NODE_OPTIONS="--require $root/scripts/engine-cdktn.js${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
+  *) echo "cdktf.sh: LAB_CLI must be cdktf or cdktn, not '$cli'" >&2; exit 2 ;;
+esac
+# The lab LAB_CONFIG names (an invalid config stops here, with every problem).
+lab_outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
+lab=$(basename "$lab_outdir")
+case $command in
+  deploy | destroy | diff | plan | synth)
+    lock="$lab_outdir.lock"
+    mkdir -p "$(dirname "$lock")"
+    # Opened without truncating: the holder's line stays readable while it holds the lock. cdktf
+    # and terraform inherit the descriptor, so the lock lasts as long as any of them runs.
+    exec 9<>"$lock"
+    if ! flock --nonblock 9; then
+      holder=$(head -n 1 "$lock" 2>/dev/null || true)
+      echo "cdktf.sh: lab $lab is busy: ${holder:-another command} holds $lock; wait for it to end, then run $command again" >&2
+      exit 75
+    fi
+    printf 'pid %s: scripts/cdktf.sh %s (since %s)\n' "$$" "$command" "$(date '+%Y-%m-%d %H:%M:%S')" >"$lock"
+    ;;
+esac
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
 extra=()
@@ -28,7 +66,7 @@ for arg in "$@"; do
   case $arg in --output | --output=* | -o | -o=*) output_given=true ;; esac
 done
 if [[ $output_given == false ]]; then
-  outdir=$(node -r ts-node/register/transpile-only scripts/labs.ts outdir)
+  outdir=$lab_outdir
   mkdir -p "$outdir"
   extra+=(--output "$outdir")
 fi
@@ -41,7 +79,7 @@ fi
 # script is passed on as one SIGINT to terraform (or, before terraform runs, to cdktf).
 run_cdktf() {
   # A background job of a script starts with SIGINT ignored: give cdktf and terraform it back.
-  setsid env --default-signal=INT,QUIT npx cdktf "$@" &
+  setsid env --default-signal=INT,QUIT npx "$cli" "$@" &
   local child=$! sid rc=0 engine
   engine=$(basename "${TERRAFORM_BINARY_NAME:-terraform}")
   interrupt() {

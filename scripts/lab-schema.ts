@@ -1,7 +1,7 @@
 /**
  * Writes (or checks) what is generated from the lab schema (lab/schema.ts):
  * - schema/lab.schema.json, the JSON Schema editors use through the examples' modelines;
- * - README.md's config reference: the marked region holding examples/full.yaml and a table of
+ * - docs/config.md's config reference: the marked region holding examples/full.yaml and a table of
  *   every field with what is allowed, its default and its description.
  *
  *   node -r ts-node/register/transpile-only scripts/lab-schema.ts write|check

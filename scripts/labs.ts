@@ -8,6 +8,7 @@
  * stops before cdktf runs).
  */
 import { LabConfigError, labConfigFromEnv, resolveLabConfig } from '../lab';
+import { terminalText } from '../lab/problems';
 import { labOutdir, listLabStates } from '../lab-paths';
 
 const mode = process.argv[2];
@@ -18,8 +19,8 @@ try {
     const labs = listLabStates();
     if (labs.length === 0) process.stdout.write('no lab state here (terraform.<name>.tfstate)\n');
     for (const lab of labs) {
-      const status = lab.resources > 0 ? `deployed (${lab.resources} resources)` : 'destroyed (empty state)';
-      process.stdout.write(`${lab.name}\t${status}\t${lab.stateFile}\n`);
+      const status = lab.problem ? `unknown: ${lab.problem}` : lab.resources > 0 ? `deployed (${lab.resources} resources)` : 'destroyed (empty state)';
+      process.stdout.write(`${[lab.name, status, lab.stateFile].map(terminalText).join('\t')}\n`);
     }
   } else {
     process.stderr.write('usage: labs.ts list|outdir\n');

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * lvs-lab: operate the lab of this checkout.
  *
@@ -35,7 +36,7 @@ function openLab(sshKey: string | undefined): { lab: ResolvedLab; host: OpsHost;
     lab = resolveLabConfig(labConfigFromEnv(process.env));
   } catch (error) {
     if (!(error instanceof LabConfigError)) throw error;
-    process.stderr.write(`${error.message}\nlvs-lab: the lab config cannot be read: correct it (README: "The lab config"); \`npm run lvs-lab -- doctor\` lists every problem.\n`);
+    process.stderr.write(`${error.message}\nlvs-lab: the lab config cannot be read: correct it (docs/config.md); \`npm run lvs-lab -- doctor\` lists every problem.\n`);
     process.exit(USAGE_ERROR);
   }
   let keyFile = sshKey;
@@ -64,7 +65,7 @@ function drillFailed(drill: string, error: unknown, json: boolean): void {
 }
 
 const sshKeyOption = { type: 'string', describe: 'private key for ssh to the VMs (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa, as the deploy authorized)' } as const;
-const jsonOption = { type: 'boolean', describe: 'print the report as JSON for scripts (shape in README: "Operating the lab")' } as const;
+const jsonOption = { type: 'boolean', describe: 'print the report as JSON for scripts (shapes in docs/operating.md)' } as const;
 const timeLimitOption = (seconds: number) => ({ type: 'number', default: seconds, describe: 'stop (and restore) after this many seconds at most' }) as const;
 
 yargs(process.argv.slice(2))

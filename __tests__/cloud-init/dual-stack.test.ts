@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  NOTIFY_LOG_FILE, renderKeepalivedConf, renderNginxSite, renderNotifyScript,
-  renderRealServerScript,
+  renderKeepalivedConf, renderNginxSite, renderNotifyScript, renderRealServerScript,
 } from '../../cloud-init';
+import { NOTIFY_LOG_FILE } from '../../cloud-init/paths';
 import { directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig } from '../../lab';
 import { cloudInitNetworkView, cloudInitSchema, cloudConfigView } from '../helpers/cloud-init';
 import { expectRoundTrips, recordRenders } from '../helpers/round-trip';

@@ -1,4 +1,5 @@
-import { masterDownIntervalSec, miscCheckCommand, renderKeepalivedConf, vrrpSkewSec, type HealthCheck, type VirtualService } from '../../cloud-init';
+import { renderKeepalivedConf, type HealthCheck, type VirtualService } from '../../cloud-init';
+import { masterDownIntervalSec, miscCheckCommand, vrrpSkewSec } from '../../cloud-init/keepalived-conf';
 import {
   DIRECTOR_CHECK,
   fastFailoverDirector,

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
+import { renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
+import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE } from '../../cloud-init/paths';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
 import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';

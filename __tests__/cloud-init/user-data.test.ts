@@ -5,18 +5,16 @@ import * as path from 'node:path';
 import {
   renderArpSysctl,
   renderIpvsSysctl,
-  IPVS_SYSCTL_PATH,
   renderKeepalivedConf,
   renderNftablesConf,
   renderNginxSite,
   renderSorrySite,
-  selfSignedCertificate,
-  TLS_CERT_PATH,
-  TLS_KEY_PATH,
   renderNotifyScript,
   renderRealServerScript,
   renderRealServerUnit,
 } from '../../cloud-init';
+import { IPVS_SYSCTL_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from '../../cloud-init/paths';
+import { selfSignedCertificate } from '../../cloud-init/user-data';
 import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
 import { expectRoundTrips, loadWithCloudInit, recordRenders } from '../helpers/round-trip';
 import { directorUserData, fwmarkService, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { renderNginxSite, renderSorrySite, selfSignedCertificate, servedByBody, sorryBody, TLS_CERT_PATH, TLS_KEY_PATH } from '../../cloud-init';
+import { renderNginxSite, renderSorrySite } from '../../cloud-init';
+import { TLS_CERT_PATH, TLS_KEY_PATH } from '../../cloud-init/paths';
+import { selfSignedCertificate } from '../../cloud-init/user-data';
+import { servedByBody, sorryBody } from '../../cloud-init/web-service';
 import { requireTool } from '../helpers/tools';
 
 describe('renderNginxSite', () => {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { toCloudInitYaml } from '../../cloud-init';
+import { toCloudInitYaml } from '../../cloud-init/yaml-text';
 import { roundTripFailures } from '../helpers/round-trip';
 
 /*

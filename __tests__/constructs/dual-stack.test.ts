@@ -1,4 +1,5 @@
-import { LvsDrLabStack, resolveLabConfig } from '../../constructs';
+import { LvsDrLabStack } from '../../constructs';
+import { resolveLabConfig } from '../../lab';
 import { Testing } from '../../constructs/engine';
 import { DUAL_STACK_LAB } from '../helpers/dual-stack';
 import { roundTripFailures } from '../helpers/round-trip';

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
-import { NOTIFY_LOG_FILE, renderNotifyScript } from '../../cloud-init';
-import { LvsDrLabStack, loadLabConfig, type LabConfig } from '../../constructs';
+import { renderNotifyScript } from '../../cloud-init';
+import { NOTIFY_LOG_FILE } from '../../cloud-init/paths';
+import { LvsDrLabStack } from '../../constructs';
+import { loadLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest } from '../helpers/keepalived';
 import { NetnsSandbox } from '../helpers/netns';
 import { seedFiles, synthToDisk } from '../helpers/seed';

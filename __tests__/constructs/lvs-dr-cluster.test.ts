@@ -2,7 +2,8 @@ import * as fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LvsDrLabStack, validateLabConfig, type LabConfig } from '../../constructs';
+import { LvsDrLabStack } from '../../constructs';
+import { validateLabConfig, type LabConfig } from '../../lab';
 import { App, Testing } from '../../constructs/engine';
 import { validLab } from '../helpers/lab-arbitraries';
 

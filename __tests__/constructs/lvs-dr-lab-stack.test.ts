@@ -7,13 +7,8 @@ import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';
 import { Volume } from '../../.gen/providers/libvirt/volume';
 import { renderDirectorUserData, renderRealServerUserData } from '../../cloud-init';
-import {
-  LvsDrLabStack,
-  directorUserDataModel,
-  realServerUserDataModel,
-  resolveLabConfig,
-  type LvsDrClusterProps,
-} from '../../constructs';
+import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { directorUserDataModel, realServerUserDataModel, resolveLabConfig } from '../../lab';
 import { roundTripFailures } from '../helpers/round-trip';
 import { isoJolietNames, seedDocuments, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
 import { terraform } from '../helpers/terraform';
@@ -149,7 +144,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
 
 describe('LvsDrLabStack options', () => {
   test('isolated mode creates a libvirt network with no host address', () => {
-    const json = synth({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, directors: [
+    const json = synth({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, image: { preinstalled: true }, directors: [
       { name: 'd1', address: '10.77.0.11', priority: 150 },
       { name: 'd2', address: '10.77.0.12', priority: 100 },
     ], services: [{ vip: '10.77.0.10' }], realServers: [{ name: 'r1', address: '10.77.0.21' }] });
@@ -159,7 +154,7 @@ describe('LvsDrLabStack options', () => {
   });
 
   test('bridge mode attaches NICs to the host bridge and creates no network', () => {
-    const json = synth({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' } });
+    const json = synth({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' }, image: { preinstalled: true } });
     expect(resources(json, Network.tfResourceType)).toHaveLength(0);
     for (const domain of resources(json, Domain.tfResourceType)) {
       expect(domain.network_interface[0]).toMatchObject({ bridge: 'br-lab' });

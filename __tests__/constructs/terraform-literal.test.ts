@@ -1,7 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path_ from 'node:path';
 import * as fc from 'fast-check';
-import { TerraformStack, Testing } from '../../constructs/engine';
+import { App, TerraformStack, Testing } from '../../constructs/engine';
+import { LabConfigError } from '../../lab';
 import { Pool } from '../../.gen/providers/libvirt/pool';
-import { LvsDrLabStack, terraformLiteral, type LvsDrClusterProps } from '../../constructs';
+import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { terraformLiteral } from '../../constructs/terraform-literal';
 import { validLab } from '../helpers/lab-arbitraries';
 import { evaluateTerraformStrings } from '../helpers/terraform';
 import { scanTerraformTemplate, stackStrings } from '../helpers/terraform-template';
@@ -36,14 +41,79 @@ describe('terraformLiteral', () => {
     for (const s of strings) expect(scanTerraformTemplate(terraformLiteral(s))).toEqual({ text: s, interpolations: [], directives: [] });
   });
 
-  test('keeps a reference to another resource (a cdktf token) an expression and escapes the text around it', () => {
+  test('is composed around the stack\'s own references (cdktf tokens), which stay expressions; the config text is escaped', () => {
     // GIVEN a path made of another pool's path (a reference) and config text
     const stack = new TerraformStack(Testing.app(), 'test');
     const root = new Pool(stack, 'root', { name: 'root', type: 'dir', target: { path: '/srv/root' } });
-    new Pool(stack, 'pool', { name: 'p', type: 'dir', target: { path: terraformLiteral(`${root.target.path}/${'${path.cwd}'}/%{if}`) } });
+    new Pool(stack, 'pool', { name: 'p', type: 'dir', target: { path: `${root.target.path}/${terraformLiteral('${path.cwd}/%{if}')}` } });
 
     // WHEN synthesized THEN the reference is interpolated, the config text is not
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Pool, { target: { path: '${libvirt_pool.root.target[0].path}/$${path.cwd}/%%{if}' } });
+  });
+
+  test("refuses text holding cdktf's token marker, which no escape keeps from becoming a reference", () => {
+    const token = new Pool(new TerraformStack(Testing.app(), 'other'), 'p', { name: 'p', type: 'dir', target: { path: '/p' } }).name;
+    expect(token).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}$/);
+    for (const text of [token, `/srv/${token}`, `$${token}`, '${TfToken[TOKEN.99999]}', '#{TfToken[TOKEN.1]}']) {
+      expect(() => terraformLiteral(text)).toThrow(/token marker/);
+    }
+  });
+});
+
+describe("issue 'Every config the rules accept is safe and works', 2: config text never forms a cdktf token", () => {
+  /** A real token of this process: cdktf would resolve its marker anywhere in a string of any stack. */
+  const realToken = () => new Pool(new TerraformStack(Testing.app(), 'other'), 'p', { name: 'p', type: 'dir', target: { path: '/p' } }).name;
+
+  test.each([
+    ['storagePoolPath', (t: string): LvsDrClusterProps => ({ storagePoolPath: `/srv/${t}` })],
+    ['image.source', (t: string): LvsDrClusterProps => ({ image: { source: `/srv/${t}.qcow2` } })],
+    ['libvirtUri', (t: string): LvsDrClusterProps => ({ libvirtUri: `qemu+unix:///system?socket=/run/${t}/sock` })],
+  ])('a ${TfToken[…]} in %s (a known or unknown token id) is refused with a config problem before anything is synthesized', (path, lab) => {
+    for (const token of [realToken(), '${TfToken[TOKEN.99999]}']) {
+      // GIVEN the real app's output directory WHEN the stack of such a lab is built
+      const outdir = fs.mkdtempSync(path_.join(os.tmpdir(), 'lvs-lab-token-'));
+      try {
+        let error: unknown;
+        try {
+          new LvsDrLabStack(new App({ outdir }), 'lab', { lab: lab(token) });
+        } catch (e) {
+          error = e;
+        }
+        // THEN a LabConfigError names the field and the rule, and nothing was written
+        expect(error).toBeInstanceOf(LabConfigError);
+        expect((error as LabConfigError).problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`token-marker ${path}`]);
+        expect(fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path_.join(outdir, f)).isFile())).toEqual([]);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('text next to the marker, which the rules accept, reaches the provider as written (real synth, real terraform)', () => {
+    // GIVEN a lab whose free-text fields hold what the old escaping left alone or nearly a marker
+    const pieces = '${TfToken}$TfToken[x]${TfToken.1}{TfToken_[$${x}';
+    const lab: LvsDrClusterProps = {
+      storagePoolPath: `/srv/labs/${pieces}`,
+      image: { source: `/srv/img/${pieces}%{TfToken}.qcow2` },
+      libvirtUri: `qemu+unix:///system?socket=/run/${pieces}/sock`,
+    };
+    const outdir = fs.mkdtempSync(path_.join(os.tmpdir(), 'lvs-lab-token-'));
+    try {
+      // WHEN synthesized to disk and its strings evaluated by terraform
+      const app = new App({ outdir });
+      new LvsDrLabStack(app, 'lab', { lab });
+      app.synth();
+      const json = JSON.parse(fs.readFileSync(path_.join(outdir, 'stacks', 'lab', 'cdk.tf.json'), 'utf8'));
+      const pool = Object.values(json.resource.libvirt_pool as Record<string, any>)[0];
+      const base = Object.values(json.resource.libvirt_volume as Record<string, any>).find((v) => v.name.endsWith('-base.qcow2'));
+      const evaluated = evaluateTerraformStrings([pool.target.path, base.source, json.provider.libvirt[0].uri]);
+
+      // THEN terraform gives each field back exactly as the config says (a path holding '%' goes as a file:// URL)
+      evaluated[1] = decodeURIComponent(evaluated[1].replace(/^file:\/\//, ''));
+      expect(evaluated).toEqual([lab.storagePoolPath, lab.image!.source, lab.libvirtUri]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -54,7 +124,7 @@ describe(`property: every config string reaches cdk.tf.json as a literal ${repla
   /** A path segment of config text: never empty, '.' or '..' (the pool path must be normalized). */
   const segment = text(1).map((s) => s.replace(/\//g, '_')).filter((s) => s !== '.' && s !== '..');
   /** The same in a URL: no whitespace, and '%' only in a %XX escape (the schema refuses any other). */
-  const urlSegment = segment.map((s) => s.replace(/\s/g, '+').replace(/%/g, '%25'));
+  const urlSegment = segment.map((s) => s.replace(/\s/g, '+').replace(/[%&;#?]/g, encodeURIComponent));
   const hostileLab = fc.record({
     lab: validLab,
     pool: segment,

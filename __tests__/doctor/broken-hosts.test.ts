@@ -71,7 +71,7 @@ function labConfig(): LabConfig {
     storagePoolPath: pool,
     network: { mode: 'bridge', bridge: BRIDGE, cidr: '10.77.0.0/24' },
     // a local image that is not there: no DNS lookup (that check is not what this file is about)
-    image: { source: path.join(dir, 'missing.qcow2') },
+    image: { source: path.join(dir, 'missing.qcow2'), preinstalled: true },
     directors: [{ name: 'd1', address: '10.77.0.11', priority: 100 }, { name: 'd2', address: '10.77.0.12', priority: 50 }],
     services: [{ vip: '10.77.0.10' }],
     realServers: [{ name: 'rs1', address: '10.77.0.21' }],

@@ -3,7 +3,7 @@ import type { DoctorCheck, DoctorResult, LabContext, ToolContext } from '../../d
 import { bridgeCheck } from '../../doctor/checks/bridge';
 import { bridgeNetfilterCheck } from '../../doctor/checks/bridge-netfilter';
 import { imageCheck } from '../../doctor/checks/image';
-import { kvmCheck } from '../../doctor/checks/kvm';
+import { kvmCheck, kvmProbeArgs } from '../../doctor/checks/kvm';
 import { libvirtCheck } from '../../doctor/checks/libvirt';
 import { poolDirectoryCheck } from '../../doctor/checks/pool-directory';
 import { providerCheck } from '../../doctor/checks/provider';
@@ -11,7 +11,9 @@ import { sshKeyCheck } from '../../doctor/checks/ssh-key';
 import { subnetCheck } from '../../doctor/checks/subnet';
 import { terraformCheck } from '../../doctor/checks/terraform';
 import { virshDacLabel } from '../../doctor/parse';
-import { HOME, HOST_ROUTES, MIRRORED, OPERATOR_KEY, ROOT, fakeHost, healthyHost, type FakeHostSpec } from '../helpers/doctor-host';
+import {
+  DOMCAPS_COMMAND, HOME, HOST_ROUTES, KVM_PROBE_COMMAND, MIRRORED, OPERATOR_KEY, ROOT, SEABIOS_NO_BOOT, fakeHost, healthyHost, type FakeHostSpec,
+} from '../helpers/doctor-host';
 
 /*
  * Every check against a machine where the lab deploys (healthyHost) and against that machine with
@@ -34,7 +36,7 @@ function host(change: (spec: FakeHostSpec) => void): FakeHostSpec {
   return spec;
 }
 
-const BRIDGED: LabConfig = { network: { mode: 'bridge', bridge: 'br0' } };
+const BRIDGED: LabConfig = { network: { mode: 'bridge', bridge: 'br0' }, image: { preinstalled: true } };
 /** `ip -j -d link show dev <name>` of a link. */
 const link = (name: string, flags: string[], kind?: string) =>
   ({ stdout: JSON.stringify([{ ifindex: 5, ifname: name, flags, mtu: 1500, operstate: flags.includes('UP') ? 'UP' : 'DOWN', ...(kind ? { linkinfo: { info_kind: kind } } : {}) }]) });
@@ -120,8 +122,53 @@ describe('libvirt', () => {
 });
 
 describe('kvm', () => {
-  test('passes when /dev/kvm opens', () => {
-    expect(check(kvmCheck, healthyHost())).toEqual({ id: 'kvm', ok: true, summary: '/dev/kvm opens' });
+  test('passes when /dev/kvm opens and a guest as libvirt starts the lab\'s runs its firmware to the boot prompt', () => {
+    const r = check(kvmCheck, healthyHost());
+    expect(r).toMatchObject({ id: 'kvm', ok: true });
+    expect(r.summary).toMatch(/^\/dev\/kvm opens, and a KVM guest as libvirt starts the lab's \(\/usr\/bin\/qemu-system-x86_64, CPU host-passthrough, machine pc-i440fx-7\.2\) runs its firmware to the boot prompt \(\d+\.\d s\)$/);
+  });
+
+  test('probes with qemu\'s own emulator and default machine when libvirt does not say', () => {
+    const h = fakeHost(host((s) => {
+      s.commands[DOMCAPS_COMMAND] = { status: 1, stderr: 'error: failed to connect to the hypervisor\n' };
+      s.commands[['qemu-system-x86_64', ...kvmProbeArgs()].join(' ')] = { stdout: SEABIOS_NO_BOOT };
+    }));
+    const r = kvmCheck.run({ host: h, root: ROOT, config: {}, lab: resolveLabConfig({}) });
+    expect(r.ok).toBe(true);
+    expect(r.summary).toContain('(qemu-system-x86_64, CPU host-passthrough, machine default)');
+    expect(h.calls).toContain('qemu-system-x86_64 -accel kvm -cpu host -m 64 -nodefaults -display none -no-reboot -boot reboot-timeout=0 ' +
+      '-chardev stdio,id=firmware -device isa-debugcon,iobase=0x402,chardev=firmware');
+  });
+
+  test('fails when /dev/kvm opens but qemu aborts on the host CPU model (a nested paravirtual KVM): domainType qemu', () => {
+    const r = check(kvmCheck, host((s) => {
+      s.commands[KVM_PROBE_COMMAND] = {
+        status: null,
+        stderr: 'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\nqemu-system-x86_64: ../../target/i386/kvm/kvm.c:3183: kvm_buf_set_msrs: Assertion `ret == cpu->kvm_msr_buf->nmsrs\' failed.\n',
+      };
+    }));
+    expect(r.ok).toBe(false);
+    expect(r.problem).toBe("/dev/kvm opens, but a KVM guest as libvirt starts the lab's (/usr/bin/qemu-system-x86_64, CPU host-passthrough, machine pc-i440fx-7.2) " +
+      'does not run here: it failed: qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69 (a nested or paravirtual KVM that cannot run the host\'s CPU model)');
+    expect(r.fix).toContain('`domainType: qemu`');
+  });
+
+  test('fails when the probe guest hangs: the deploy would hang', () => {
+    const r = check(kvmCheck, host((s) => { s.commands[KVM_PROBE_COMMAND] = { error: 'ETIMEDOUT', stdout: 'SeaBIOS (version 1.16.2-debian-1.16.2-1)\n' }; }));
+    expect(r.ok).toBe(false);
+    expect(r.problem).toContain('it did not get through its firmware within 8 s');
+    expect(r.fix).toContain('`domainType: qemu`');
+  });
+
+  test('fails when qemu ends before the firmware says it found nothing to boot', () => {
+    const r = check(kvmCheck, host((s) => { s.commands[KVM_PROBE_COMMAND] = { stdout: 'SeaBIOS (version 1.16.2-debian-1.16.2-1)\n' }; }));
+    expect(r.ok).toBe(false);
+    expect(r.problem).toContain('it ended before its firmware reached the boot prompt');
+  });
+
+  test('warns when the emulator is not installed: no guest was tried', () => {
+    const r = check(kvmCheck, host((s) => { delete s.commands[KVM_PROBE_COMMAND]; }));
+    expect(r).toMatchObject({ ok: true, warning: '/dev/kvm opens, but /usr/bin/qemu-system-x86_64 is not installed here, so no KVM guest was tried' });
   });
 
   test('fails when domainType is kvm and there is no /dev/kvm: suggests domainType qemu', () => {
@@ -136,9 +183,11 @@ describe('kvm', () => {
     expect(r).toEqual({ id: 'kvm', ok: true, summary: 'not needed: domainType is qemu (software emulation)' });
   });
 
-  test('passes when this user may not open /dev/kvm but the system libvirt starts the VMs', () => {
-    const r = check(kvmCheck, host((h) => { h.devices['/dev/kvm'] = { openError: 'EACCES' }; }));
+  test('passes when this user may not open /dev/kvm but the system libvirt starts the VMs (no guest tried: this user cannot)', () => {
+    const h = fakeHost(host((s) => { s.devices['/dev/kvm'] = { openError: 'EACCES' }; }));
+    const r = kvmCheck.run({ host: h, root: ROOT, config: {}, lab: resolveLabConfig({}) });
     expect(r.ok).toBe(true);
+    expect(h.calls).toEqual([]);
   });
 
   test('fails when this user may not open /dev/kvm and a session libvirt runs the VMs as this user', () => {
@@ -210,6 +259,13 @@ describe('provider', () => {
     expect(r.ok).toBe(true);
     expect(r.warning).toContain('`npm run deploy` builds it first');
     expect(r.fix).toBe('`bash scripts/provider.sh build` builds it now');
+  });
+
+  test('warns that it checked nothing where the package is installed in another app (no scripts/provider.sh: the app\'s terraform installs the provider)', () => {
+    const r = checkTool(providerCheck, host((h) => delete h.files[`${ROOT}/scripts/provider.sh`]));
+    expect(r.ok).toBe(true);
+    expect(r.warning).toBe("not checked: outside a checkout of this project, terraform installs dmacvicar/libvirt 0.8.3 (pinned by the stack) when your app's stack is initialized");
+    expect(r.fix).toContain('TF_CLI_CONFIG_FILE');
   });
 
   test('fails when the mirror is not built and there is no Go to build it', () => {
@@ -385,6 +441,13 @@ describe('pool-directory', () => {
     const r = check(poolDirectoryCheck, host((h) => { h.dirs[POOL] = { entries: ['notes.txt', 'lvs-lab-base.qcow2'] }; }));
     expect(r.ok).toBe(false);
     expect(r.problem).toContain('it holds notes.txt, which this lab did not create');
+  });
+
+  test('fails when it holds the volumes of lab lvs-lab and the lab is lvs: a name prefix is not the lab\'s own', () => {
+    const r = check(poolDirectoryCheck, host((h) => { h.dirs[POOL] = { entries: ['lvs-lab-base.qcow2', 'lvs-lab--rs-1.qcow2', 'lvs-base.qcow2'] }; }),
+      { name: 'lvs', storagePoolPath: POOL });
+    expect(r.ok).toBe(false);
+    expect(r.problem).toContain('it holds lvs-lab--rs-1.qcow2, lvs-lab-base.qcow2, which this lab did not create');
   });
 
   test('fails when libvirt\'s qemu user cannot enter a directory on the way (a pool in a 0700 home)', () => {

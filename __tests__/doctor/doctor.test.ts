@@ -33,6 +33,28 @@ describe('runDoctor', () => {
     }
   });
 
+  test('fails the config check on a lab whose VMs cannot get their first-boot packages (issue 12): bridged without dns, isolated without a mirror', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-doctor-'));
+    try {
+      const cases: [string, RegExp][] = [
+        ['network: { mode: bridge, bridge: br0, gateway: 192.168.20.1 }\n', /network\.dns: got nothing, expected at least one DNS server.*resolves deb\.debian\.org/],
+        ['network: { mode: isolated }\n', /network\.mode: got "isolated", expected nat or bridge; or, to stay isolated, image\.preinstalled: true or packages\.mirror or packages\.proxy/],
+      ];
+      for (const [yaml, problem] of cases) {
+        const file = path.join(dir, 'lab.yaml');
+        fs.writeFileSync(file, yaml);
+        const spec = healthyHost();
+        spec.env.LAB_CONFIG = file;
+        const report = runDoctor(fakeHost(spec), ROOT);
+        expect(report.ok).toBe(false);
+        expect(report.results[0]).toMatchObject({ id: 'config', ok: false });
+        expect(report.results[0].problem).toMatch(problem);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a check whose tool prints what its parser does not know fails alone; the others still run', () => {
     const spec = healthyHost();
     spec.commands['ip -j route'] = { stdout: 'Error: ipv4: FIB table does not exist.' };

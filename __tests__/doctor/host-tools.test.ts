@@ -75,7 +75,7 @@ describe('subnet, against real routes', () => {
 });
 
 describe('bridge and bridge-netfilter, against a real bridge and real iptables', () => {
-  const bridged: LabConfig = { network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.0.0/16' },
+  const bridged: LabConfig = { network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.0.0/16' }, image: { preinstalled: true },
     directors: [{ name: 'd1', address: '192.168.20.141', priority: 100 }, { name: 'd2', address: '192.168.20.142', priority: 50 }],
     services: [{ vip: '192.168.20.140' }],
     realServers: [{ name: 'rs1', address: '192.168.20.143' }] };

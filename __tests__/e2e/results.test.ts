@@ -38,3 +38,21 @@ describe('bench/e2e.md rows: issue 8 figures', () => {
     expect(row({ ...base, advertIntSec: 1, figures: { failoverGapSec: 3.1 } })).toContain('| 3.1 s (goal ≤ 4 s) |');
   });
 });
+
+describe('bench/e2e.md: what follows the table', () => {
+  test('stays when a run is added (the comparisons the docs cite outlive their rows)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-bench-'));
+    try {
+      const file = path.join(dir, 'e2e.md');
+      updateBenchmark(file, base);
+      expect(fs.readFileSync(file, 'utf8').endsWith('<!-- runs:end -->\n')).toBe(true);
+      fs.appendFileSync(file, '\n## Cited\n\nkept\n');
+      updateBenchmark(file, { ...base, startedAt: '2026-12-02T10:00:00.000Z' });
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text.endsWith('<!-- runs:end -->\n\n## Cited\n\nkept\n')).toBe(true);
+      expect(text.match(/^\| 2026-12-0/gm)).toHaveLength(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { kvmProbeArgs } from '../../doctor/checks/kvm';
 import type { CommandResult, DoctorHost, FileStat } from '../../doctor/host';
 
 /**
@@ -34,6 +35,17 @@ export const HOST_ROUTES = [
 ];
 
 /** A Debian 12 machine where the reference lab (LAB_CONFIG unset) deploys as user `me` through qemu:///system. */
+/** `virsh domcapabilities --virttype kvm --arch x86_64` of libvirt 9.0 on Debian 12 (its head). */
+export const DOMAIN_CAPABILITIES = [
+  '<domainCapabilities>', '  <path>/usr/bin/qemu-system-x86_64</path>', '  <domain>kvm</domain>', '  <machine>pc-i440fx-7.2</machine>',
+  '  <arch>x86_64</arch>', '  <vcpu max=\'255\'/>', '</domainCapabilities>', '',
+].join('\n');
+export const DOMCAPS_COMMAND = 'virsh -c qemu:///system domcapabilities --virttype kvm --arch x86_64';
+/** The kvm probe as the check runs it with {@link DOMAIN_CAPABILITIES}. */
+export const KVM_PROBE_COMMAND = ['/usr/bin/qemu-system-x86_64', ...kvmProbeArgs('pc-i440fx-7.2')].join(' ');
+/** What SeaBIOS 1.16 prints on its debug port, its end, when it finds nothing to boot. */
+export const SEABIOS_NO_BOOT = 'Booting from Floppy...\nBoot failed: could not read the boot disk\n\nNo bootable device.  Retrying in 0 seconds.\nRebooting.\n';
+
 export function healthyHost(): FakeHostSpec {
   return {
     env: { HOME, USER: 'me' },
@@ -59,12 +71,15 @@ export function healthyHost(): FakeHostSpec {
       'getent ahosts cloud.debian.org': { stdout: '151.101.2.132   STREAM cloud.debian.org\n' },
       'id -u libvirt-qemu': { stdout: '64055\n' },
       'id -G libvirt-qemu': { stdout: '64055 108\n' },
+      [DOMCAPS_COMMAND]: { stdout: DOMAIN_CAPABILITIES },
+      [KVM_PROBE_COMMAND]: { stdout: SEABIOS_NO_BOOT },
       'sysctl -n net.bridge.bridge-nf-call-iptables': { status: 255, stderr: 'sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables: No such file or directory\n' },
     },
     files: {
       [MIRRORED.terraform]: { mode: 0o755 },
       [MIRRORED.tofu]: { mode: 0o755 },
       [`${ROOT}/.provider/terraformrc`]: { content: 'disable_checkpoint = true\n' },
+      [`${ROOT}/scripts/provider.sh`]: { content: '#!/usr/bin/env bash\n' },
       [`${HOME}/.ssh/id_ed25519.pub`]: { content: `${OPERATOR_KEY}\n` },
     },
     dirs: {

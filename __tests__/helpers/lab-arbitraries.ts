@@ -151,7 +151,11 @@ export const validLab: fc.Arbitrary<LabConfig> = fc
     const rsPort = g.sameRealServerPort && ports.size === 1 ? [...ports][0] : undefined;
     return strip({
       name: g.name,
-      network: strip({ mode: g.mode, cidr: `${formatIpv4(network)}/${g.prefix}`, bridge: g.mode === 'bridge' ? g.bridge : undefined }),
+      network: strip({
+        mode: g.mode, cidr: `${formatIpv4(network)}/${g.prefix}`, bridge: g.mode === 'bridge' ? g.bridge : undefined,
+        // First-boot packages need a router and a resolver, which only nat provides by default.
+        ...(g.mode !== 'nat' && !g.preinstalled ? { gateway: formatIpv4(network + 1), dns: [formatIpv4(network + 1)] } : {}),
+      }),
       image: { preinstalled: g.preinstalled },
       packages: g.packages ? strip(g.packages) : undefined,
       ssh: strip(g.ssh),

@@ -124,13 +124,13 @@ BhUKCQgLAgQWAgMBAh4BAheAAAoJEDf4aIO48IPkkYgBAIkcBS9u0cqlggdtOm2Y
 -----END PGP PUBLIC KEY BLOCK-----
 `;
 
-/** The quorum hooks of the README's example: a syslog line when the quorum changes. */
+/** The quorum hooks of docs/config.md's example: a syslog line when the quorum changes. */
 export const QUORUM_LOGGER = {
   up: ['/usr/bin/logger', '-t', 'lvs-lab-quorum', 'up'],
   down: ['/usr/bin/logger', '-t', 'lvs-lab-quorum', 'down'],
 } as const;
 
-/** The README's readiness check: GET /ready on each real server's first port. */
+/** The readiness check of docs/config.md: GET /ready on each real server's first port. */
 export const READY_CHECK = {
   command: ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{address}:{port}/ready'],
   timeoutSec: 5,

@@ -11,9 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  directorCloudConfig, networkConfig, realServerCloudConfig, renderDirectorUserData, renderNetworkConfig, renderRealServerUserData,
-  type DirectorUserDataModel, type RealServerUserDataModel, type StaticInterface,
+  renderDirectorUserData, renderNetworkConfig, renderRealServerUserData, type DirectorUserDataModel, type RealServerUserDataModel, type StaticInterface,
 } from '../../cloud-init';
+import { networkConfig } from '../../cloud-init/network-config';
+import { directorCloudConfig, realServerCloudConfig } from '../../cloud-init/user-data';
 import { requireTool } from './tools';
 
 /*

@@ -137,14 +137,14 @@ describe('validateLabConfig: dual stack', () => {
     ['multicast', 'ff02::/64', /multicast \(ff00::\/8\)/],
     ['loopback and unspecified', '::/64', /unspecified \(::\) and loopback \(::1\)/],
   ])('fails on a %s prefix', (_what, cidr, why) => {
-    const { ids, problems } = problemsOf({ network: { mode: 'bridge', bridge: 'br0', ipv6Cidr: cidr } });
+    const { ids, problems } = problemsOf({ network: { mode: 'bridge', bridge: 'br0', ipv6Cidr: cidr }, image: { preinstalled: true } });
     expect(ids).toEqual(['ipv6-cidr network.ipv6Cidr']);
     expect(problems[0].message).toMatch(why);
     expect(problems[0].allowed).toBe('a global or unique-local prefix such as fd77::/64 (not link-local, multicast, loopback or unspecified)');
   });
 
   test.each(['nat', 'isolated'])('fails with network.mode %s: bridge only, for now', (mode) => {
-    const { ids, problems } = problemsOf({ network: { mode, ipv6Cidr: 'fd77::/64' } });
+    const { ids, problems } = problemsOf({ network: { mode, ipv6Cidr: 'fd77::/64' }, image: { preinstalled: true } });
     expect(ids).toEqual(['ipv6-bridge-only network.ipv6Cidr']);
     expect(problems[0].message).toBe(
       `network.ipv6Cidr: got "fd77::/64", expected no ipv6Cidr with network.mode ${mode} (dual stack is supported with network.mode bridge only, for now); libvirt's ${mode} network would need an IPv6 address and routing of its own, which the lab does not configure yet`,

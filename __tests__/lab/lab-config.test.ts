@@ -141,15 +141,15 @@ describe('resolveLabConfig: overrides', () => {
   });
 
   test('isolated: no gateway and no dns unless given', () => {
-    const lab = resolveLabConfig({ network: { mode: 'isolated' } });
+    const lab = resolveLabConfig({ network: { mode: 'isolated' }, image: { preinstalled: true } });
     expect(lab.network.gateway).toBeUndefined();
     expect(lab.network.dns).toEqual([]);
   });
 
   test('bridge: the given gateway, dns only when given', () => {
-    const lab = resolveLabConfig({ network: { mode: 'bridge', bridge: 'br0', gateway: '192.168.20.254' } });
+    const lab = resolveLabConfig({ network: { mode: 'bridge', bridge: 'br0', gateway: '192.168.20.254' }, image: { preinstalled: true } });
     expect(lab.network).toMatchObject({ mode: 'bridge', bridge: 'br0', gateway: '192.168.20.254', dns: [] });
-    const withDns = resolveLabConfig({ network: { mode: 'bridge', bridge: 'br0', dns: ['9.9.9.9'] } });
+    const withDns = resolveLabConfig({ network: { mode: 'bridge', bridge: 'br0', dns: ['9.9.9.9'] }, image: { preinstalled: true } });
     expect(withDns.network.dns).toEqual(['9.9.9.9']);
   });
 

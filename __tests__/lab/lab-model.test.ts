@@ -169,7 +169,7 @@ describe('staticInterface', () => {
   });
 
   test('an isolated segment has no gateway and no dns', () => {
-    const lab = resolveLabConfig({ network: { mode: 'isolated' } });
+    const lab = resolveLabConfig({ network: { mode: 'isolated' }, image: { preinstalled: true } });
     const iface = staticInterface(lab, lab.directors[0]);
     expect(iface).not.toHaveProperty('gateway');
     expect(iface.dns).toEqual([]);

@@ -151,13 +151,15 @@ describe('validateLabConfig: names', () => {
 });
 
 describe('validateLabConfig: network', () => {
+  /** Nothing installed at first boot: these labs need no way to a mirror (see issue 12 below). */
+  const PREINSTALLED = { preinstalled: true };
   test('fails when the network mode is unknown', () => expectProblem({ network: { mode: 'routed' } }, 'network.mode', 'one-of'));
   test('fails when bridge mode has no bridge name', () =>
-    expectProblem({ network: { mode: 'bridge' } }, 'network.bridge', 'bridge-required'));
+    expectProblem({ network: { mode: 'bridge' }, image: PREINSTALLED }, 'network.bridge', 'bridge-required'));
   test('fails when a bridge name is over 15 characters', () =>
-    expectProblem({ network: { mode: 'bridge', bridge: 'br-very-long-name' } }, 'network.bridge', 'format'));
+    expectProblem({ network: { mode: 'bridge', bridge: 'br-very-long-name' }, image: PREINSTALLED }, 'network.bridge', 'format'));
   test('fails when a bridge name has invalid characters', () =>
-    expectProblem({ network: { mode: 'bridge', bridge: 'br lab' } }, 'network.bridge', 'format'));
+    expectProblem({ network: { mode: 'bridge', bridge: 'br lab' }, image: PREINSTALLED }, 'network.bridge', 'format'));
   test('fails when the cidr is malformed', () => expectProblem({ network: { cidr: '192.168.20/24' } }, 'network.cidr', 'format'));
   test('fails when the cidr prefix is 31', () => expectProblem({ network: { cidr: '192.168.20.0/31' } }, 'network.cidr', 'format'));
   test('fails when the cidr prefix is 0', () => expectProblem({ network: { cidr: '0.0.0.0/0' } }, 'network.cidr', 'format'));
@@ -166,9 +168,9 @@ describe('validateLabConfig: network', () => {
   test('fails when the gateway is malformed', () => expectProblem({ network: { gateway: '192.168.20.256' } }, 'network.gateway', 'format'));
   test('fails when the gateway has leading zeros', () => expectProblem({ network: { gateway: '192.168.020.1' } }, 'network.gateway', 'format'));
   test('fails when the gateway is outside the subnet', () =>
-    expectProblem({ network: { mode: 'isolated', gateway: '192.168.21.1' } }, 'network.gateway', 'address-in-subnet'));
+    expectProblem({ network: { mode: 'isolated', gateway: '192.168.21.1' }, image: PREINSTALLED }, 'network.gateway', 'address-in-subnet'));
   test('fails when the gateway is the network address', () =>
-    expectProblem({ network: { mode: 'isolated', gateway: '192.168.20.0' } }, 'network.gateway', 'address-in-subnet'));
+    expectProblem({ network: { mode: 'isolated', gateway: '192.168.20.0' }, image: PREINSTALLED }, 'network.gateway', 'address-in-subnet'));
   test('fails when a nat gateway is not the first host', () =>
     expectProblem({ network: { gateway: '192.168.20.254' } }, 'network.gateway', 'nat-gateway'));
   test('fails when a dns server is malformed', () => expectProblem({ network: { dns: ['1.1.1.1', 'dns.google'] } }, 'network.dns[1]', 'format'));
@@ -440,6 +442,50 @@ describe('validateLabConfig: packages', () => {
   test('fails when the signing key is not an armored public key', () => expectProblem({ packages: { mirror: 'http://m.example/debian', signingKey: 'ABCDEF0123' } }, 'packages.signingKey', 'format'));
   test('fails when a signing key has no mirror', () => expectProblem({ packages: { signingKey: KEY } }, 'packages.signingKey', 'packages-need-mirror'));
   test('fails when a packages key is unknown', () => expectProblem({ packages: { mirrors: 'http://m.example/debian' } }, 'packages.mirrors', 'unknown-key'));
+});
+
+describe('validateLabConfig: first-boot packages need a way to the mirror (issue 12)', () => {
+  const BRIDGE = { mode: 'bridge', bridge: 'br0', cidr: '192.168.20.0/24', gateway: '192.168.20.1' };
+  const message = (config: unknown, path: string): string => validateLabConfig(config).find((p) => p.path === path)?.message ?? '';
+
+  test('fails when a bridged lab on the default image has no dns: apt cannot resolve deb.debian.org', () => {
+    expectProblem({ network: BRIDGE }, 'network.dns', 'packages-resolver');
+    expect(message({ network: BRIDGE }, 'network.dns')).toMatch(/deb\.debian\.org.*image\.preinstalled: true/);
+  });
+  test('fails when nat mode is given an empty dns list', () => expectProblem({ network: { dns: [] } }, 'network.dns', 'packages-resolver'));
+  test('fails when the mirror or the proxy is a host name and no dns is given', () => {
+    expectProblem({ network: BRIDGE, packages: { mirror: 'http://mirror.example/debian' } }, 'network.dns', 'packages-resolver');
+    expectProblem({ network: BRIDGE, packages: { proxy: 'http://cache.example:3142' } }, 'network.dns', 'packages-resolver');
+    expect(message({ network: BRIDGE, packages: { proxy: 'http://cache.example:3142' } }, 'network.dns')).toContain('cache.example');
+  });
+  test('fails when the mirror is an IP address but its default security mirror is security.debian.org', () =>
+    expectProblem({ network: BRIDGE, packages: { mirror: 'http://192.168.1.5/mirror' } }, 'network.dns', 'packages-resolver'));
+  test('a bridged lab needs no dns with a mirror or proxy given by IP address, a dns server, or a preinstalled image', () => {
+    expect(validateLabConfig({ network: BRIDGE, packages: { mirror: 'http://192.168.1.5/debian' } })).toEqual([]);
+    expect(validateLabConfig({ network: BRIDGE, packages: { proxy: 'http://192.168.1.5:3142', mirror: 'http://mirror.example/debian' } })).toEqual([]);
+    expect(validateLabConfig({ network: { ...BRIDGE, dns: ['192.168.1.53'] } })).toEqual([]);
+    expect(validateLabConfig({ network: BRIDGE, image: { preinstalled: true } })).toEqual([]);
+  });
+  test('fails when an isolated lab on the default image has no mirror or proxy: it has no way out to deb.debian.org', () => {
+    expectProblem({ network: { mode: 'isolated' } }, 'network.mode', 'packages-route');
+    expect(message({ network: { mode: 'isolated' } }, 'network.mode')).toMatch(/image\.preinstalled: true.*packages\.mirror or packages\.proxy.*192\.168\.20\.0\/24/);
+  });
+  test('fails when a bridged lab on the default image has no gateway: no route to deb.debian.org', () =>
+    expectProblem({ network: { mode: 'bridge', bridge: 'br0' } }, 'network.gateway', 'packages-route'));
+  test('fails when an isolated lab\'s mirror or proxy is off the segment', () => {
+    expectProblem({ network: { mode: 'isolated' }, packages: { mirror: 'http://10.0.0.5/debian' } }, 'packages.mirror', 'packages-route');
+    expectProblem({ network: { mode: 'isolated' }, packages: { proxy: 'http://10.0.0.5:3142' } }, 'packages.proxy', 'packages-route');
+    expectProblem({ network: { mode: 'isolated' }, packages: { mirror: 'http://192.168.20.5/mirror' } }, 'packages.securityMirror', 'packages-route');
+  });
+  test('fails when an isolated lab resolves its mirror through a dns server off the segment', () =>
+    expectProblem({ network: { mode: 'isolated', dns: ['1.1.1.1'] }, packages: { mirror: 'http://mirror.lab/debian' } }, 'network.dns', 'packages-resolver'));
+  test('an isolated lab works with a preinstalled image, or a mirror or proxy on its segment, or a gateway on it', () => {
+    expect(validateLabConfig({ network: { mode: 'isolated' }, image: { preinstalled: true } })).toEqual([]);
+    expect(validateLabConfig({ network: { mode: 'isolated' }, packages: { mirror: 'http://192.168.20.5/debian' } })).toEqual([]);
+    expect(validateLabConfig({ network: { mode: 'isolated' }, packages: { proxy: 'http://192.168.20.5:3142' } })).toEqual([]);
+    expect(validateLabConfig({ network: { mode: 'isolated', dns: ['192.168.20.5'] }, packages: { mirror: 'http://mirror.lab/debian' } })).toEqual([]);
+    expect(validateLabConfig({ network: { mode: 'isolated', gateway: '192.168.20.254', dns: ['192.168.20.254'] } })).toEqual([]);
+  });
 });
 
 describe('validateLabConfig: derived MAC addresses', () => {

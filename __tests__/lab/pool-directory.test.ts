@@ -22,7 +22,7 @@ describe('validatePoolDirectory', () => {
   test('accepts a directory that does not exist yet (libvirt creates it), an empty one, and one holding only this lab\'s volumes', () => {
     expect(validatePoolDirectory(lab(path.join(dir, 'new', 'pool')))).toEqual([]);
     expect(validatePoolDirectory(lab(dir))).toEqual([]);
-    for (const volume of ['lab2-base.qcow2', 'lab2-rs-1.qcow2', 'lab2-rs-1-cidata.iso']) fs.writeFileSync(path.join(dir, volume), '');
+    for (const volume of ['lab2-base.qcow2', 'lab2--rs-1.qcow2', 'lab2--rs-1-cidata.iso', 'lab2--base.qcow2']) fs.writeFileSync(path.join(dir, volume), '');
     expect(validatePoolDirectory(lab(dir))).toEqual([]);
   });
 
@@ -35,7 +35,7 @@ describe('validatePoolDirectory', () => {
     const problems = validatePoolDirectory(lab(dir));
     expect(ids(problems)).toEqual(['pool-directory storagePoolPath']);
     expect(problems[0].message).toBe(
-      `storagePoolPath: got ${JSON.stringify(dir)}, expected a directory that does not exist yet, is empty, or holds only this lab's volumes (lab2-…); ` +
+      `storagePoolPath: got ${JSON.stringify(dir)}, expected a directory that does not exist yet, is empty, or holds only this lab's volumes (lab2-base.qcow2, lab2--<vm>.qcow2, lab2--<vm>-cidata.iso); ` +
         "it holds notes.txt, which this lab did not create: libvirt would list them as volumes of the lab's pool, and destroy, which removes " +
         'the pool directory, would stop at them; move them out, or choose another storagePoolPath',
     );
@@ -46,6 +46,22 @@ describe('validatePoolDirectory', () => {
     fs.mkdirSync(path.join(dir, 'sub'));
     const [problem] = validatePoolDirectory(lab(dir));
     expect(problem.message).toContain('it holds .hidden, a, b, c, d and 2 more, which this lab did not create');
+  });
+
+  test.each([
+    ['lab2-x-base.qcow2', "lab lab2-x's base image"],
+    ['lab2-x--rs-1.qcow2', "lab lab2-x's VM disk"],
+    ['lab2-x--rs-1-cidata.iso', "lab lab2-x's seed"],
+    ['lab2-notes.txt', 'a file that only starts with the lab name'],
+    ['lab2--rs-1.raw', 'a file named after a VM, but not a volume the lab creates'],
+    ['lab2---x.qcow2', 'no VM name (names have no "--")'],
+  ])('fails when the directory holds %s (%s): only the names the lab creates are its own', (entry) => {
+    fs.writeFileSync(path.join(dir, 'lab2-base.qcow2'), '');
+    fs.writeFileSync(path.join(dir, entry), '');
+    const problems = validatePoolDirectory(lab(dir));
+    expect(ids(problems)).toEqual(['pool-directory storagePoolPath']);
+    expect(problems[0].message).toContain(`it holds ${entry}, which this lab did not create`);
+    expect(problems[0].allowed).toBe("a directory that does not exist yet, is empty, or holds only this lab's volumes (lab2-base.qcow2, lab2--<vm>.qcow2, lab2--<vm>-cidata.iso)");
   });
 
   test('fails when storagePoolPath is a file', () => {

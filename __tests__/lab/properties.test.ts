@@ -1,8 +1,10 @@
 import * as fc from 'fast-check';
 import {
-  DEFAULT_NOTIFY_SCRIPT_PATH, directorCloudConfig, networkConfig, NOTIFY_LOG_FILE, realServerCloudConfig, renderDirectorUserData, renderKeepalivedConf,
-  renderNetworkConfig, renderNotifyScript, renderRealServerUserData,
+  renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNotifyScript, renderRealServerUserData,
 } from '../../cloud-init';
+import { networkConfig } from '../../cloud-init/network-config';
+import { DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE } from '../../cloud-init/paths';
+import { directorCloudConfig, realServerCloudConfig } from '../../cloud-init/user-data';
 import {
   directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, validateLabConfig, type LabConfig,
 } from '../../lab';

@@ -16,7 +16,7 @@ const examples = execFileSync('git', ['ls-files', '--cached', '--others', '--exc
   .split('\n')
   .filter((file) => file !== '' && !file.startsWith('.') && !file.startsWith('node_modules/'));
 
-describe('schema/lab.schema.json and the README reference', () => {
+describe('schema/lab.schema.json and the config reference (docs/config.md)', () => {
   test.each(Object.keys(generatedFiles(root)))('%s is what `npm run schema` generates from lab/schema.ts (no drift)', (file) => {
     expect(fs.readFileSync(path.join(root, file), 'utf8')).toBe(generatedFiles(root)[file]);
   });

@@ -31,7 +31,7 @@ function messageAt(config: unknown, path: string): string {
 const CURL_READY = ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{address}:8080/ready'];
 const LOGGER_DOWN = ['/usr/bin/logger', '-t', 'lvs-lab-quorum', 'down'];
 
-/** The README's example service: every option at once. */
+/** The example service of docs/config.md: every option at once. */
 const EVERY_OPTION = service({
   ports: [80, 443, 8080],
   fwmark: 10,
@@ -281,9 +281,9 @@ describe('service options: the resolved lab and the renderer models', () => {
   });
 });
 
-describe("the README's service options example", () => {
-  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-  const block = readme.split('```yaml\n').map((b) => b.slice(0, b.indexOf('```'))).find((b) => b.includes('lvs-lab-quorum'));
+describe("docs/config.md's service options example", () => {
+  const doc = fs.readFileSync(path.join(__dirname, '../../docs/config.md'), 'utf8');
+  const block = doc.split('```yaml\n').map((b) => b.slice(0, b.indexOf('```'))).find((b) => b.includes('lvs-lab-quorum'));
 
   test('is valid and resolves to a firewall-mark service with every option', () => {
     expect(block).toBeDefined();

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as fc from 'fast-check';
-import {
-  DEFAULT_NOTIFY_SCRIPT_PATH, directorCloudConfig, networkConfig, NOTIFY_LOG_FILE, realServerCloudConfig, renderDirectorUserData, renderKeepalivedConf,
-  renderNetworkConfig, renderNotifyScript, renderRealServerUserData,
-} from '../../cloud-init';
+import { renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNotifyScript, renderRealServerUserData } from '../../cloud-init';
+import { networkConfig } from '../../cloud-init/network-config';
+import { DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE } from '../../cloud-init/paths';
+import { directorCloudConfig, realServerCloudConfig } from '../../cloud-init/user-data';
 import { LvsDrLabStack } from '../../constructs';
 import { Testing } from '../../constructs/engine';
 import {

@@ -26,6 +26,7 @@ describe('scripts/cdktf.sh', () => {
     fs.writeFileSync(config, `name: ${labName}\n`);
     const labDir = path.join(root, 'cdktf.out', 'labs', labName);
     if (!fs.existsSync(labDir)) labDirs.push(labDir);
+    if (!fs.existsSync(`${labDir}.lock`)) labDirs.push(`${labDir}.lock`);
     const r = spawnSync('bash', [path.join(root, 'scripts', 'cdktf.sh'), ...args], {
       env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, NPX_STATUS: String(npxStatus) },
       encoding: 'utf8',
@@ -47,6 +48,20 @@ describe('scripts/cdktf.sh', () => {
     expect(fs.statSync(a.labDir).isDirectory()).toBe(true);
   });
 
+  test('cdktf and terraform run with umask 077: the state file they write is readable by the user alone', () => {
+    // GIVEN a stand-in npx that creates a file as terraform creates its state file
+    const state = path.join(dir, 'terraform.umask.tfstate');
+    fs.writeFileSync(path.join(dir, 'npx'), `#!/bin/sh\n: > ${state}\n`, { mode: 0o755 });
+    try {
+      // WHEN a lab is deployed through the script
+      cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve']);
+      // THEN the file has no group or other permission
+      expect(fs.statSync(state).mode & 0o777).toBe(0o600);
+    } finally {
+      fs.writeFileSync(path.join(dir, 'npx'), '#!/bin/sh\necho "$@"\nexit "${NPX_STATUS:-0}"\n', { mode: 0o755 });
+    }
+  });
+
   test("leaves a caller's --output alone (the e2e harness passes its own)", () => {
     const { argv } = cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve', '--output', '/srv/run/cdktf.out']);
     expect(argv).toBe('cdktf destroy --skip-provider-lock --auto-approve --output /srv/run/cdktf.out');
@@ -65,6 +80,52 @@ describe('scripts/cdktf.sh', () => {
     cdktfSh('cdktf-sh-lab-a', ['destroy', '--auto-approve']);
     expect(fs.existsSync(labDir)).toBe(false);
   });
+
+  test('one command at a time per lab: a second deploy or synth of a lab being deployed fails at once, naming what holds it; another lab goes ahead', async () => {
+    // GIVEN a stand-in cdktf that runs until told to end, and lab A's deploy running with it
+    const release = path.join(dir, 'release');
+    const started = path.join(dir, 'started');
+    fs.writeFileSync(path.join(dir, 'npx'), [
+      '#!/bin/bash',
+      'case " $* " in *" deploy "*) touch "$STARTED"; for i in $(seq 600); do [[ -e "$RELEASE" ]] && break; sleep 0.1; done ;; esac',
+      'echo "$@"',
+    ].join('\n'), { mode: 0o755 });
+    const env = (labName: string) => {
+      const config = path.join(dir, `${labName}.yaml`);
+      fs.writeFileSync(config, `name: ${labName}\n`);
+      labDirs.push(path.join(root, 'cdktf.out', 'labs', labName), path.join(root, 'cdktf.out', 'labs', `${labName}.lock`));
+      return { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, RELEASE: release, STARTED: started };
+    };
+    const script = path.join(root, 'scripts', 'cdktf.sh');
+    const first = spawn('bash', [script, 'deploy', '--auto-approve'], { env: env('cdktf-sh-lock-a'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const firstExit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(started) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(started)).toBe(true);
+    try {
+      // WHEN the same lab is deployed, or synthesized, again THEN it fails at once, naming the lab and the holder
+      for (const command of ['deploy', 'synth']) {
+        const t0 = Date.now();
+        const second = spawnSync('bash', [script, command], { env: env('cdktf-sh-lock-a'), encoding: 'utf8', timeout: 60_000 });
+        expect(second.status).toBe(75);
+        expect(second.stdout).toBe('');
+        expect(second.stderr).toMatch(new RegExp(
+          `^cdktf\\.sh: lab cdktf-sh-lock-a is busy: pid ${first.pid}: scripts/cdktf\\.sh deploy \\(since [0-9-]+ [0-9:]+\\) holds ` +
+            `${path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lock-a.lock').replace(/[.]/g, '\\.')}; wait for it to end, then run ${command} again\n$`));
+        expect(Date.now() - t0).toBeLessThan(20_000); // ts-node's start, no waiting for the lock
+      }
+      // WHEN another lab is synthesized meanwhile THEN it goes ahead
+      const other = spawnSync('bash', [script, 'synth'], { env: env('cdktf-sh-lock-b'), encoding: 'utf8', timeout: 60_000 });
+      expect(other.status).toBe(0);
+      expect(other.stdout.trim()).toBe(`cdktf synth --output ${path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lock-b')}`);
+    } finally {
+      fs.writeFileSync(release, '');
+    }
+    // THEN the first deploy ends as usual, and the lab is free again
+    expect(await firstExit).toBe(0);
+    const again = spawnSync('bash', [script, 'synth'], { env: env('cdktf-sh-lock-a'), encoding: 'utf8', timeout: 60_000 });
+    expect(again.status).toBe(0);
+  }, 180_000);
 
   test('Ctrl-C on a deploy gives terraform exactly one interrupt, so it stops gracefully and saves its state', async () => {
     // GIVEN stand-ins that behave as cdktf and terraform do on SIGINT: cdktf passes it on to
@@ -89,7 +150,7 @@ describe('scripts/cdktf.sh', () => {
     ].join('\n'), { mode: 0o755 });
     const config = path.join(dir, 'cdktf-sh-lab-a.yaml');
     fs.writeFileSync(config, 'name: cdktf-sh-lab-a\n');
-    labDirs.push(path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-a'));
+    labDirs.push(path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-a'), path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-a.lock'));
     // WHEN the deploy runs in its own process group and that group gets SIGINT, as a terminal's Ctrl-C
     const proc = spawn('bash', [path.join(root, 'scripts', 'cdktf.sh'), 'deploy', '--auto-approve'], {
       env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, TERRAFORM_BINARY_NAME: 'terraform' },

@@ -123,13 +123,14 @@ describe('a lab whose every need is met (a libvirtd of the test\'s own)', () => 
       'domainType: qemu',
       `storagePoolPath: ${dir}/pool`,
       'network: { mode: isolated }',
-      `image: { source: ${image} }`,
+      `image: { source: ${image}, preinstalled: true }`,
       '',
     ].join('\n'));
   }, 120_000);
   afterAll(() => {
     sandbox?.down();
     fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rmSync(`${outdir}.lock`, { force: true }); // scripts/cdktf.sh's lock of the lab
   });
 
   test('doctor exits 0: every check passes (the provider mirror may only be due to be built)', () => {

@@ -10,6 +10,12 @@ export const providerCheck: DoctorCheck<ToolContext> = {
   id: 'provider',
   run: ({ host, root }) => {
     const script = path.join(root, 'scripts', 'provider.sh');
+    // The installed package (`npx lvs-lab doctor` in your own app) has no mirror of its own: the
+    // app's terraform installs the provider its stack pins when it initializes.
+    if (host.stat(script) === undefined) {
+      return warn('provider', 'not checked: outside a checkout of this project, terraform installs dmacvicar/libvirt 0.8.3 (pinned by the stack) when your app\'s stack is initialized',
+        'with no access to the public registry, point TF_CLI_CONFIG_FILE at a provider mirror that holds dmacvicar/libvirt 0.8.3');
+    }
     const r = host.run('bash', [script, 'paths']);
     if (r.status !== 0) return fail('provider', `\`bash scripts/provider.sh paths\` failed: ${whyFailed(r)}`, 'restore scripts/provider.sh from the repository (git checkout scripts/provider.sh)');
     const paths = Object.fromEntries(r.stdout.split('\n').map((line) => /^(\S+) (.+)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1], m[2]]));

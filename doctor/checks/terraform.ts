@@ -2,7 +2,7 @@ import type { DoctorHost } from '../host';
 import { fail, pass, whyFailed, type DoctorCheck, type ToolContext } from '../check';
 import { terraformVersion, versionAtLeast } from '../parse';
 
-/** The oldest terraform the lab is tested with (README: terraform 1.5+ or OpenTofu). */
+/** The oldest terraform the lab is tested with (docs/operating.md: terraform 1.5+ or OpenTofu). */
 export const MIN_TERRAFORM_VERSION = '1.5.0';
 
 const INSTALL = 'install terraform 1.5+ (https://developer.hashicorp.com/terraform/install) or OpenTofu and set TERRAFORM_BINARY_NAME=tofu; ' +
