@@ -93,6 +93,8 @@ const BASES: readonly LabConfig[] = [
   {
     name: 'pbt6',
     network: { mode: 'bridge', bridge: 'br0', cidr: '10.77.0.0/24', ipv6Cidr: 'fd77::/64' },
+    // no gateway on this segment: the packages are in the image
+    image: { preinstalled: true },
     vrrp: { version: 3 },
     directors: [
       { name: 'director-1', address: '10.77.0.11', address6: 'fd77::11', priority: 180 },
