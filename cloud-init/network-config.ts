@@ -14,6 +14,11 @@ import type { StaticInterface } from './model';
  *   `gateway` line. netplan still accepts `gateway4` (with a deprecation note).
  */
 export function renderNetworkConfig(iface: StaticInterface): string {
+  return toCloudInitYaml(networkConfig(iface));
+}
+
+/** The network-config object `renderNetworkConfig` serializes (what cloud-init must read back). */
+export function networkConfig(iface: StaticInterface): Record<string, unknown> {
   const ethernet: Record<string, unknown> = {
     match: { macaddress: iface.macAddress.toLowerCase() },
     'set-name': iface.name,
@@ -30,5 +35,5 @@ export function renderNetworkConfig(iface: StaticInterface): string {
   if (iface.dns.length > 0) {
     ethernet.nameservers = { addresses: [...iface.dns] };
   }
-  return toCloudInitYaml({ version: 2, ethernets: { [iface.name]: ethernet } });
+  return { version: 2, ethernets: { [iface.name]: ethernet } };
 }

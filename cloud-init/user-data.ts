@@ -38,8 +38,19 @@ export const MIRROR_KEY_PATH = '/etc/apt/keyrings/lvs-lab-mirror.asc';
 
 type RunCmd = string | readonly string[];
 
+/**
+ * A cloud-config as an object: what `cloudConfigText` serializes and what cloud-init must read
+ * back from the user-data, key for key and string for string.
+ */
+export type CloudConfig = Record<string, unknown>;
+
 /** Renders a director's `#cloud-config`: keepalived + IPVS, validated before it starts. */
 export function renderDirectorUserData(m: DirectorUserDataModel): string {
+  return cloudConfigText(directorCloudConfig(m));
+}
+
+/** A director's cloud-config object (`renderDirectorUserData` serializes it). */
+export function directorCloudConfig(m: DirectorUserDataModel): CloudConfig {
   const keepalived = m.keepalived;
   const schedulers = [...new Set(keepalived.services.map((s) => s.scheduler))];
   const modules = ['ip_vs', ...schedulers.map((s) => `ip_vs_${s}`)];
@@ -104,7 +115,7 @@ export function renderDirectorUserData(m: DirectorUserDataModel): string {
     ['systemctl', 'restart', 'keepalived.service'],
   );
 
-  return renderCloudConfig(m, packages, files, runcmd);
+  return cloudConfig(m, packages, files, runcmd);
 }
 
 /**
@@ -138,6 +149,11 @@ export function renderIpvsSysctl(): string {
 
 /** Renders a real server's `#cloud-config`: VIPs on lo with ARP silenced, then the demo nginx site. */
 export function renderRealServerUserData(m: RealServerUserDataModel): string {
+  return cloudConfigText(realServerCloudConfig(m));
+}
+
+/** A real server's cloud-config object (`renderRealServerUserData` serializes it). */
+export function realServerCloudConfig(m: RealServerUserDataModel): CloudConfig {
   const tcpPorts = m.webPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port);
   const tlsPorts = m.webPorts.filter((p) => p.protocol === 'TCP' && p.tls === true).map((p) => p.port);
   const packages = [...REAL_SERVER_PACKAGES, ...(tlsPorts.length > 0 ? ['openssl'] : [])];
@@ -179,7 +195,7 @@ export function renderRealServerUserData(m: RealServerUserDataModel): string {
     );
   }
 
-  return renderCloudConfig(m, packages, files, runcmd);
+  return cloudConfig(m, packages, files, runcmd);
 }
 
 /** Enables an nginx site (Debian layout) in place of the default one, checks nginx and (re)starts it. */
@@ -244,8 +260,13 @@ function failLoudly(command: string, message: string): string {
   ].join('\n');
 }
 
-function renderCloudConfig(base: UserDataBase, packages: readonly string[], files: readonly CloudFile[], runcmd: readonly RunCmd[]): string {
-  const config: Record<string, unknown> = { hostname: base.hostname };
+/** A cloud-config object as user-data: the `#cloud-config` header, then YAML that PyYAML reads back as `config`. */
+export function cloudConfigText(config: CloudConfig): string {
+  return `#cloud-config\n${toCloudInitYaml(config, { flowItemsOf: ['runcmd'] })}`;
+}
+
+function cloudConfig(base: UserDataBase, packages: readonly string[], files: readonly CloudFile[], runcmd: readonly RunCmd[]): CloudConfig {
+  const config: CloudConfig = { hostname: base.hostname };
   if (base.fqdn !== undefined) {
     config.fqdn = base.fqdn;
   }
@@ -279,7 +300,7 @@ function renderCloudConfig(base: UserDataBase, packages: readonly string[], file
   }
   config.write_files = allFiles.map(toWriteFile);
   config.runcmd = runcmd.map((item) => (typeof item === 'string' ? item : [...item]));
-  return `#cloud-config\n${toCloudInitYaml(config, { flowItemsOf: ['runcmd'] })}`;
+  return config;
 }
 
 /**

@@ -139,8 +139,12 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
     }
     case 'string':
       if (typeof value !== 'string') return fail(SCHEMA_RULES.type);
-      if (node.maxLength !== undefined && value.length > node.maxLength) return fail(SCHEMA_RULES.length);
-      if (node.pattern !== undefined && !regex(node.pattern).test(value)) return fail(SCHEMA_RULES.format);
+      if (node.maxLength !== undefined && value.length > node.maxLength) {
+        return report(SCHEMA_RULES.length, where, value, allowedText(schema), `at most ${node.maxLength} characters, got ${value.length}`);
+      }
+      if (node.pattern !== undefined && !regex(node.pattern).test(value)) {
+        return report(SCHEMA_RULES.format, where, value, allowedText(schema), unprintableWhy(value));
+      }
       if (node.enum && !node.enum.includes(value)) return fail(SCHEMA_RULES.oneOf);
       if (value.includes(TOKEN_MARKER)) report(SCHEMA_RULES.tokenMarker, where, value, `${allowedText(schema)}, without '${TOKEN_MARKER}'`, TOKEN_MARKER_WHY);
       return;
@@ -158,6 +162,20 @@ export function checkSchema(schema: unknown, value: unknown, report: Report, at 
     default:
       if (node.enum && !node.enum.includes(value)) return fail(SCHEMA_RULES.oneOf);
   }
+}
+
+/**
+ * Text as YAML 1.1 (cloud-init's PyYAML) prints it, tab and line feeds included: no other C0 or
+ * C1 control, DEL, line break (U+0085, U+2028, U+2029), BOM, lone surrogate or U+FFFE/U+FFFF.
+ */
+const UNPRINTABLE = /[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/** Why a malformed string is refused when it holds a character that is no text ("U+2028 at character 12 ..."), else nothing. */
+function unprintableWhy(value: string): string | undefined {
+  const found = UNPRINTABLE.exec(value);
+  if (!found) return undefined;
+  const code = (found[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+  return `it holds U+${code} at character ${found.index + 1}, not printable text (or a line break to cloud-init's YAML reader)`;
 }
 
 /** "IPv4 addresses", "directors (mappings with name, address, priority)", ... for a list's message. */

@@ -68,23 +68,41 @@ const MIRROR_URL_PATTERN = '^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\\d
 const MIRROR_URL_TEXT = 'an http(s):// URL of a Debian mirror such as http://mirror.example/debian (host, optional port, plain path)';
 /** A proxy: http(s)://[user[:password]@]host[:port][/]. */
 const PROXY_URL_PATTERN = "^https?://(?:[A-Za-z0-9._~%!*'()+,;=-]+(?::[A-Za-z0-9._~%!*'()+,;=-]*)?@)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\\d{1,5})?/?$";
-const PGP_KEY_PATTERN = "^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\\r?\\n[A-Za-z0-9+/=:\\s.,()@<>'_-]+\\r?\\n-----END PGP PUBLIC KEY BLOCK-----\\s*$";
+const PGP_KEY_PATTERN = "^[ \\t\\r\\n]*-----BEGIN PGP PUBLIC KEY BLOCK-----\\r?\\n[A-Za-z0-9+/=:\\t\\r\\n .,()@<>'_-]+\\r?\\n-----END PGP PUBLIC KEY BLOCK-----[ \\t\\r\\n]*$";
 export const MAX_SIGNING_KEY_CHARS = 64 * 1024;
 
 /**
- * URL text where '%' only starts a %XX escape: the provider parses URLs with Go's net/url, which
- * refuses any other '%' ("invalid URL escape"), so such a value could never be deployed.
+ * Printable text as a character class body: what YAML 1.1 (cloud-init's PyYAML) calls printable,
+ * without its line breaks U+0085, U+2028 and U+2029 and without U+FEFF; so no C0 or C1 control,
+ * DEL, lone surrogate or U+FFFE/U+FFFF. Basic Multilingual Plane only, so that a validator reads
+ * the pattern alike with or without Unicode mode.
  */
-const URL_TEXT = '(?:[^\\s%]|%[0-9A-Fa-f]{2})';
+const NON_ASCII_PRINTABLE = '\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd';
+const PRINTABLE_CLASS = `\\x20-\\x7e${NON_ASCII_PRINTABLE}`;
+/** `NON_ASCII_PRINTABLE` without JavaScript's whitespace (`\\s`: the Unicode spaces). */
+const NON_ASCII_VISIBLE = '\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd';
+
+/**
+ * URL text where '%' only starts a %XX escape: the provider parses URLs with Go's net/url, which
+ * refuses any other '%' ("invalid URL escape"), so such a value could never be deployed. Visible
+ * text only: no whitespace, control or line break of any kind.
+ */
+const URL_TEXT = `(?:[!-$&-~${NON_ASCII_VISIBLE}]|%[0-9A-Fa-f]{2})`;
 
 const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$';
+/**
+ * The longest email address (RFC 5321's 256-octet path, less its angle brackets): keepalived
+ * reads its config in lines of at most 1024 bytes and would take the rest of a longer one for
+ * another keyword.
+ */
+const MAX_EMAIL = 254;
 
 export const SSH_KEY_TYPES = [
   'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
   'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com',
 ] as const;
 /** The form of an authorized key line (the rules check that its blob holds a key of its type). */
-export const SSH_KEY_PATTERN = `^\\s*(${SSH_KEY_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}) [A-Za-z0-9+/]{16,}={0,2}( [^\\r\\n]*)?\\s*$`;
+export const SSH_KEY_PATTERN = `^[ \\t\\r\\n]*(${SSH_KEY_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}) [A-Za-z0-9+/]{16,}={0,2}( [\\t${PRINTABLE_CLASS}]*)?[ \\t\\r\\n]*$`;
 
 /** keepalived's `persistence_timeout` upper bound (LVS_MAX_TIMEOUT, 31 days). */
 const MAX_PERSISTENCE_SEC = 31 * 86400;
@@ -122,7 +140,7 @@ export const LabNetworkSchema = Type.Object(
 export const LabImageSchema = Type.Object(
   {
     source: Type.Optional(Type.String({
-      pattern: `^(https?://${URL_TEXT}+|/\\S*)$`,
+      pattern: `^(https?://${URL_TEXT}+|/[!-~${NON_ASCII_VISIBLE}]*)$`,
       allowed: "an http(s):// URL ('%' only in a %XX escape) or an absolute path of a qcow2 cloud image",
       default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
       description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
@@ -398,12 +416,12 @@ export const LabSizesSchema = Type.Object(
 
 export const LabNotificationSchema = Type.Object(
   {
-    email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as ops@example.com' }), {
+    email: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as ops@example.com' }), {
       minItems: 1,
       allowed: 'a list of at least one email address',
       description: 'Where the alerts go (notification_email).',
     }),
-    from: Type.String({ pattern: EMAIL_PATTERN, allowed: 'an email address such as keepalived@example.com', description: 'The sender of the alerts (notification_email_from).' }),
+    from: Type.String({ pattern: EMAIL_PATTERN, maxLength: MAX_EMAIL, allowed: 'an email address such as keepalived@example.com', description: 'The sender of the alerts (notification_email_from).' }),
     smtpServer: Type.Optional(ipv4({
       default: '127.0.0.1',
       description: 'An IPv4 address: keepalived resolves a host name when it reads its config, and refuses the whole config when that fails (no DNS yet at first boot).',
@@ -424,7 +442,7 @@ export const LabSchema = Type.Object(
       description: 'Prefix of every libvirt object: <name>-net, <name>-pool, <name>-base.qcow2, and <name>--<VM name> for the VMs. The app names the lab\'s state file after it too (terraform.<name>.tfstate).',
     })),
     libvirtUri: Type.Optional(Type.String({
-      pattern: `^[^\\s:%]${URL_TEXT}*://${URL_TEXT}*$`,
+      pattern: `^[!-$&-9;-~${NON_ASCII_VISIBLE}]${URL_TEXT}*://${URL_TEXT}*$`,
       maxLength: 4096,
       allowed: 'a libvirt connection URI such as qemu:///system (a non-empty string containing "://", no whitespace, \'%\' only in a %XX escape)',
       default: 'qemu:///system',
@@ -434,7 +452,7 @@ export const LabSchema = Type.Object(
     storagePoolPath: Type.Optional(Type.String({
       // Normalized: libvirt stores `//` and a trailing `/` collapsed (every plan would replace
       // the pool), and keeps `..`, which could climb out of the directory the rules check.
-      pattern: '^(?:/|(?:/(?!\\.\\.?(?:/|$))[^/\\u0000-\\u001f\\u007f]+)+)$',
+      pattern: `^(?:/|(?:/(?!\\.\\.?(?:/|$))[\\x20-\\x2e\\x30-\\x7e${NON_ASCII_PRINTABLE}]+)+)$`,
       maxLength: 4096,
       allowed: "a normalized absolute path without control characters (no '//', '.' or '..' component, no trailing '/') such as /var/lib/libvirt/images/lvs-lab",
       description: 'Directory of the libvirt storage pool the lab creates: a directory of its own, not a system or shared one (/, /etc, /home, /tmp, /var/lib/libvirt/images, ...); if it exists, it must be empty or hold only this lab\'s volumes (<name>-…). Default: /var/lib/libvirt/images/<name>.',

@@ -2,18 +2,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNginxSite, renderNotifyScript,
-  renderRealServerScript, renderRealServerUserData,
+  renderKeepalivedConf, renderNginxSite, renderNotifyScript, renderRealServerScript,
 } from '../../cloud-init';
 import { NOTIFY_LOG_FILE } from '../../cloud-init/paths';
 import { directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, type LabConfig } from '../../lab';
 import { cloudInitNetworkView, cloudInitSchema, cloudConfigView } from '../helpers/cloud-init';
+import { expectRoundTrips, recordRenders } from '../helpers/round-trip';
 import { DUAL_STACK_LAB, dualStackLab } from '../helpers/dual-stack';
 import { keepalivedConfigTest } from '../helpers/keepalived';
 import { DIRECTOR_CHECK, NOTIFY_SCRIPT_PATH, referenceDirector, REFERENCE_INSTANCE } from '../helpers/lab-fixtures';
 import { NetnsSandbox } from '../helpers/netns';
 import { shellcheck } from '../helpers/shellcheck';
 import { requireTool } from '../helpers/tools';
+
+/** Every document this file renders, read back by cloud-init's loader in the last test. */
+const rendered = recordRenders();
 
 /** Both directors' keepalived.conf of a lab, MASTER first. */
 function directorConfs(config: LabConfig): string[] {
@@ -212,7 +215,7 @@ describe('network-config of a dual-stack VM', () => {
   const iface = staticInterface(lab, lab.realServers[1]);
 
   test('lab0 gets both addresses and no IPv6 gateway', () => {
-    expect(renderNetworkConfig(iface)).toBe(`version: 2
+    expect(rendered.network(iface)).toBe(`version: 2
 ethernets:
   lab0:
     match:
@@ -225,7 +228,7 @@ ethernets:
   });
 
   test("cloud-init's v2 parser and Debian's ENI renderer make a static inet6 stanza beside the inet one", () => {
-    const view = cloudInitNetworkView(renderNetworkConfig(iface));
+    const view = cloudInitNetworkView(rendered.network(iface));
     expect(view.eni).toMatch(/iface lab0 inet static\n\s+address 10\.77\.0\.22\/24/);
     expect(view.eni).toMatch(/iface lab0 inet6 static\n\s+address fd77::22\/64/);
     expect(view.eni).not.toMatch(/gateway/);
@@ -236,8 +239,8 @@ describe('user-data of a dual-stack lab', () => {
   const lab = resolveLabConfig(DUAL_STACK_LAB);
 
   test.each([
-    ['director-1', () => renderDirectorUserData(directorUserDataModel(lab, lab.directors[0]))],
-    ['rs-1', () => renderRealServerUserData(realServerUserDataModel(lab, lab.realServers[0]))],
+    ['director-1', () => rendered.director(directorUserDataModel(lab, lab.directors[0]))],
+    ['rs-1', () => rendered.realServer(realServerUserDataModel(lab, lab.realServers[0]))],
   ])('%s passes cloud-init schema', (_name, render) => {
     const result = cloudInitSchema(render());
     expect(result.stderr).toBe('');
@@ -246,7 +249,7 @@ describe('user-data of a dual-stack lab', () => {
   });
 
   test('a real server gets the IPv6 VIP in its script and [::] listeners in its nginx site', () => {
-    const files = cloudConfigView(renderRealServerUserData(realServerUserDataModel(lab, lab.realServers[0]))).config.write_files as { path: string; content: string }[];
+    const files = cloudConfigView(rendered.realServer(realServerUserDataModel(lab, lab.realServers[0]))).config.write_files as { path: string; content: string }[];
     const script = files.find((f) => f.path.endsWith('/lvs-real-server'))?.content ?? '';
     expect(script).toContain("readonly VIPS=('10.77.0.100')\nreadonly VIPS6=('fd77::100')\n");
     const site = files.find((f) => f.path.includes('sites-available'))?.content ?? '';
@@ -357,4 +360,8 @@ describe('the real-server script with IPv6 VIPs', () => {
       expect(action('status').status).toBe(3);
     });
   });
+});
+
+test('every user-data and network-config rendered above is read back by cloud-init\'s YAML loader as exactly the object it serializes', () => {
+  expectRoundTrips(rendered);
 });

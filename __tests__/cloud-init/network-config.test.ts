@@ -1,7 +1,10 @@
 import { parse } from 'yaml';
-import { renderNetworkConfig } from '../../cloud-init';
 import type { StaticInterface } from '../../cloud-init';
 import { cloudInitNetworkView } from '../helpers/cloud-init';
+import { expectRoundTrips, recordRenders } from '../helpers/round-trip';
+
+/** Every document this file renders, read back by cloud-init's loader in the last test. */
+const rendered = recordRenders();
 
 const director: StaticInterface = {
   name: 'lab0',
@@ -15,7 +18,7 @@ const director: StaticInterface = {
 
 describe('renderNetworkConfig', () => {
   test('renders network-config v2 exactly', () => {
-    expect(renderNetworkConfig(director)).toBe(`version: 2
+    expect(rendered.network(director)).toBe(`version: 2
 ethernets:
   lab0:
     match:
@@ -32,7 +35,7 @@ ethernets:
   });
 
   test('parses (YAML 1.1, as cloud-init reads it) to exactly the expected structure', () => {
-    expect(parse(renderNetworkConfig(director), { version: '1.1' })).toEqual({
+    expect(parse(rendered.network(director), { version: '1.1' })).toEqual({
       version: 2,
       ethernets: {
         lab0: {
@@ -47,13 +50,13 @@ ethernets:
   });
 
   test('no gateway and no DNS: neither key appears', () => {
-    const parsed = parse(renderNetworkConfig({ ...director, gateway: undefined, dns: [] }), { version: '1.1' });
+    const parsed = parse(rendered.network({ ...director, gateway: undefined, dns: [] }), { version: '1.1' });
     expect(parsed.ethernets.lab0).toEqual({ match: { macaddress: '52:54:00:12:34:56' }, 'set-name': 'lab0', addresses: ['192.168.20.141/24'] });
   });
 
   test("cloud-init's own v2 parser and Debian's ENI renderer produce the intended interface", () => {
     // GIVEN the rendered config, WHEN cloud-init 22.4 loads and renders it for ifupdown
-    const view = cloudInitNetworkView(renderNetworkConfig(director));
+    const view = cloudInitNetworkView(rendered.network(director));
 
     // THEN PyYAML kept the MAC a string, the NIC is renamed by MAC, and the default route is
     // ifupdown's native `gateway` line (not `post-up route add`, which needs net-tools)
@@ -66,7 +69,11 @@ ethernets:
   });
 
   test('an upper-case MAC is lower-cased (the udev rule compares exactly)', () => {
-    const view = cloudInitNetworkView(renderNetworkConfig({ ...director, macAddress: '52:54:00:AB:CD:EF' }));
+    const view = cloudInitNetworkView(rendered.network({ ...director, macAddress: '52:54:00:AB:CD:EF' }));
     expect(view.udevRules).toContain('ATTR{address}=="52:54:00:ab:cd:ef"');
   });
+});
+
+test('every network-config rendered above is read back by cloud-init\'s YAML loader as exactly the object it serializes', () => {
+  expectRoundTrips(rendered);
 });

@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   renderArpSysctl,
-  renderDirectorUserData,
   renderIpvsSysctl,
   renderKeepalivedConf,
   renderNftablesConf,
@@ -13,14 +12,17 @@ import {
   renderNotifyScript,
   renderRealServerScript,
   renderRealServerUnit,
-  renderRealServerUserData,
 } from '../../cloud-init';
 import { IPVS_SYSCTL_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from '../../cloud-init/paths';
 import { selfSignedCertificate } from '../../cloud-init/user-data';
 import { cloudConfigView, cloudInitSchema, runStubbed } from '../helpers/cloud-init';
+import { expectRoundTrips, loadWithCloudInit, recordRenders } from '../helpers/round-trip';
 import { directorUserData, fwmarkService, MIRROR_SIGNING_KEY, realServerUserData, referenceDirector, service, SSH_USER } from '../helpers/lab-fixtures';
 import { shellcheck } from '../helpers/shellcheck';
 import { requireTool } from '../helpers/tools';
+
+/** Every document this file renders, read back by cloud-init's loader in the last test. */
+const rendered = recordRenders();
 
 interface WriteFile {
   path: string;
@@ -31,16 +33,16 @@ interface WriteFile {
 }
 
 const renders = {
-  'director, packages installed by cloud-init': () => renderDirectorUserData(directorUserData()),
-  'director, preinstalled image': () => renderDirectorUserData(directorUserData({ preinstalled: true })),
-  'real server, packages installed by cloud-init': () => renderRealServerUserData(realServerUserData()),
-  'real server, preinstalled image': () => renderRealServerUserData(realServerUserData({ preinstalled: true })),
+  'director, packages installed by cloud-init': () => rendered.director(directorUserData()),
+  'director, preinstalled image': () => rendered.director(directorUserData({ preinstalled: true })),
+  'real server, packages installed by cloud-init': () => rendered.realServer(realServerUserData()),
+  'real server, preinstalled image': () => rendered.realServer(realServerUserData({ preinstalled: true })),
   'director behind a signed mirror and a proxy': () =>
-    renderDirectorUserData(directorUserData({ packages: { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security', signingKey: MIRROR_SIGNING_KEY, proxy: 'http://proxy.lab.example:3128' } })),
-  'real server behind a proxy only': () => renderRealServerUserData(realServerUserData({ packages: { proxy: 'http://proxy.lab.example:3142' } })),
-  'director with firewall marks and a TLS sorry site': () => renderDirectorUserData(featuresDirector()),
-  'director with firewall marks and a TLS sorry site, preinstalled image': () => renderDirectorUserData(featuresDirector({ preinstalled: true })),
-  'real server with TLS ports and the ready file': () => renderRealServerUserData(featuresRealServer()),
+    rendered.director(directorUserData({ packages: { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security', signingKey: MIRROR_SIGNING_KEY, proxy: 'http://proxy.lab.example:3128' } })),
+  'real server behind a proxy only': () => rendered.realServer(realServerUserData({ packages: { proxy: 'http://proxy.lab.example:3142' } })),
+  'director with firewall marks and a TLS sorry site': () => rendered.director(featuresDirector()),
+  'director with firewall marks and a TLS sorry site, preinstalled image': () => rendered.director(featuresDirector({ preinstalled: true })),
+  'real server with TLS ports and the ready file': () => rendered.realServer(featuresRealServer()),
 };
 
 /** A director of a lab with a firewall-mark service (80, 443) that has a sorry server, TLS on 443. */
@@ -81,7 +83,7 @@ describe('cloud-init schema accepts every rendered user-data', () => {
   });
 
   test('the validator is not vacuous: unquoted octal permissions are rejected', () => {
-    const broken = renderDirectorUserData(directorUserData()).replace('permissions: "0644"', 'permissions: 0644');
+    const broken = rendered.director(directorUserData()).replace('permissions: "0644"', 'permissions: 0644');
     const result = cloudInitSchema(broken);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("permissions: 420 is not of type 'string'");
@@ -90,7 +92,7 @@ describe('cloud-init schema accepts every rendered user-data', () => {
 
 describe('user-data content as cloud-init reads it (PyYAML)', () => {
   test('one login user with keys only: no password anywhere, root and password SSH disabled', () => {
-    const { config } = cloudConfigView(renderDirectorUserData(directorUserData()));
+    const { config } = cloudConfigView(rendered.director(directorUserData()));
 
     expect(config.ssh_pwauth).toBe(false);
     expect(config.disable_root).toBe(true);
@@ -102,19 +104,19 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
   });
 
   test('hostname always, fqdn only when given', () => {
-    expect(cloudConfigView(renderRealServerUserData(realServerUserData())).config).toMatchObject({ hostname: 'rs-1' });
-    expect(cloudConfigView(renderRealServerUserData(realServerUserData())).config).not.toHaveProperty('fqdn');
-    const { config } = cloudConfigView(renderRealServerUserData(realServerUserData({ fqdn: 'rs-1.lab.example' })));
+    expect(cloudConfigView(rendered.realServer(realServerUserData())).config).toMatchObject({ hostname: 'rs-1' });
+    expect(cloudConfigView(rendered.realServer(realServerUserData())).config).not.toHaveProperty('fqdn');
+    const { config } = cloudConfigView(rendered.realServer(realServerUserData({ fqdn: 'rs-1.lab.example' })));
     expect(config).toMatchObject({ hostname: 'rs-1', fqdn: 'rs-1.lab.example' });
   });
 
   test('packages are installed (with an index update) only when the image lacks them', () => {
-    const director = cloudConfigView(renderDirectorUserData(directorUserData())).config;
+    const director = cloudConfigView(rendered.director(directorUserData())).config;
     expect(director).toMatchObject({ package_update: true, packages: ['keepalived', 'ipvsadm'] });
-    const realServer = cloudConfigView(renderRealServerUserData(realServerUserData())).config;
+    const realServer = cloudConfigView(rendered.realServer(realServerUserData())).config;
     expect(realServer).toMatchObject({ package_update: true, packages: ['nginx'] });
 
-    for (const userData of [renderDirectorUserData(directorUserData({ preinstalled: true })), renderRealServerUserData(realServerUserData({ preinstalled: true }))]) {
+    for (const userData of [rendered.director(directorUserData({ preinstalled: true })), rendered.realServer(realServerUserData({ preinstalled: true }))]) {
       const { config } = cloudConfigView(userData);
       expect(config).not.toHaveProperty('packages');
       expect(config).not.toHaveProperty('package_update');
@@ -126,7 +128,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
     const packages = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'https://sec.lab.example/debian-security' };
 
     // WHEN
-    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ packages })));
+    const { config } = cloudConfigView(rendered.director(directorUserData({ packages })));
 
     // THEN
     expect(config.apt).toEqual({
@@ -144,7 +146,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
   test('a signing key is written before apt runs and trusted for the mirror only', () => {
     const packages = { mirror: 'http://m.example/debian', securityMirror: 'http://m.example/debian-security', signingKey: MIRROR_SIGNING_KEY };
 
-    const { config } = cloudConfigView(renderRealServerUserData(realServerUserData({ packages })));
+    const { config } = cloudConfigView(rendered.realServer(realServerUserData({ packages })));
 
     const key = fileAt(config, '/etc/apt/keyrings/lvs-lab-mirror.asc');
     expect(key).toEqual({ path: '/etc/apt/keyrings/lvs-lab-mirror.asc', content: MIRROR_SIGNING_KEY, permissions: '0644', owner: 'root:root' });
@@ -155,20 +157,20 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
   });
 
   test('a proxy alone keeps the image sources and proxies http and https', () => {
-    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ packages: { proxy: 'http://proxy.example:3142' } })));
+    const { config } = cloudConfigView(rendered.director(directorUserData({ packages: { proxy: 'http://proxy.example:3142' } })));
 
     expect(config.apt).toEqual({ proxy: 'http://proxy.example:3142', https_proxy: 'http://proxy.example:3142' });
   });
 
   test('no packages settings: no apt section', () => {
-    expect(cloudConfigView(renderDirectorUserData(directorUserData())).config).not.toHaveProperty('apt');
+    expect(cloudConfigView(rendered.director(directorUserData())).config).not.toHaveProperty('apt');
   });
 
   test('director files: keepalived.conf (deferred), IPVS modules, notify script, byte for byte', () => {
     const model = directorUserData({
       keepalived: referenceDirector({ services: [service(), service({ port: 8080, scheduler: 'wlc' }), service({ port: 8081, scheduler: 'wrr' })] }),
     });
-    const { config } = cloudConfigView(renderDirectorUserData(model));
+    const { config } = cloudConfigView(rendered.director(model));
 
     expect(filesOf(config).map((f) => [f.path, f.permissions, f.owner, f.defer ?? false])).toEqual([
       ['/etc/keepalived/keepalived.conf', '0640', 'root:root', true],
@@ -181,7 +183,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
   });
 
   test('director without a notify hook gets no notify script', () => {
-    const { config } = cloudConfigView(renderDirectorUserData(directorUserData({ keepalived: referenceDirector({ notifyScriptPath: undefined }) })));
+    const { config } = cloudConfigView(rendered.director(directorUserData({ keepalived: referenceDirector({ notifyScriptPath: undefined }) })));
     expect(filesOf(config).map((f) => f.path)).toEqual(['/etc/keepalived/keepalived.conf', '/etc/modules-load.d/lvs-dr-lab.conf']);
   });
 
@@ -191,7 +193,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
       webPorts: [{ port: 80, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
       healthPaths: ['/healthz', '/status'],
     });
-    const { config } = cloudConfigView(renderRealServerUserData(model));
+    const { config } = cloudConfigView(rendered.realServer(model));
 
     expect(filesOf(config).map((f) => [f.path, f.permissions, f.owner, f.defer ?? false])).toEqual([
       ['/etc/sysctl.d/90-lvs-dr-arp.conf', '0644', 'root:root', false],
@@ -209,7 +211,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
   });
 
   test('a real server with UDP services only gets no nginx site and never touches nginx', () => {
-    const { config, runcmd } = cloudConfigView(renderRealServerUserData(realServerUserData({ webPorts: [{ port: 53, protocol: 'UDP' }] })));
+    const { config, runcmd } = cloudConfigView(rendered.realServer(realServerUserData({ webPorts: [{ port: 53, protocol: 'UDP' }] })));
     expect(filesOf(config).map((f) => f.path)).not.toContain('/etc/nginx/sites-available/lvs-lab');
     expect(runcmd).not.toMatch(/nginx/);
   });
@@ -218,7 +220,7 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
 describe('director runcmd', () => {
   let runcmd: string;
   beforeAll(() => {
-    runcmd = cloudConfigView(renderDirectorUserData(directorUserData())).runcmd;
+    runcmd = cloudConfigView(rendered.director(directorUserData())).runcmd;
   });
 
   test('passes shellcheck as the /bin/sh script cloud-init writes', () => {
@@ -256,7 +258,7 @@ describe('director runcmd', () => {
 describe('real-server runcmd', () => {
   let runcmd: string;
   beforeAll(() => {
-    runcmd = cloudConfigView(renderRealServerUserData(realServerUserData())).runcmd;
+    runcmd = cloudConfigView(rendered.realServer(realServerUserData())).runcmd;
   });
 
   test('passes shellcheck as the /bin/sh script cloud-init writes', () => {
@@ -294,7 +296,7 @@ describe('user-data: service options', () => {
   const CERT_ITEM = selfSignedCertificate('director-1');
 
   test('director files: the nftables ruleset (deferred, after the package) and the sorry site', () => {
-    const { config } = cloudConfigView(renderDirectorUserData(featuresDirector()));
+    const { config } = cloudConfigView(rendered.director(featuresDirector()));
     expect(fileAt(config, '/etc/nftables.conf')).toEqual({
       path: '/etc/nftables.conf',
       content: renderNftablesConf([{ vip: '192.168.20.140', protocol: 'TCP', ports: [80, 443], fwmark: 7 }]),
@@ -312,14 +314,14 @@ describe('user-data: service options', () => {
   });
 
   test('director packages: nftables, and nginx with openssl for a TLS sorry site; none on a preinstalled image', () => {
-    expect(cloudConfigView(renderDirectorUserData(featuresDirector())).config.packages).toEqual(['keepalived', 'ipvsadm', 'nftables', 'nginx', 'openssl']);
-    expect(cloudConfigView(renderDirectorUserData(featuresDirector({ sorrySite: { ports: [80], tlsPorts: [] } }))).config.packages)
+    expect(cloudConfigView(rendered.director(featuresDirector())).config.packages).toEqual(['keepalived', 'ipvsadm', 'nftables', 'nginx', 'openssl']);
+    expect(cloudConfigView(rendered.director(featuresDirector({ sorrySite: { ports: [80], tlsPorts: [] } }))).config.packages)
       .toEqual(['keepalived', 'ipvsadm', 'nftables', 'nginx']);
-    expect(cloudConfigView(renderDirectorUserData(featuresDirector({ preinstalled: true }))).config).not.toHaveProperty('packages');
+    expect(cloudConfigView(rendered.director(featuresDirector({ preinstalled: true }))).config).not.toHaveProperty('packages');
   });
 
   test('director runcmd: nftables and the sorry site are up before keepalived is checked and started', () => {
-    const { runcmd } = cloudConfigView(renderDirectorUserData(featuresDirector()));
+    const { runcmd } = cloudConfigView(rendered.director(featuresDirector()));
 
     const run = runStubbed(runcmd, { modprobe: 0, systemctl: 0, openssl: 0, chmod: 0, ln: 0, rm: 0, nginx: 0, keepalived: 0 });
 
@@ -342,7 +344,7 @@ describe('user-data: service options', () => {
   });
 
   test('director runcmd: a ruleset nftables refuses stops first boot loudly, before keepalived', () => {
-    const { runcmd } = cloudConfigView(renderDirectorUserData(featuresDirector({ sorrySite: undefined })));
+    const { runcmd } = cloudConfigView(rendered.director(featuresDirector({ sorrySite: undefined })));
 
     const run = runStubbed(runcmd, { modprobe: 0, systemctl: 1, keepalived: 0 });
 
@@ -353,7 +355,7 @@ describe('user-data: service options', () => {
 
   test('a persistent service: expire_quiescent_template in sysctl.d, applied right after the IPVS modules load', () => {
     const persistent = featuresDirector({ keepalived: referenceDirector({ services: [fwmarkService({ persistenceTimeoutSec: 300 })] }), sorrySite: undefined });
-    const { config, runcmd } = cloudConfigView(renderDirectorUserData(persistent));
+    const { config, runcmd } = cloudConfigView(rendered.director(persistent));
 
     expect(fileAt(config, IPVS_SYSCTL_PATH)).toEqual({ path: IPVS_SYSCTL_PATH, content: renderIpvsSysctl(), permissions: '0644', owner: 'root:root' });
     expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_quiescent_template = 1$/m);
@@ -362,15 +364,15 @@ describe('user-data: service options', () => {
     expect(run.status).toBe(0);
     expect(run.calls.slice(0, 2)).toEqual(['modprobe -a ip_vs ip_vs_wrr', `sysctl -q -p ${IPVS_SYSCTL_PATH}`]);
     // without persistence there is no template to expire: no file
-    expect(filesOf(cloudConfigView(renderDirectorUserData(featuresDirector())).config).map((f) => f.path)).not.toContain(IPVS_SYSCTL_PATH);
+    expect(filesOf(cloudConfigView(rendered.director(featuresDirector())).config).map((f) => f.path)).not.toContain(IPVS_SYSCTL_PATH);
   });
 
   test('a director without firewall marks or sorry site renders exactly as before', () => {
-    expect(renderDirectorUserData(directorUserData({ firewallMarks: [] }))).toBe(renderDirectorUserData(directorUserData()));
+    expect(rendered.director(directorUserData({ firewallMarks: [] }))).toBe(rendered.director(directorUserData()));
   });
 
   test('real server: the TLS site, the ready file, openssl, and the certificate before nginx -t', () => {
-    const { config, runcmd } = cloudConfigView(renderRealServerUserData(featuresRealServer()));
+    const { config, runcmd } = cloudConfigView(rendered.realServer(featuresRealServer()));
 
     expect(fileAt(config, '/etc/nginx/sites-available/lvs-lab').content).toBe(
       renderNginxSite({ hostname: 'rs-1', address: '192.168.20.143', ports: [80, 443], tlsPorts: [443], healthPaths: ['/healthz'] }),
@@ -382,7 +384,7 @@ describe('user-data: service options', () => {
   });
 
   test('a real server without the ready file or TLS ports renders none of it', () => {
-    const { config, runcmd } = cloudConfigView(renderRealServerUserData(realServerUserData()));
+    const { config, runcmd } = cloudConfigView(rendered.realServer(realServerUserData()));
     expect(filesOf(config).map((f) => f.path)).not.toContain('/var/www/lvs-lab/ready');
     expect(runcmd).not.toMatch(/openssl|ssl/);
   });
@@ -413,4 +415,41 @@ describe('user-data: service options', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('user-data strings cloud-init reads as line breaks (YAML 1.1) cannot inject cloud-config', () => {
+  // Plain YAML text (no ': ', no leading indicator) after a line break PyYAML sees at column 0.
+  const injection = (brk: string) => `${brk}bootcmd:${brk}- touch /root/pwned`;
+  const key = SSH_USER.authorizedKeys[0];
+  const signingKey = (brk: string) => MIRROR_SIGNING_KEY.replace('\n-----END', `${injection(brk)}\n-----END`);
+  const mirror = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'http://mirror.lab.example/debian-security' };
+  const cases: [string, string, string][] = [
+    ['U+2028 (line separator)', 'ssh key comment', '\u2028'],
+    ['U+2029 (paragraph separator)', 'ssh key comment', '\u2029'],
+    ['U+0085 (next line)', 'ssh key comment', '\u0085'],
+    ['a carriage return', 'ssh key comment', '\r'],
+    ['U+2028 (line separator)', 'signing key', '\u2028'],
+    ['U+0085 (next line)', 'signing key', '\u0085'],
+  ];
+
+  test.each(cases)('%s in a %s stays inside it', (_name, where, brk) => {
+    // GIVEN a string that holds a line break of YAML 1.1 followed by a top-level key
+    const model = where === 'ssh key comment'
+      ? directorUserData({ ssh: { ...SSH_USER, authorizedKeys: [`${key} me${injection(brk)}`] } })
+      : directorUserData({ packages: { ...mirror, signingKey: signingKey(brk) } });
+
+    // WHEN cloud-init's own YAML loader reads the user-data
+    const [loaded] = loadWithCloudInit([rendered.director(model)]);
+
+    // THEN there is no bootcmd, and the string is exactly as given
+    expect(loaded).toHaveProperty('value');
+    const config = (loaded as { value: Record<string, any> }).value;
+    expect(Object.keys(config)).not.toContain('bootcmd');
+    if (where === 'ssh key comment') expect(config.users[0].ssh_authorized_keys).toEqual(model.ssh.authorizedKeys);
+    else expect(config.write_files[0].content.trimEnd()).toBe(model.packages!.signingKey!.trimEnd());
+  });
+});
+
+test('every user-data rendered above is read back by cloud-init\'s YAML loader as exactly the object it serializes', () => {
+  expectRoundTrips(rendered);
 });

@@ -2,7 +2,8 @@ import { LvsDrLabStack } from '../../constructs';
 import { resolveLabConfig } from '../../lab';
 import { Testing } from '../../constructs/engine';
 import { DUAL_STACK_LAB } from '../helpers/dual-stack';
-import { seedFiles, synthToDisk } from '../helpers/seed';
+import { roundTripFailures } from '../helpers/round-trip';
+import { seedDocuments, seedFiles, synthToDisk } from '../helpers/seed';
 
 describe('a dual-stack lab synthesized', () => {
   // GIVEN the dual-stack lab WHEN synthesized to disk (seeds as the VMs get them)
@@ -24,6 +25,10 @@ describe('a dual-stack lab synthesized', () => {
     const rs = seedFiles(out, 'lvs-lab--rs-2').userData;
     expect(rs).toContain("readonly VIPS6=('fd77::100')");
     expect(rs).toContain('listen [::]:8080 default_server;');
+  });
+
+  test('cloud-init\'s YAML loader reads every VM\'s seed user-data and network-config as exactly the object rendered', () => {
+    expect(roundTripFailures(seedDocuments(out, resolveLabConfig(DUAL_STACK_LAB)))).toEqual([]);
   });
 
   test('outputs the IPv6 VIP URLs in brackets', () => {

@@ -9,7 +9,8 @@ import { Volume } from '../../.gen/providers/libvirt/volume';
 import { renderDirectorUserData, renderRealServerUserData } from '../../cloud-init';
 import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
 import { directorUserDataModel, realServerUserDataModel, resolveLabConfig } from '../../lab';
-import { isoJolietNames, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
+import { roundTripFailures } from '../helpers/round-trip';
+import { isoJolietNames, seedDocuments, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
 import { terraform } from '../helpers/terraform';
 
 interface SynthJson {
@@ -126,6 +127,8 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
       expect(rs1.userData).toBe(renderRealServerUserData(realServerUserDataModel(lab, lab.realServers[0])));
       expect(rs1.networkConfig).toContain('192.168.20.143/24');
       expect(isoJolietNames(seedIsoPath(out, 'lvs-lab--rs-1'))).toEqual(['meta-data', 'network-config', 'user-data']);
+      // and cloud-init's own YAML loader reads every VM's seed as exactly the object rendered
+      expect(roundTripFailures(seedDocuments(out, lab))).toEqual([]);
     } finally {
       out.dispose();
     }

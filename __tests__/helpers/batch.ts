@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NotifyHook } from './keepalived';
 import type { NetnsSandbox } from './netns';
+import type { Loaded } from './round-trip';
 import { requireTool } from './tools';
 
 export interface ToolVerdict {
@@ -56,6 +57,8 @@ export interface CloudInitVerdict extends ToolVerdict {
   readonly runcmd: string;
   /** write_files entries that are scripts (content starting with `#!`), as PyYAML reads them. */
   readonly scripts: readonly { readonly path: string; readonly content: string }[];
+  /** The user-data as cloud-init's YAML loader (safeyaml) reads it, or its error: see round-trip.ts. */
+  readonly loaded: Loaded;
 }
 
 /*
@@ -76,9 +79,13 @@ for f in sys.argv[2:]:
             validate_cloudconfig_file(f, schema, False)
     except (SchemaValidationError, RuntimeError) as e:
         error = str(e) + printed.getvalue()
-    cfg = safeyaml.load(open(f).read()) or {}
+    try:
+        loaded = {"value": safeyaml.load(open(f, encoding="utf-8").read())}
+    except Exception as e:
+        loaded = {"error": "%s: %s" % (type(e).__name__, e)}
+    cfg = loaded.get("value") if isinstance(loaded.get("value"), dict) else {}
     scripts = [{"path": w.get("path"), "content": w.get("content", "")} for w in cfg.get("write_files", []) if str(w.get("content", "")).startswith("#!")]
-    out.append({"error": error, "runcmd": util.shellify(cfg.get("runcmd", [])), "scripts": scripts})
+    out.append({"error": error, "runcmd": util.shellify(cfg.get("runcmd", [])), "scripts": scripts, "loaded": loaded})
 with open(sys.argv[1], "w") as result:
     json.dump(out, result)
 `;
@@ -95,8 +102,8 @@ export function cloudInitSchemaAll(userData: readonly string[]): CloudInitVerdic
     const outFile = path.join(dir, 'verdicts.json');
     const result = spawnSync('/usr/bin/python3', ['-c', CLOUD_INIT_BATCH_PY, outFile, ...files], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     if (result.status !== 0) throw new Error(`cloud-init batch failed (${result.status}): ${result.stderr}`);
-    const verdicts = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { error: string | null; runcmd: string; scripts: { path: string; content: string }[] }[];
-    return verdicts.map((v) => ({ status: v.error === null ? 0 : 1, output: v.error ?? '', runcmd: v.runcmd, scripts: v.scripts }));
+    const verdicts = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { error: string | null; runcmd: string; scripts: { path: string; content: string }[]; loaded: Loaded }[];
+    return verdicts.map((v) => ({ status: v.error === null ? 0 : 1, output: v.error ?? '', runcmd: v.runcmd, scripts: v.scripts, loaded: v.loaded }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

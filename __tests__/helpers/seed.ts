@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { networkConfig } from '../../cloud-init/network-config';
+import { directorCloudConfig, realServerCloudConfig } from '../../cloud-init/user-data';
 import { App, type TerraformStack } from '../../constructs/engine';
+import { directorUserDataModel, realServerUserDataModel, staticInterface, type ResolvedLab } from '../../lab';
+import type { RenderedYaml } from './round-trip';
 import { requireTool } from './tools';
 
 export interface SynthesizedStack {
@@ -60,4 +64,19 @@ export function isoJolietNames(iso: string): string[] {
 export function seedFiles(stack: SynthesizedStack, domainName: string): { userData: string; metaData: string; networkConfig: string } {
   const iso = seedIsoPath(stack, domainName);
   return { userData: isoFile(iso, 'user-data'), metaData: isoFile(iso, 'meta-data'), networkConfig: isoFile(iso, 'network-config') };
+}
+
+/** Every VM's seed user-data and network-config, read from its ISO, each with the object it must mean to cloud-init. */
+export function seedDocuments(stack: SynthesizedStack, lab: ResolvedLab): RenderedYaml[] {
+  const vms = [
+    ...lab.directors.map((vm) => ({ vm, config: directorCloudConfig(directorUserDataModel(lab, vm)) })),
+    ...lab.realServers.map((vm) => ({ vm, config: realServerCloudConfig(realServerUserDataModel(lab, vm)) })),
+  ];
+  return vms.flatMap(({ vm, config }) => {
+    const seed = seedFiles(stack, vm.domainName);
+    return [
+      { label: `${vm.domainName} seed user-data`, text: seed.userData, object: config },
+      { label: `${vm.domainName} seed network-config`, text: seed.networkConfig, object: networkConfig(staticInterface(lab, vm)) },
+    ];
+  });
 }

@@ -531,3 +531,48 @@ describe('helpers', () => {
     expect(isOpenSshPublicKey(`${ed25519Key()}\nssh-ed25519 AAAA`)).toBe(false);
   });
 });
+
+describe('validateLabConfig: line breaks of YAML 1.1 and non-printable characters in free-text fields', () => {
+  // PyYAML (cloud-init) reads U+0085, U+2028 and U+2029 as line breaks; controls, lone surrogates
+  // and U+FFFE/U+FFFF are not text at all. None of them means anything in these fields.
+  const BAD = { 'U+2028': '\u2028', 'U+2029': '\u2029', 'U+0085': '\u0085', 'U+FEFF': '\ufeff', 'ESC': '\x1b', 'DEL': '\x7f', 'U+009B': '\x9b', 'a lone surrogate': '\ud800', 'U+FFFE': '\ufffe' };
+  const mirror = 'http://m.example/debian';
+  const fields: [string, (bad: string) => unknown][] = [
+    ['ssh.authorizedKeys[0]', (bad) => ({ ssh: { authorizedKeys: [ed25519Key(`me${bad}bootcmd:`)] } })],
+    ['packages.signingKey', (bad) => ({ packages: { mirror, signingKey: MIRROR_SIGNING_KEY.replace('\n-----END', `${bad}x\n-----END`) } })],
+    ['libvirtUri', (bad) => ({ libvirtUri: `qemu:///system?x=${bad}` })],
+    ['image.source', (bad) => ({ image: { source: `https://images.example/a${bad}.qcow2` } })],
+    ['image.source', (bad) => ({ image: { source: `/var/tmp/a${bad}.qcow2` } })],
+    ['storagePoolPath', (bad) => ({ storagePoolPath: `/srv/pools/a${bad}b` })],
+  ];
+  const cases = fields.flatMap(([path, config]) => Object.entries(BAD).map(([name, bad]) => [path, name, config(bad)] as const));
+
+  test.each(cases)('%s holding %s is refused there', (path, _name, config) => {
+    const problems = validateLabConfig(config);
+    expect(problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`format ${path}`]);
+    expect(problems[0].message).toMatch(new RegExp(`^${path.replace(/[[\].]/g, '\\$&')}: got `));
+  });
+
+  test('a key comment and a signing key keep the characters that do belong there', () => {
+    expect(validateLabConfig({
+      ssh: { authorizedKeys: [ed25519Key('José Müller <jm@host> 日本 (laptop)'), `${ed25519Key('tab\there')}\n`] },
+      packages: { mirror, signingKey: MIRROR_SIGNING_KEY.replace(/\n/g, '\r\n') },
+    })).toEqual([]);
+  });
+});
+
+test('a refused string names the character that is no text, and where', () => {
+  const [problem] = validateLabConfig({ ssh: { authorizedKeys: [ed25519Key('me\u2028bootcmd:')] } });
+  expect(problem.message).toMatch(/^ssh\.authorizedKeys\[0\]: got ".*", expected an OpenSSH public key line .*; it holds U\+2028 at character 84, /);
+});
+
+test.each([
+  ['notification.from', (address: string) => ({ notification: { email: ['ops@example.com'], from: address } })],
+  ['notification.email[0]', (address: string) => ({ notification: { email: [address], from: 'k@example.com' } })],
+])('%s longer than an email address can be (254) is refused: keepalived would split its line', (path, config) => {
+  const address = `k@${'a'.repeat(250)}.example`;
+  const problems = validateLabConfig(config(address));
+  expect(problems.map((p) => `${p.rule} ${p.path}`)).toEqual([`length ${path}`]);
+  expect(problems[0].message).toContain('at most 254 characters, got 260');
+  expect(validateLabConfig(config(`k@${'a'.repeat(240)}.example`))).toEqual([]);
+});

@@ -1,12 +1,15 @@
 import * as fc from 'fast-check';
 import {
-  renderDirectorUserData, renderKeepalivedConf, renderNotifyScript, renderRealServerUserData,
+  renderDirectorUserData, renderKeepalivedConf, renderNetworkConfig, renderNotifyScript, renderRealServerUserData,
 } from '../../cloud-init';
+import { networkConfig } from '../../cloud-init/network-config';
 import { DEFAULT_NOTIFY_SCRIPT_PATH, NOTIFY_LOG_FILE } from '../../cloud-init/paths';
+import { directorCloudConfig, realServerCloudConfig } from '../../cloud-init/user-data';
 import {
-  directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, validateLabConfig, type LabConfig,
+  directorKeepalivedModel, directorUserDataModel, realServerUserDataModel, resolveLabConfig, staticInterface, validateLabConfig, type LabConfig,
 } from '../../lab';
 import { cloudInitSchemaAll, keepalivedConfigTestAll, shellcheckAll, type ToolVerdict } from '../helpers/batch';
+import { roundTripFailures } from '../helpers/round-trip';
 import { brokenLab, validLab } from '../helpers/lab-arbitraries';
 import { NetnsSandbox } from '../helpers/netns';
 import { requireTool } from '../helpers/tools';
@@ -32,9 +35,11 @@ describe(`property: ${toolRuns} generated valid labs pass the real tools ${repla
   /** The rendered files, each with the lab (index) it came from. */
   const confs = resolved.flatMap((lab, i) => lab.directors.map((d) => ({ lab: i, text: renderKeepalivedConf(directorKeepalivedModel(lab, d)) })));
   const userData = resolved.flatMap((lab, i) => [
-    ...lab.directors.map((d) => ({ lab: i, text: renderDirectorUserData(directorUserDataModel(lab, d)) })),
-    ...lab.realServers.map((rs) => ({ lab: i, text: renderRealServerUserData(realServerUserDataModel(lab, rs)) })),
+    ...lab.directors.map((d) => directorUserDataModel(lab, d)).map((m) => ({ lab: i, text: renderDirectorUserData(m), object: directorCloudConfig(m) })),
+    ...lab.realServers.map((rs) => realServerUserDataModel(lab, rs)).map((m) => ({ lab: i, text: renderRealServerUserData(m), object: realServerCloudConfig(m) })),
   ]);
+  const networkConfigs = resolved.flatMap((lab, i) => [...lab.directors, ...lab.realServers]
+    .map((vm) => staticInterface(lab, vm)).map((iface) => ({ lab: i, text: renderNetworkConfig(iface), object: networkConfig(iface) })));
 
   /** The labs whose files the tool refused, with the first refusal of each. */
   function refusals(files: readonly { lab: number }[], verdicts: readonly ToolVerdict[]): string[] {
@@ -62,6 +67,13 @@ describe(`property: ${toolRuns} generated valid labs pass the real tools ${repla
     let verdicts: ReturnType<typeof cloudInitSchemaAll>;
     beforeAll(() => {
       verdicts = cloudInitSchemaAll(userData.map((u) => u.text));
+    });
+
+    test('every user-data and network-config is read back by cloud-init\'s YAML loader as exactly the object rendered', () => {
+      const label = (d: { lab: number }) => `lab ${d.lab} ${JSON.stringify(labs[d.lab])}`;
+      // The user-data as the schema batch already loaded it; the network-configs in one more batch.
+      expect(roundTripFailures(userData.map((d) => ({ ...d, label: label(d) })), verdicts.map((v) => v.loaded))).toEqual([]);
+      expect(roundTripFailures(networkConfigs.map((d) => ({ ...d, label: label(d) })))).toEqual([]);
     });
 
     test('every user-data passes cloud-init schema', () => {
