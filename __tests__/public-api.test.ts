@@ -45,12 +45,12 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
   'lab/index.ts': {
     values: [
       'DEBIAN_SECURITY_ARCHIVE', 'DEFAULT_AUTH_PASS', 'DOMAIN_TYPES', 'FILE_RULES', 'LAB_CONFIG_ENV', 'LAB_INTERFACE', 'LAB_RULES',
-      'LabConfigError', 'LabSchema', 'NETWORK_MODES', 'POOL_DIRECTORY_RULE', 'SCHEMA_RULES', 'canonicalIpv6', 'defaultAddress6',
+      'LabConfigError', 'LabSchema', 'NETWORK_MODES', 'POOL_DIRECTORY_RULE', 'SCHEMA_RULES', 'baseVolumeName', 'canonicalIpv6', 'defaultAddress6',
       'defaultDns', 'defaultGateway', 'defaultLabConfig', 'defaultSecurityMirror', 'defaultStoragePoolPath', 'describeValue',
-      'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'formatIpv6', 'isOpenSshPublicKey', 'jsonSchema',
+      'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'formatIpv6', 'isLabVolume', 'isOpenSshPublicKey', 'jsonSchema',
       'labConfigFromEnv', 'labMacAddress', 'labVips', 'labVips6', 'loadLabConfig', 'parseCidr', 'parseCidr6', 'parseIpv4', 'parseIpv6',
       'parseLab', 'realServerUserDataModel', 'resolveLabConfig', 'serviceFamily', 'servicesOf', 'staticInterface', 'validateLabConfig',
-      'validatePoolDirectory', 'vmDomainName', 'vrrpInstanceName', 'vrrpInstanceName6',
+      'validatePoolDirectory', 'vmDomainName', 'vmVolumeNames', 'vrrpInstanceName', 'vrrpInstanceName6',
     ],
     types: [
       'DomainType', 'Ipv4Network', 'Ipv6Network', 'LabConfig', 'LabDirectorConfig', 'LabHealthCheckConfig', 'LabImageConfig',
