@@ -105,9 +105,16 @@ for f in "$image_cloud" "$image_lab"; do
   [[ -f $f ]] || { echo "e2e: image build gave no file ($f)" >&2; exit 1; }
 done
 echo "[e2e] the package repository the sandbox serves (what the lab installs at first boot)" >&2
-# The package lists the renderer installs (cloud-init/user-data.ts), read from the code itself.
-mapfile -t lab_packages < <(node -r ts-node/register/transpile-only -e \
-  'const u = require("./cloud-init/user-data"); for (const p of [...u.DIRECTOR_PACKAGES, ...u.REAL_SERVER_PACKAGES]) console.log(p)')
+# What the labs under test install at first boot, as their rendered cloud-configs list them
+# (e2e/lab-packages.ts): firewall-mark and TLS services add nftables and openssl.
+lab_files=()
+for c in "${configs[@]}"; do
+  split_entry "$c"
+  lab_files+=("$(readlink -f "$entry_config")")
+done
+mapfile -t lab_packages < <(node -r ts-node/register/transpile-only "$here/lab-packages.ts" "${lab_files[@]}")
+((${#lab_packages[@]} > 0)) || { echo "e2e: no package list for ${lab_files[*]}" >&2; exit 1; }
+echo "[e2e] packages the labs install: ${lab_packages[*]}" >&2
 manifest=$(bash "$here/mirror/build-repo.sh" "$cache/mirror" "${image_cloud%.qcow2}.dpkg-status" "${lab_packages[@]}" | tail -n 1)
 [[ -f $manifest ]] || { echo "e2e: repository build gave no manifest ($manifest)" >&2; exit 1; }
 repo=$(dirname "$manifest")
