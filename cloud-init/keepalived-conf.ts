@@ -292,6 +292,7 @@ function renderVirtualServer(service: VirtualService): string[] {
   const body = [
     `delay_loop ${service.delayLoopSec}`,
     `lb_algo ${service.scheduler}`,
+    ...shFallback(service),
     '! DR: the director only rewrites the destination MAC, so replies go straight from the',
     '! real server to the client, each real server must own the VIP (on lo, ARP-silenced)',
     '! and the real port must equal the virtual port.',
@@ -325,6 +326,23 @@ function renderVirtualServer(service: VirtualService): string[] {
   }
   const header = service.fwmark === undefined ? `virtual_server ${service.vip} ${service.port}` : `virtual_server fwmark ${service.fwmark}`;
   return block(header, body);
+}
+
+/**
+ * `sh-fallback` with the source-hashing scheduler. sh hashes a client to a bucket of its table,
+ * and the table keeps naming a real server at weight 0 (inhibit_on_failure, a drained server, or
+ * every server down while the sorry server is in): without the fallback IPVS finds no destination
+ * for that client and answers ICMP port unreachable (connection refused), even when a live server
+ * or the sorry server is in the table. With it (IP_VS_SVC_F_SCHED_SH_FALLBACK) such a client is
+ * rehashed to an available destination; the others keep theirs.
+ */
+function shFallback(service: VirtualService): string[] {
+  if (service.scheduler !== 'sh') return [];
+  return [
+    '! A client whose hashed server is at weight 0 (inhibited, drained) is rehashed to an',
+    '! available one (or the sorry server) instead of refused.',
+    'sh-fallback',
+  ];
 }
 
 function renderQuorum(quorum: QuorumModel): string[] {

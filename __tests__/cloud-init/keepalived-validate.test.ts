@@ -114,6 +114,36 @@ const EVERY_OPTION_LAB: LabConfig = {
   ],
 };
 
+/**
+ * The feature lab of issue 11: a firewall-mark service over 80/443 with sh and persistence, whose
+ * sorry server answered no client hashed to an inhibited real server (IPVS's sh bucket still named
+ * it at weight 0: connection refused).
+ */
+const SH_SORRY_LAB: LabConfig = {
+  network: { mode: 'bridge', bridge: 'br0', cidr: '10.88.0.0/24', gateway: '10.88.0.1' },
+  image: { preinstalled: true },
+  directors: [
+    { name: 'lb-1', address: '10.88.0.11', priority: 200 },
+    { name: 'lb-2', address: '10.88.0.12', priority: 100 },
+  ],
+  services: [{
+    vip: '10.88.0.10',
+    ports: [80, 443],
+    tlsPorts: [443],
+    scheduler: 'sh',
+    persistenceTimeoutSec: 120,
+    healthCheck: { type: 'https', path: '/healthz' },
+    sorryServer: true,
+    inhibitOnFailure: true,
+    quorum: { weight: 1 },
+  }],
+  realServers: [
+    { name: 'web-1', address: '10.88.0.21' },
+    { name: 'web-2', address: '10.88.0.22' },
+    { name: 'web-3', address: '10.88.0.23' },
+  ],
+};
+
 describe('keepalived --config-test accepts every rendered keepalived.conf', () => {
   let ns: NetnsSandbox;
   const hostHadScript = fs.existsSync(NOTIFY_SCRIPT_PATH);
@@ -181,6 +211,24 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
       const conf = renderKeepalivedConf(directorKeepalivedModel(lab, director));
       expect(conf).toMatch(/virtual_server fwmark 1 \{[\s\S]*SSL_GET[\s\S]*MISC_CHECK[\s\S]*virtual_server 192\.168\.20\.140 8080 \{/);
       expect(conf).toContain('vrrp_script DIRECTOR_CHECK');
+      const result = keepalivedConfigTest(ns, conf, notifyHook);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  test('sh renders sh-fallback: a client hashed to a server at weight 0 (inhibited, drained, or all down with the sorry server in) is scheduled elsewhere, not refused', () => {
+    // GIVEN the feature lab of issue 11 (sh, persistence, sorry server, inhibit_on_failure)
+    const lab = resolveLabConfig(SH_SORRY_LAB);
+    for (const director of lab.directors) {
+      const conf = renderKeepalivedConf(directorKeepalivedModel(lab, director));
+
+      // THEN its virtual server asks IPVS for sh's fallback (IP_VS_SVC_F_SCHED_SH_FALLBACK): without
+      // it ip_vs_sh_get returns no destination when the client's bucket names a server at weight 0
+      // and IPVS answers ICMP port unreachable (curl: connection refused), even with the sorry
+      // server in the table
+      expect(conf).toMatch(/virtual_server fwmark 1 \{\n(?:    .*\n)*?    lb_algo sh\n(?:    !.*\n)*    sh-fallback\n/);
+      // AND keepalived takes it
       const result = keepalivedConfigTest(ns, conf, notifyHook);
       expect(result.output).toBe('');
       expect(result.status).toBe(0);
