@@ -55,14 +55,21 @@ export const TRACK_SCRIPT_PATH_PATTERN = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._+-]
 /** At most this many words (the executable and its arguments). */
 export const TRACK_SCRIPT_MAX_WORDS = 16;
 
-/** The placeholders a misc check's words may hold, replaced per real server when rendered. */
-export const MISC_CHECK_PLACEHOLDERS = ['{address}', '{port}', '{name}'] as const;
+/**
+ * The placeholders a misc check's words may hold, replaced per real server when rendered:
+ * `{address}` the real server's address as is, `{host}` the same as a URL's host (an IPv6 address
+ * in brackets, `[fd77::21]`; an IPv4 one as is), `{port}` the service's first port, `{name}` the
+ * real server's name.
+ */
+export const MISC_CHECK_PLACEHOLDERS = ['{address}', '{host}', '{port}', '{name}'] as const;
 /**
  * One word of a misc check: a track-script word that may also hold the exact placeholders
- * `{address}`, `{port}` and `{name}` (no other brace: keepalived reads braces as blocks).
- * Their values (an IPv4 address, a port, a VM name) are track-script words themselves.
+ * `{address}`, `{host}`, `{port}` and `{name}` (no other brace: keepalived reads braces as
+ * blocks; no bracket of the user's own: `{host}` writes them for an IPv6 address). Their values
+ * are track-script words themselves, plus the brackets of `{host}`, which keepalived reads
+ * literally inside the quoted misc_path.
  */
-export const MISC_CHECK_ARG_PATTERN = /^(?=.{1,128}$)(?:[A-Za-z0-9._/:=@%+,-]|\{(?:address|port|name)\})+$/;
+export const MISC_CHECK_ARG_PATTERN = /^(?=.{1,128}$)(?:[A-Za-z0-9._/:=@%+,-]|\{(?:address|host|port|name)\})+$/;
 
 /** `header { body }` with the body indented one level; nested blocks indent recursively. */
 function block(header: string, body: readonly string[]): string[] {
@@ -397,9 +404,15 @@ interface MiscCheckTarget {
   readonly name: string;
 }
 
-/** The misc check's argv for one real server: `{address}`, `{port}`, `{name}` replaced. */
+/** The misc check's argv for one real server: `{address}`, `{host}`, `{port}`, `{name}` replaced. */
 export function miscCheckCommand(check: MiscCheckModel, target: MiscCheckTarget): string[] {
-  return check.command.map((word) => word.replace(/\{(address|port|name)\}/g, (_, key: keyof MiscCheckTarget) => String(target[key])));
+  const values: Record<string, string> = {
+    address: target.address,
+    host: target.address.includes(':') ? `[${target.address}]` : target.address,
+    port: String(target.port),
+    name: target.name,
+  };
+  return check.command.map((word) => word.replace(/\{(address|host|port|name)\}/g, (_, key: string) => values[key]));
 }
 
 function renderMiscCheck(check: MiscCheckModel, target: MiscCheckTarget): string[] {
@@ -490,7 +503,7 @@ function serviceProblems(service: VirtualService, at: string): string[] {
   }
   if (service.miscCheck !== undefined) {
     problems.push(...argvProblems(service.miscCheck.command, `${at}.miscCheck.command`, MISC_CHECK_ARG_PATTERN,
-      'a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}'));
+      'a word of letters, digits, . _ / : = @ % + , - and {address}, {host}, {port}, {name}'));
     if (!(Number.isInteger(service.miscCheck.timeoutSec) && service.miscCheck.timeoutSec >= 1)) {
       problems.push(`${at}.miscCheck.timeoutSec: expected an integer >= 1, got ${service.miscCheck.timeoutSec}`);
     }

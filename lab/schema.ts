@@ -293,7 +293,7 @@ export const MAX_FWMARK = 2147483647;
 /** A firewall-mark service groups 2-8 ports. */
 export const MAX_SERVICE_PORTS = 8;
 
-const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {port}, {name} (no spaces, quotes, other braces or shell characters)";
+const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {host}, {port}, {name} (no spaces, quotes, brackets, other braces or shell characters)";
 
 export const LabQuorumSchema = Type.Object(
   {
@@ -314,7 +314,7 @@ export const LabQuorumSchema = Type.Object(
 export const LabMiscCheckSchema = Type.Object(
   {
     command: argv(
-      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {port} and {name}: the real server\'s address, the service\'s first port and its name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{address}:8080/ready"].',
+      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {host}, {port} and {name}: the real server\'s address, the same as a URL\'s host (an IPv6 address in brackets, [fd77::21]; an IPv4 one as is), the service\'s first port and the real server\'s name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{host}:{port}/ready"], which works for IPv4 and IPv6 services alike.',
       { pattern: MISC_CHECK_ARG_PATTERN, allowed: MISC_CHECK_WORD_TEXT },
     ),
     timeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 5, 'A run that takes longer fails (misc_timeout).')),

@@ -562,14 +562,14 @@ describe('renderKeepalivedConf failures: service options', () => {
     const broken = fwmarkService({
       fwmark: 0,
       quorum: { weight: 201, hysteresis: 0, up: ['logger', 'up'] },
-      miscCheck: { command: ['/usr/bin/curl', 'http://{host}/'], timeoutSec: 0 },
+      miscCheck: { command: ['/usr/bin/curl', 'http://{hostname}/'], timeoutSec: 0 },
     });
     expect(() => renderKeepalivedConf(referenceDirector({ services: [broken] }))).toThrow(
       'Cannot render keepalived.conf for lvs_director_1:\n' +
       '  - services[0].fwmark: expected an integer 1-2147483647, got 0\n' +
       "  - services[0].quorum.weight: expected an integer 1-200 (the sum of the real servers' weights), got 201\n" +
       "  - services[0].quorum.up[0]: expected the absolute path of an executable, got 'logger'\n" +
-      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}, got 'http://{host}/'\n" +
+      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {host}, {port}, {name}, got 'http://{hostname}/'\n" +
       '  - services[0].miscCheck.timeoutSec: expected an integer >= 1, got 0',
     );
   });
