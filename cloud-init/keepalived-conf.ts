@@ -20,15 +20,6 @@ export const VRRP_SYNC_GROUP_NAME = 'LVS_LAB';
 export const TRACK_SCRIPT_NAME = 'DIRECTOR_CHECK';
 
 /**
- * Fast failover: advert intervals keepalived 2.2 takes as fractions with VRRPv3 only (in
- * centiseconds). Below 0.1 s a VM that stalls for three adverts (a busy emulated host) loses the
- * VIP; above 0.5 s the takeover (3 adverts + skew) cannot stay under a second and a half.
- */
-export const FAST_FAILOVER_ADVERT_SEC = { min: 0.1, max: 0.5 } as const;
-/** Fast failover: from this priority up a director's skew is at most a quarter of an advert interval. */
-export const FAST_FAILOVER_MIN_PRIORITY = 192;
-
-/**
  * The skew time a BACKUP adds to 3 advert intervals before it takes over (RFC 5798 / RFC 3768, as
  * keepalived 2.2 computes it): VRRPv3 `(256 - priority) / 256 × advert_int`, VRRPv2
  * `(256 - priority) / 256` seconds. It lets the highest-priority BACKUP win; with one BACKUP it is
@@ -42,6 +33,58 @@ export function vrrpSkewSec(priority: number, advertIntSec: number, version: 2 |
 export function masterDownIntervalSec(priority: number, advertIntSec: number, version: 2 | 3): number {
   return 3 * advertIntSec + vrrpSkewSec(priority, advertIntSec, version);
 }
+
+/**
+ * Fast failover's promise: the service answers again within this many seconds of the MASTER's
+ * last advert (the e2e asserts it from the config: the director failure check's gap).
+ */
+export const FAST_FAILOVER_BOUND_SEC = 1;
+/**
+ * What a takeover costs beyond the BACKUP's master-down interval: the new MASTER's gratuitous
+ * ARPs reaching the client and the client's next try. The e2e measured 0.09 s (a 0.70 s gap for
+ * a 0.61 s interval; its probes are 100 ms apart); 0.2 s leaves room for a loaded host.
+ */
+export const FAST_FAILOVER_MARGIN_SEC = 0.2;
+/**
+ * The shortest fast-failover advert interval: below it a director that stalls for three adverts
+ * (a busy emulated host) loses the VIP. keepalived 2.2 takes fractions with VRRPv3 only.
+ */
+export const FAST_FAILOVER_MIN_ADVERT_SEC = 0.1;
+/** Rounding slack of the second-fractions below (0.2 × 3 is not exactly 0.6). */
+const EPSILON = 1e-9;
+
+/**
+ * Fast failover: how long after the MASTER's last advert a director that is BACKUP gets the
+ * service answering again: its VRRPv3 master-down interval (3 adverts + skew, RFC 5798) plus
+ * `FAST_FAILOVER_MARGIN_SEC`.
+ */
+export function fastFailoverTakeoverSec(priority: number, advertIntSec: number): number {
+  return masterDownIntervalSec(priority, advertIntSec, 3) + FAST_FAILOVER_MARGIN_SEC;
+}
+
+/** True when a BACKUP of this priority takes over within `FAST_FAILOVER_BOUND_SEC`. */
+export function keepsFastFailoverBound(priority: number, advertIntSec: number): boolean {
+  return fastFailoverTakeoverSec(priority, advertIntSec) <= FAST_FAILOVER_BOUND_SEC + EPSILON;
+}
+
+/** The longest advert interval (whole centiseconds) with which a BACKUP of this priority keeps the bound. */
+export function fastFailoverMaxAdvertSec(priority: number): number {
+  const exact = (FAST_FAILOVER_BOUND_SEC - FAST_FAILOVER_MARGIN_SEC) / (3 + (256 - priority) / 256);
+  return Math.floor(exact * 100 + EPSILON) / 100;
+}
+
+/** The lowest priority (1-254) that keeps the bound at this advert interval; undefined when none does. */
+export function fastFailoverMinPriority(advertIntSec: number): number | undefined {
+  // 3a + (256 - p) / 256 × a + margin <= bound  <=>  p >= 256 - 256 × (bound - margin - 3a) / a
+  const lowest = Math.max(1, Math.ceil(256 - (256 * (FAST_FAILOVER_BOUND_SEC - FAST_FAILOVER_MARGIN_SEC - 3 * advertIntSec)) / advertIntSec - EPSILON));
+  return lowest <= 254 ? lowest : undefined;
+}
+
+/** The rule in words, for messages and the schema. */
+export const FAST_FAILOVER_RULE_TEXT =
+  `every director, as a BACKUP, to take over within ${FAST_FAILOVER_BOUND_SEC} s of the MASTER's last advert: ` +
+  `3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + ${FAST_FAILOVER_MARGIN_SEC} s ` +
+  "(the new MASTER's gratuitous ARPs and the client's retry)";
 
 /**
  * One argument of a track script's command: no whitespace, quotes, `#`/`!` (keepalived comments),
@@ -440,15 +483,14 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
   if (model.fastFailover) {
     model.instances.forEach((instance, index) => {
       const at = `instances[${index}] (${instance.name})`;
-      const { min, max } = FAST_FAILOVER_ADVERT_SEC;
       if (instance.version !== 3) {
         problems.push(`${at}: fastFailover needs VRRP version 3 (fractional advert_int), got version ${instance.version}`);
       }
-      if (!(instance.advertIntSec >= min && instance.advertIntSec <= max)) {
-        problems.push(`${at}: fastFailover needs advertIntSec ${min}-${max}, got ${instance.advertIntSec}`);
-      }
-      if (instance.priority < FAST_FAILOVER_MIN_PRIORITY) {
-        problems.push(`${at}: fastFailover needs priority ${FAST_FAILOVER_MIN_PRIORITY}-254 (a skew of at most a quarter advert), got ${instance.priority}`);
+      if (!(instance.advertIntSec >= FAST_FAILOVER_MIN_ADVERT_SEC)) {
+        problems.push(`${at}: fastFailover needs advertIntSec of at least ${FAST_FAILOVER_MIN_ADVERT_SEC}, got ${instance.advertIntSec}`);
+      } else if (!keepsFastFailoverBound(instance.priority, instance.advertIntSec)) {
+        problems.push(`${at}: fastFailover needs ${FAST_FAILOVER_RULE_TEXT}; priority ${instance.priority} at advertIntSec ${instance.advertIntSec} takes ` +
+          `${fastFailoverTakeoverSec(instance.priority, instance.advertIntSec).toFixed(3)} s`);
       }
     });
   }

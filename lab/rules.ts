@@ -9,7 +9,8 @@
  * the config as written (`raw`), for what the user gave.
  */
 import {
-  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN, vrrpSkewSec,
+  FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, fastFailoverMaxAdvertSec, fastFailoverMinPriority, fastFailoverTakeoverSec, keepsFastFailoverBound,
+  masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN,
 } from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
@@ -272,9 +273,11 @@ export const authPassVersionRule: LabRule = {
 };
 
 /**
- * `vrrp.fastFailover`: VRRPv3 with adverts of 0.1-0.5 s, and priorities that keep the skew small.
- * A BACKUP takes over 3 adverts + skew after the last advert it heard, skew = (256 - priority) /
- * 256 × advertIntSec with VRRPv3: the default BACKUP's 80 would add 0.69 of an advert interval.
+ * `vrrp.fastFailover` promises the service back within FAST_FAILOVER_BOUND_SEC of the MASTER's
+ * last advert: VRRPv3 (fractional adverts), adverts of at least FAST_FAILOVER_MIN_ADVERT_SEC, and
+ * every director, as a BACKUP (any may be one: nopreempt, or after a failover), taking over in
+ * time: 3 adverts + skew, skew = (256 - priority) / 256 × advertIntSec (RFC 5798), plus
+ * FAST_FAILOVER_MARGIN_SEC.
  */
 const DEFAULT_PRIORITIES = (LabSchema.properties.directors.default as readonly { priority: number }[]).map((d) => d.priority);
 
@@ -284,20 +287,28 @@ export const fastFailoverRule: LabRule = {
     const vrrp = section(input.lab.vrrp);
     if (vrrp.fastFailover !== true) return;
     const why = 'vrrp.fastFailover is true';
-    const { min, max } = FAST_FAILOVER_ADVERT_SEC;
     if (vrrp.version === 2) {
       report('vrrp.version', vrrp.version, '3 with vrrp.fastFailover', `${why}: keepalived takes fractional advert intervals with VRRPv3 only`);
     }
     const interval = vrrp.advertIntSec;
-    if (typeof interval === 'number' && interval > 0 && !(interval >= min && interval <= max)) {
-      report('vrrp.advertIntSec', interval, `${min}-${max} seconds with vrrp.fastFailover`,
-        `${why}: a BACKUP takes over 3 advert intervals after the last advert, so below ${min} s a director stalled for ${(3 * min).toFixed(1)} s loses the VIP, and above ${max} s the takeover is well over a second`);
+    if (typeof interval !== 'number' || !(interval > 0 && interval <= 255)) return;
+    const longest = fastFailoverMaxAdvertSec(254);
+    if (interval < FAST_FAILOVER_MIN_ADVERT_SEC) {
+      report('vrrp.advertIntSec', interval, `${FAST_FAILOVER_MIN_ADVERT_SEC}-${longest} seconds with vrrp.fastFailover`,
+        `${why}: a BACKUP takes over 3 advert intervals after the last advert, so below ${FAST_FAILOVER_MIN_ADVERT_SEC} s a director stalled for ${(3 * FAST_FAILOVER_MIN_ADVERT_SEC).toFixed(1)} s loses the VIP`);
+      return;
+    }
+    const minPriority = fastFailoverMinPriority(interval);
+    if (minPriority === undefined) {
+      report('vrrp.advertIntSec', interval, `${FAST_FAILOVER_MIN_ADVERT_SEC}-${longest} seconds with vrrp.fastFailover`,
+        `${why}, which needs ${FAST_FAILOVER_RULE_TEXT}; at advertIntSec ${interval} even priority 254 takes ${fastFailoverTakeoverSec(254, interval).toFixed(3)} s ` +
+        `(0.2 s adverts take over in ${masterDownIntervalSec(240, 0.2, 3).toFixed(2)} s at priority 240)`);
+      return;
     }
     for (const director of entries(input, 'directors')) {
-      if (!isIntegerIn(director.priority, 1, 254) || director.priority >= FAST_FAILOVER_MIN_PRIORITY) continue;
-      const skew = typeof interval === 'number' && interval > 0 ? ` (${(vrrpSkewSec(director.priority, interval, 3) * 1000).toFixed(0)} ms at advertIntSec ${interval})` : '';
-      report(join(director.at, 'priority'), director.priority, `a priority ${FAST_FAILOVER_MIN_PRIORITY}-254 with vrrp.fastFailover`,
-        `${why}: a BACKUP adds a skew of (256 - priority) / 256 advert intervals to its takeover${skew}` +
+      if (!isIntegerIn(director.priority, 1, 254) || keepsFastFailoverBound(director.priority, interval)) continue;
+      report(join(director.at, 'priority'), director.priority, `a priority of at least ${minPriority} at advertIntSec ${interval} with vrrp.fastFailover (or shorter adverts)`,
+        `${why}, which needs ${FAST_FAILOVER_RULE_TEXT}; as a BACKUP this director takes ${fastFailoverTakeoverSec(director.priority, interval).toFixed(3)} s` +
         (director.fromDefault ? `; the default directors have ${DEFAULT_PRIORITIES.join(' and ')}: list directors with priorities such as 250 and 240` : ''));
     }
   },

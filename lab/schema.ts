@@ -11,7 +11,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
+  FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, fastFailoverMaxAdvertSec, masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
 } from '../cloud-init/keepalived-conf';
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
@@ -238,7 +238,7 @@ export const LabVrrpSchema = Type.Object(
     connectionSync: Type.Optional(Type.Boolean({ default: true, description: 'IPVS connection sync between the directors (lvs_sync_daemon).' })),
     fastFailover: Type.Optional(Type.Boolean({
       default: false,
-      description: `true: sub-second failover. Needs version 3, advertIntSec ${FAST_FAILOVER_ADVERT_SEC.min}-${FAST_FAILOVER_ADVERT_SEC.max} (0.2 takes over in about 0.6 s) and every director's priority ${FAST_FAILOVER_MIN_PRIORITY}-254; renders the gratuitous ARP timing for it.`,
+      description: `true: the service answers again within ${FAST_FAILOVER_BOUND_SEC} s of the MASTER's last advert. Needs version 3, advertIntSec of at least ${FAST_FAILOVER_MIN_ADVERT_SEC} s, and ${FAST_FAILOVER_RULE_TEXT}: e.g. advertIntSec 0.2 with priorities 250 and 240 takes over ${masterDownIntervalSec(240, 0.2, 3).toFixed(2)} s after the last advert; adverts of at most ${fastFailoverMaxAdvertSec(254)} s even at priority 254. Renders the gratuitous ARP timing for it.`,
     })),
     trackScript: Type.Optional(LabTrackScriptSchema),
   },

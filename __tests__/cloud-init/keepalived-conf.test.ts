@@ -1,4 +1,6 @@
-import { masterDownIntervalSec, miscCheckCommand, renderKeepalivedConf, vrrpSkewSec, type HealthCheck, type VirtualService } from '../../cloud-init';
+import {
+  fastFailoverMaxAdvertSec, fastFailoverMinPriority, keepsFastFailoverBound, masterDownIntervalSec, miscCheckCommand, renderKeepalivedConf, vrrpSkewSec, type HealthCheck, type VirtualService,
+} from '../../cloud-init';
 import {
   DIRECTOR_CHECK,
   fastFailoverDirector,
@@ -367,20 +369,36 @@ vrrp_instance VI_LAB {
 });
 
 describe('renderKeepalivedConf failures: issue 8 options', () => {
-  test('fails when fastFailover runs on VRRPv2 with whole-second adverts and a low priority', () => {
+  test('fails when fastFailover runs on VRRPv2 with whole-second adverts', () => {
     const model = withInstance({ priority: 180 }, referenceDirector({ fastFailover: true }));
     expect(() => renderKeepalivedConf(model)).toThrow(
       [
         'Cannot render keepalived.conf for lvs_director_1:',
         '  - instances[0] (VI_LAB): fastFailover needs VRRP version 3 (fractional advert_int), got version 2',
-        '  - instances[0] (VI_LAB): fastFailover needs advertIntSec 0.1-0.5, got 1',
-        '  - instances[0] (VI_LAB): fastFailover needs priority 192-254 (a skew of at most a quarter advert), got 180',
+        "  - instances[0] (VI_LAB): fastFailover needs every director, as a BACKUP, to take over within 1 s of the MASTER's last advert: " +
+          "3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + 0.2 s (the new MASTER's gratuitous ARPs and the client's retry); " +
+          'priority 180 at advertIntSec 1 takes 3.497 s',
       ].join('\n'),
     );
   });
 
+  test('fails when a fastFailover BACKUP cannot take over within 1 s (0.3 s adverts at priority 200: 0.966 s + 0.2 s margin)', () => {
+    expect(() => renderKeepalivedConf(withInstance({ state: 'BACKUP', priority: 200, advertIntSec: 0.3 }, fastFailoverDirector())))
+      .toThrow('priority 200 at advertIntSec 0.3 takes 1.166 s');
+  });
+
   test('fails when fastFailover has adverts below 0.1 s', () => {
-    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec 0.1-0.5, got 0.05');
+    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec of at least 0.1, got 0.05');
+  });
+
+  test('fastFailoverMaxAdvertSec and fastFailoverMinPriority invert the bound', () => {
+    expect(fastFailoverMaxAdvertSec(254)).toBe(0.26);
+    expect(fastFailoverMaxAdvertSec(1)).toBe(0.2);
+    expect(fastFailoverMinPriority(0.2)).toBe(1);
+    expect(fastFailoverMinPriority(0.25)).toBe(205);
+    expect(fastFailoverMinPriority(0.27)).toBeUndefined();
+    for (const [priority, advert] of [[205, 0.25], [1, 0.2], [254, 0.26]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(true);
+    for (const [priority, advert] of [[204, 0.25], [254, 0.27]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(false);
   });
 
   test.each([

@@ -56,7 +56,7 @@ const labs: Record<string, DirectorKeepalivedModel> = {
   // issue 8
   'fast failover (v3, advert_int 0.2, priority 250)': fastFailoverDirector(),
   'fast failover BACKUP (priority 240, advert_int 0.1)': withInstance({ state: 'BACKUP', priority: 240, advertIntSec: 0.1 }, fastFailoverDirector()),
-  'fast failover, advert_int 0.5, multicast, nopreempt': withInstance({ state: 'BACKUP', advertIntSec: 0.5, transport: 'multicast', nopreempt: true }, fastFailoverDirector()),
+  'fast failover, advert_int 0.26, multicast, nopreempt': withInstance({ state: 'BACKUP', advertIntSec: 0.26, transport: 'multicast', nopreempt: true }, fastFailoverDirector()),
   'director check, weight -20': referenceDirector({ trackScript: DIRECTOR_CHECK }),
   'director check, weight 0, no notify hook': referenceDirector({ trackScript: { ...DIRECTOR_CHECK, weight: 0 }, notifyScriptPath: undefined }),
   'director check in a sync group (weight 0)': referenceDirector({
