@@ -1729,10 +1729,17 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
           expect(gone.length === 0, `inhibit_on_failure: ${gone.map((m) => m.name).join(', ')} not listed at weight 0: ${JSON.stringify(row!.destinations)}`);
         }
         if (s.sorryServer) {
-          for (const [i, url] of urls.entries()) {
-            const r = fetchFrom(url, sources[i + 1]);
-            sorryAnswers.push(`${url} ${r.code} ${r.body}`);
-            expect(r.code === '503' && r.body === `sorry-from ${d.name}`, `${url}: ${r.code} ${r.body.slice(0, 80)}, expected 503 sorry-from ${d.name}`);
+          // From several client addresses: a hashing scheduler (sh) maps each to a bucket, and a
+          // bucket that still names an inhibited server must not refuse its clients.
+          for (const url of urls) {
+            const answers = new Map<string, string[]>();
+            for (const source of sources.slice(1, 5)) {
+              const r = fetchFrom(url, source);
+              expect(r.code === '503' && r.body === `sorry-from ${d.name}`, `${url} from ${source}: ${r.code} ${r.body.slice(0, 80)}, expected 503 sorry-from ${d.name}`);
+              const answer = `${r.code} ${r.body}`;
+              answers.set(answer, [...(answers.get(answer) ?? []), source.split('.').pop()!]);
+            }
+            sorryAnswers.push(`${url} ${[...answers].map(([a, from]) => `${a} (from .${from.join(', .')})`).join(', ')}`);
           }
         }
         if (tag !== undefined) {
