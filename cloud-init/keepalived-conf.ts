@@ -13,6 +13,44 @@ import type {
 /** keepalived's sample config indents each block level by four spaces. */
 const INDENT = '    ';
 
+/**
+ * keepalived's longest config line: it reads its config with fgets into a buffer of MAXBUF
+ * (1024, lib/parser.h "Maximum config line length"), so a line of more than 1023 characters
+ * (indentation included) is cut, and its rest is read as a line of its own: an unterminated
+ * quote, or a fragment parsed as a directive. The rule keepalived-line keeps user text within it.
+ */
+export const KEEPALIVED_MAX_LINE = 1023;
+
+/** The directives that carry user-given text, as the renderer writes them (unindented). */
+const directive = {
+  trackScript: (command: readonly string[]) => quotedCommand('script', command),
+  quorumHook: (key: 'up' | 'down', command: readonly string[]) => quotedCommand(`quorum_${key}`, command),
+  miscPath: (command: readonly string[]) => quotedCommand('misc_path', command),
+  notificationFrom: (from: string) => `notification_email_from ${from}`,
+};
+
+/**
+ * The rendered lines that carry user-given text, indentation included (each at its block
+ * depth): the rule keepalived-line measures these against KEEPALIVED_MAX_LINE.
+ */
+export const keepalivedLine = {
+  /** `script "..."` in `vrrp_script`. */
+  trackScript: (command: readonly string[]) => INDENT + directive.trackScript(command),
+  /** `quorum_up "..."` / `quorum_down "..."` in `virtual_server`. */
+  quorumHook: (key: 'up' | 'down', command: readonly string[]) => INDENT + directive.quorumHook(key, command),
+  /** `misc_path "..."` in `virtual_server` > `real_server` > `MISC_CHECK`, placeholders expanded. */
+  miscPath: (command: readonly string[]) => INDENT.repeat(3) + directive.miscPath(command),
+  /** `notification_email_from ...` in `global_defs`. */
+  notificationFrom: (from: string) => INDENT + directive.notificationFrom(from),
+  /** An address in `global_defs` > `notification_email`. */
+  notificationEmail: (email: string) => INDENT.repeat(2) + email,
+} as const;
+
+/** A command as keepalived takes it: one quoted string, words joined by spaces. */
+function quotedCommand(keyword: string, command: readonly string[]): string {
+  return `${keyword} "${command.join(' ')}"`;
+}
+
 /** Name of the sync group that keeps several VRRP instances in the same state. */
 export const VRRP_SYNC_GROUP_NAME = 'LVS_LAB';
 
@@ -154,7 +192,13 @@ export function renderKeepalivedConf(model: DirectorKeepalivedModel): string {
     lines.push(...renderVirtualServer(service), '');
   }
 
-  return lines.join('\n');
+  const text = lines.join('\n');
+  const long = text.split('\n').filter((line) => line.length > KEEPALIVED_MAX_LINE);
+  if (long.length > 0) {
+    throw new Error(`Cannot render keepalived.conf for ${model.routerId}: keepalived reads lines of at most ${KEEPALIVED_MAX_LINE} characters, got ` +
+      long.map((line) => `${line.length} ('${line.trim().slice(0, 40)}...')`).join(', '));
+  }
+  return text;
 }
 
 function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
@@ -216,7 +260,7 @@ function renderNotification(notification: NotificationSettings): string[] {
     lines.push(...block('notification_email', notification.email));
   }
   lines.push(
-    `notification_email_from ${notification.from}`,
+    directive.notificationFrom(notification.from),
     `smtp_server ${notification.smtpServer}`,
     `smtp_connect_timeout ${notification.smtpConnectTimeoutSec}`,
     // keepalived sends no mail unless asked: smtp_alert turns it on for every VRRP instance
@@ -237,7 +281,7 @@ function renderTrackScript(check: TrackScriptModel): string[] {
     '! seconds; fall failures in a row fail it, rise successes in a row pass it again.',
     effect,
     ...block(`vrrp_script ${TRACK_SCRIPT_NAME}`, [
-      `script "${check.command.join(' ')}"`,
+      directive.trackScript(check.command),
       `interval ${check.intervalSec}`,
       `timeout ${check.timeoutSec}`,
       `fall ${check.fall}`,
@@ -402,8 +446,10 @@ function renderQuorum(quorum: QuorumModel): string[] {
     `quorum ${quorum.weight}`,
     `hysteresis ${quorum.hysteresis}`,
   ];
-  if (quorum.up !== undefined) lines.push(`quorum_up "${quorum.up.join(' ')}"`);
-  if (quorum.down !== undefined) lines.push(`quorum_down "${quorum.down.join(' ')}"`);
+  for (const key of ['up', 'down'] as const) {
+    const command = quorum[key];
+    if (command !== undefined) lines.push(directive.quorumHook(key, command));
+  }
   return lines;
 }
 
@@ -459,7 +505,7 @@ export function miscCheckCommand(check: MiscCheckModel, target: MiscCheckTarget)
 }
 
 function renderMiscCheck(check: MiscCheckModel, target: MiscCheckTarget): string[] {
-  return block('MISC_CHECK', [`misc_path "${miscCheckCommand(check, target).join(' ')}"`, `misc_timeout ${check.timeoutSec}`]);
+  return block('MISC_CHECK', [directive.miscPath(miscCheckCommand(check, target)), `misc_timeout ${check.timeoutSec}`]);
 }
 
 function assertRenderable(model: DirectorKeepalivedModel): void {

@@ -2,6 +2,7 @@ import {
   fastFailoverMaxAdvertSec, fastFailoverMinPriority, keepsFastFailoverBound, masterDownIntervalSec, miscCheckCommand, renderKeepalivedConf, vrrpSkewSec, type HealthCheck, type VirtualService,
 } from '../../cloud-init';
 import {
+  commandOfLine,
   DIRECTOR_CHECK,
   fastFailoverDirector,
   fwmarkService,
@@ -385,6 +386,12 @@ describe('renderKeepalivedConf failures: issue 8 options', () => {
   test('fails when a fastFailover BACKUP cannot take over within 1 s (0.3 s adverts at priority 200: 0.966 s + 0.2 s margin)', () => {
     expect(() => renderKeepalivedConf(withInstance({ state: 'BACKUP', priority: 200, advertIntSec: 0.3 }, fastFailoverDirector())))
       .toThrow('priority 200 at advertIntSec 0.3 takes 1.166 s');
+  });
+
+  test("fails on any line longer than keepalived's 1023 characters (it would cut it)", () => {
+    const long = referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1024) } });
+    expect(() => renderKeepalivedConf(long)).toThrow("keepalived reads lines of at most 1023 characters, got 1024 ('script \"/usr/bin/true");
+    expect(() => renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1023) } }))).not.toThrow();
   });
 
   test('fails when fastFailover has adverts below 0.1 s', () => {

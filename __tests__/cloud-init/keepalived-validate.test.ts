@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
+import { KEEPALIVED_MAX_LINE, NOTIFY_LOG_FILE, NOTIFY_STATE_FILE, renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
-import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, type LabConfig } from '../../lab';
+import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';
 import {
+  commandOfLine,
   DIRECTOR_CHECK,
   fastFailoverDirector,
   fwmarkService,
@@ -233,6 +234,28 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
       expect(result.output).toBe('');
       expect(result.status).toBe(0);
     }
+  });
+
+  test('keepalived reads lines of 1023 characters: the longest director check the rule keepalived-line accepts passes, one character more is cut', () => {
+    // GIVEN a director check whose script line is exactly KEEPALIVED_MAX_LINE characters
+    const config: LabConfig = { vrrp: { trackScript: { command: commandOfLine('trackScript', KEEPALIVED_MAX_LINE) } } };
+    expect(validateLabConfig(config)).toEqual([]);
+    const lab = resolveLabConfig(config);
+    const conf = renderKeepalivedConf(directorKeepalivedModel(lab, lab.directors[0]));
+    expect(conf.split('\n').map((l) => l.length)).toContain(KEEPALIVED_MAX_LINE);
+
+    // THEN keepalived takes it
+    const ok = keepalivedConfigTest(ns, conf, notifyHook);
+    expect(ok.output).toBe('');
+    expect(ok.status).toBe(0);
+
+    // AND one more character makes keepalived cut the line (what the rule refuses, and the renderer too)
+    const longer = conf.replace('script "/usr/bin/true ', 'script "/usr/bin/true  ');
+    const cut = keepalivedConfigTest(ns, longer, notifyHook);
+    expect(cut.output).toContain('Unterminated quote');
+    expect(cut.status).not.toBe(0);
+    expect(validateLabConfig({ vrrp: { trackScript: { command: commandOfLine('trackScript', KEEPALIVED_MAX_LINE + 1) } } }).map((p) => `${p.rule} ${p.path}`))
+      .toEqual(['keepalived-line vrrp.trackScript.command']);
   });
 
   test('why fwmark real servers have no port: keepalived 2.2.7 warns and clears it (exit 5)', () => {

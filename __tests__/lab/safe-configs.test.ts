@@ -1,0 +1,77 @@
+import { KEEPALIVED_MAX_LINE, keepalivedLine } from '../../cloud-init';
+import { validateLabConfig } from '../../lab';
+import { commandOfLine } from '../helpers/lab-fixtures';
+
+/**
+ * Issue "Every config the rules accept is safe and works": configs the schema's field checks let
+ * through but the lab cannot run. Asserted on rule id + path, and once per rule on the message.
+ */
+
+/** THEN validating `config` yields exactly these problems, as `rule path`. */
+function expectProblems(config: unknown, expected: string[]): void {
+  expect(validateLabConfig(config).map((p) => `${p.rule} ${p.path}`)).toEqual(expected);
+}
+
+const VIP = '192.168.20.140';
+
+describe("keepalived-line: no rendered keepalived.conf line longer than keepalived's 1023 characters", () => {
+  test('the limit is one constant, and the renderer measures what it writes', () => {
+    expect(KEEPALIVED_MAX_LINE).toBe(1023);
+    expect(keepalivedLine.trackScript(commandOfLine('trackScript', 1023))).toHaveLength(1023);
+    expect(keepalivedLine.miscPath(commandOfLine('miscPath', 1023))).toHaveLength(1023);
+  });
+
+  test('accepts a director check and quorum hooks whose lines are exactly 1023 characters', () => {
+    expect(validateLabConfig({
+      vrrp: { trackScript: { command: commandOfLine('trackScript', 1023) } },
+      services: [{ vip: VIP, quorum: { up: commandOfLine('quorumHook', 1023, 'up'), down: commandOfLine('quorumHook', 1023, 'down') } }],
+    })).toEqual([]);
+  });
+
+  test('fails a director check of 16 words of 128 characters (the schema allows 2 KB), naming the field, the length and the limit', () => {
+    const command = ['/usr/bin/true', ...Array.from({ length: 15 }, () => 'x'.repeat(128))];
+    const config = { vrrp: { trackScript: { command } } };
+    expectProblems(config, ['keepalived-line vrrp.trackScript.command']);
+    expect(validateLabConfig(config)[0].message).toBe(
+      'vrrp.trackScript.command: got a list of 16 items, expected a command whose keepalived.conf line (script "...") is at most 1023 characters: ' +
+        'this one is 1961 (the words and the spaces between them: at most 1010 characters); keepalived reads lines of at most 1023 characters ' +
+        '(MAXBUF 1024) and reads the rest of a longer one as a line of its own: its config test fails, or a fragment becomes a directive',
+    );
+  });
+
+  test('fails a director check one character over the limit', () => {
+    expectProblems({ vrrp: { trackScript: { command: commandOfLine('trackScript', 1024) } } }, ['keepalived-line vrrp.trackScript.command']);
+  });
+
+  test('fails quorum hooks over the limit, each at its path', () => {
+    expectProblems({ services: [{ vip: VIP }, { vip: VIP, port: 8080, quorum: { up: commandOfLine('quorumHook', 1024, 'up'), down: commandOfLine('quorumHook', 1100, 'down') } }] }, [
+      'keepalived-line services[1].quorum.up',
+      'keepalived-line services[1].quorum.down',
+    ]);
+  });
+
+  test('fails a misc check whose line is short as written but long once {name} is expanded, naming the real server', () => {
+    // 16 words of 21 {name}: 2.1 KB as written; rs names of 50 characters make each word 1050
+    const long = 'r'.repeat(48);
+    const command = ['/usr/bin/true', '{name}'.repeat(21)];
+    const config = {
+      realServers: [{ name: `${long}-1`, address: '192.168.20.143' }, { name: 'rs-2', address: '192.168.20.144' }],
+      services: [{ vip: VIP, miscCheck: { command } }],
+    };
+    const problems = validateLabConfig(config);
+    expect(problems.map((p) => `${p.rule} ${p.path}`)).toEqual(['keepalived-line services[0].miscCheck.command']);
+    expect(problems[0].message).toContain(`once its placeholders are expanded for realServers[0] (${long}-1), this one is 1088`);
+  });
+
+  test('accepts a misc check that stays within the limit for every real server', () => {
+    expect(validateLabConfig({ services: [{ vip: VIP, miscCheck: { command: ['/usr/bin/true', '{name}'.repeat(21)] } }] })).toEqual([]);
+  });
+
+  test('fails notification addresses over the limit', () => {
+    const email = `${'a'.repeat(1100)}@example.org`;
+    expectProblems({ notification: { email: ['ops@example.org', email], from: email } }, [
+      'keepalived-line notification.email[1]',
+      'keepalived-line notification.from',
+    ]);
+  });
+});
