@@ -17,7 +17,7 @@ import { isMapping, type Report } from './check-schema';
 import { defaultAddress6, defaultCheckPort, defaultCheckType, defaultFwmark, defaultGateway, labMacAddress, vmDomainName } from './derive';
 import { canonicalIpv6, formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
-import { LabSchema, MAX_FWMARK, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+import { LabSchema, MAX_FWMARK, RESERVED_PORTS, RESERVED_PORTS_TEXT, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
 /** A mapping read leniently: any field may be missing or of the wrong type. */
 type Loose = Readonly<Record<string, unknown>>;
@@ -605,6 +605,29 @@ export const tlsPortsRule: LabRule = {
   },
 };
 
+/** `port`/`ports`: none the lab itself listens on (RESERVED_PORTS). */
+export const reservedPortRule: LabRule = {
+  id: 'reserved-port',
+  check: (input, report) => {
+    const allowed = `a port the lab does not use itself: not ${RESERVED_PORTS_TEXT}`;
+    const syncOn = section(input.lab.vrrp).connectionSync !== false;
+    for (const service of entries(input, 'services')) {
+      const protocol = service.protocol === 'UDP' ? 'UDP' : 'TCP';
+      const at = Array.isArray(service.ports) ? (i: number) => `${join(service.at, 'ports')}[${i}]` : () => join(service.at, 'port');
+      const ports = Array.isArray(service.ports) ? service.ports : [service.port];
+      ports.forEach((port: unknown, i: number) => {
+        const reserved = RESERVED_PORTS.find((r) => r.port === port && r.protocol === protocol && (syncOn || !r.withConnectionSync));
+        if (!reserved) return;
+        const why = reserved.protocol === 'TCP'
+          ? "the real servers' nginx cannot bind a port sshd holds (the demo service dies on every port) and the VIP would balance ssh to the real servers" +
+            (service.sorryServer === true ? ", and the directors' sorry site would not start either" : '')
+          : 'the VIP\'s packets on it would meet the sync daemon\'s socket on the directors; turn vrrp.connectionSync off to use it';
+        report(at(i), port, allowed, why);
+      });
+    }
+  },
+};
+
 /** `sorryServer`: the sorry site is nginx, TCP only. */
 export const sorryServerRule: LabRule = {
   id: 'sorry-server',
@@ -1026,7 +1049,7 @@ export const LAB_RULES: readonly LabRule[] = [
   storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
-  servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, sorryServerRule, quorumRule, miscCheckRule, keepalivedLineRule,
+  servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, reservedPortRule, sorryServerRule, quorumRule, miscCheckRule, keepalivedLineRule,
   serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
   ...IPV6_RULES,
 ];

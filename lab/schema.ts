@@ -325,17 +325,31 @@ export const LabMiscCheckSchema = Type.Object(
   },
 );
 
+/**
+ * Ports the lab's own machinery listens on, which the rule reserved-port refuses for services:
+ * sshd on every VM (TCP 22: the lab is deployed, checked and operated over ssh) and, with
+ * connection sync, the IPVS sync daemon on the directors (UDP 8848, IP_VS_SYNC_PORT, keepalived's
+ * lvs_sync_daemon default). VRRP is IP protocol 112, no port; the VMs run no other listener (no
+ * DNS server, no SNMP agent: keepalived runs without --snmp).
+ */
+export const RESERVED_PORTS: readonly { port: number; protocol: 'TCP' | 'UDP'; what: string; withConnectionSync?: true }[] = [
+  { port: 22, protocol: 'TCP', what: 'sshd on every VM: the lab is operated over ssh' },
+  { port: 8848, protocol: 'UDP', what: 'the IPVS connection sync daemon on the directors, with vrrp.connectionSync', withConnectionSync: true },
+];
+/** The reserved ports in words: `22/TCP (...) nor 8848/UDP (...)`. */
+export const RESERVED_PORTS_TEXT = RESERVED_PORTS.map((r) => `${r.port}/${r.protocol} (${r.what})`).join(' nor ');
+
 const servicePort = (options: Record<string, unknown> = {}) => integer(1, 65535, options);
 
 export const LabServiceSchema = Type.Object(
   {
     vip: ipAddress({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3).' }),
-    port: Type.Optional(servicePort({ default: 80, description: 'Not with ports.' })),
+    port: Type.Optional(servicePort({ default: 80, description: `Not with ports. Not a port the lab uses itself: ${RESERVED_PORTS_TEXT}.` })),
     ports: Type.Optional(Type.Array(servicePort(), {
       minItems: 2,
       maxItems: MAX_SERVICE_PORTS,
       allowed: `a list of 2-${MAX_SERVICE_PORTS} distinct ports 1-65535`,
-      description: "Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks).",
+      description: `Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks). Not ${RESERVED_PORTS_TEXT}.`,
     })),
     fwmark: Type.Optional(integer(1, MAX_FWMARK, {
       description: 'The firewall mark of a service with ports (only with ports), unique across services. Default: 1 + the index of the service in services.',

@@ -75,3 +75,28 @@ describe("keepalived-line: no rendered keepalived.conf line longer than keepaliv
     ]);
   });
 });
+
+describe("reserved-port: no service on a port the lab's own machinery uses", () => {
+  test('fails port 22 (ssh on every VM) for port, ports and a sorry server, naming field, value and the reserved ports', () => {
+    const config = {
+      services: [
+        { vip: VIP, port: 22 },
+        { vip: '192.168.20.150', ports: [80, 22], sorryServer: true },
+      ],
+    };
+    expectProblems(config, ['reserved-port services[0].port', 'reserved-port services[1].ports[1]']);
+    const [plain, sorry] = validateLabConfig(config).map((p) => p.message);
+    expect(plain).toBe(
+      'services[0].port: got 22, expected a port the lab does not use itself: not 22/TCP (sshd on every VM: the lab is operated over ssh) ' +
+        'nor 8848/UDP (the IPVS connection sync daemon on the directors, with vrrp.connectionSync); ' +
+        "the real servers' nginx cannot bind a port sshd holds (the demo service dies on every port) and the VIP would balance ssh to the real servers",
+    );
+    expect(sorry).toContain("and the directors' sorry site would not start either");
+  });
+
+  test('fails 8848/UDP with connection sync (the default), accepts it without, and accepts 22/UDP and 8848/TCP', () => {
+    expectProblems({ services: [{ vip: VIP, port: 8848, protocol: 'UDP', healthCheck: { type: 'none' } }] }, ['reserved-port services[0].port']);
+    expect(validateLabConfig({ vrrp: { connectionSync: false }, services: [{ vip: VIP, port: 8848, protocol: 'UDP', healthCheck: { type: 'none' } }] })).toEqual([]);
+    expect(validateLabConfig({ services: [{ vip: VIP, port: 22, protocol: 'UDP', healthCheck: { type: 'none' } }, { vip: VIP, port: 8848 }] })).toEqual([]);
+  });
+});
