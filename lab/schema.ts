@@ -374,7 +374,7 @@ export const LabServiceSchema = Type.Object(
     })),
     inhibitOnFailure: Type.Optional(Type.Boolean({
       default: false,
-      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain.',
+      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain. Not with scheduler dh, which cannot skip a server at weight 0 (with sh the directors rehash its clients: sh-fallback).',
     })),
     quorum: Type.Optional(LabQuorumSchema),
     realServers: Type.Optional(Type.Array(Type.String(), {

@@ -100,3 +100,27 @@ describe("reserved-port: no service on a port the lab's own machinery uses", () 
     expect(validateLabConfig({ services: [{ vip: VIP, port: 22, protocol: 'UDP', healthCheck: { type: 'none' } }, { vip: VIP, port: 8848 }] })).toEqual([]);
   });
 });
+
+describe('dh-weight-zero: dh cannot skip a server at weight 0', () => {
+  // dh hashes the VIP to one bucket for every client; a bucket naming a server at weight 0 (inhibited
+  // after a failed check, or drained) has no fallback: IPVS refuses every client of the service.
+  test('fails dh with inhibitOnFailure, and dh with a drained real server, naming the field', () => {
+    const config = {
+      realServers: [{ name: 'rs-1', address: '192.168.20.143' }, { name: 'rs-2', address: '192.168.20.144', weight: 0 }, { name: 'rs-3', address: '192.168.20.145' }],
+      services: [
+        { vip: VIP, scheduler: 'dh', inhibitOnFailure: true, realServers: ['rs-1', 'rs-3'] },
+        { vip: VIP, port: 8080, scheduler: 'dh' },
+      ],
+    };
+    expectProblems(config, ['dh-weight-zero services[0].inhibitOnFailure', 'dh-weight-zero services[1].realServers']);
+    expect(validateLabConfig(config)[1].message).toBe(
+      'services[1].realServers: got ["rs-1","rs-2","rs-3"], expected real servers with a weight above 0 with scheduler dh (rs-2 has weight 0), or another scheduler; ' +
+        'dh sends every client of the VIP to the one server its hash names and cannot fall back: when that server is at weight 0 IPVS refuses them all',
+    );
+  });
+
+  test('accepts dh without weight-0 servers, and sh or rr with both (sh renders sh-fallback)', () => {
+    expect(validateLabConfig({ services: [{ vip: VIP, scheduler: 'dh' }] })).toEqual([]);
+    for (const scheduler of ['sh', 'rr']) expect(validateLabConfig({ services: [{ vip: VIP, scheduler, inhibitOnFailure: true }] })).toEqual([]);
+  });
+});
