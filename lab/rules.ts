@@ -619,9 +619,10 @@ export const reservedPortRule: LabRule = {
         const reserved = RESERVED_PORTS.find((r) => r.port === port && r.protocol === protocol && (syncOn || !r.withConnectionSync));
         if (!reserved) return;
         const why = reserved.protocol === 'TCP'
-          ? "the real servers' nginx cannot bind a port sshd holds (the demo service dies on every port) and the VIP would balance ssh to the real servers" +
+          ? `the real servers' nginx cannot bind a port the VMs already listen on (the demo service dies on every port) and the VIP would balance ${reserved.what.split(' on ')[0]} to the real servers` +
             (service.sorryServer === true ? ", and the directors' sorry site would not start either" : '')
-          : 'the VIP\'s packets on it would meet the sync daemon\'s socket on the directors; turn vrrp.connectionSync off to use it';
+          : `the VIP's packets on it would reach ${reserved.what.split(',')[0]}` +
+            (reserved.withConnectionSync ? '; turn vrrp.connectionSync off to use it' : '');
         report(at(i), port, allowed, why);
       });
     }

@@ -326,14 +326,19 @@ export const LabMiscCheckSchema = Type.Object(
 );
 
 /**
- * Ports the lab's own machinery listens on, which the rule reserved-port refuses for services:
- * sshd on every VM (TCP 22: the lab is deployed, checked and operated over ssh) and, with
- * connection sync, the IPVS sync daemon on the directors (UDP 8848, IP_VS_SYNC_PORT, keepalived's
- * lvs_sync_daemon default). VRRP is IP protocol 112, no port; the VMs run no other listener (no
- * DNS server, no SNMP agent: keepalived runs without --snmp).
+ * Ports the lab's own machinery listens on, which the rule reserved-port refuses for services
+ * (as `ss -tulpn` lists them on the lab's VMs): sshd on every VM (TCP 22: the lab is deployed,
+ * checked and operated over ssh); systemd-resolved on every VM, its stub resolver on
+ * 127.0.0.53:53 and 127.0.0.54:53 (TCP: nginx's wildcard bind of 53 fails beside it) and LLMNR on
+ * every address (TCP and UDP 5355); with connection sync the IPVS sync daemon on the directors
+ * (UDP 8848, IP_VS_SYNC_PORT, keepalived's lvs_sync_daemon default). VRRP is IP protocol 112, no
+ * port; keepalived runs without an SNMP agent.
  */
 export const RESERVED_PORTS: readonly { port: number; protocol: 'TCP' | 'UDP'; what: string; withConnectionSync?: true }[] = [
   { port: 22, protocol: 'TCP', what: 'sshd on every VM: the lab is operated over ssh' },
+  { port: 53, protocol: 'TCP', what: "systemd-resolved's stub resolver on every VM (127.0.0.53)" },
+  { port: 5355, protocol: 'TCP', what: "systemd-resolved's LLMNR on every VM" },
+  { port: 5355, protocol: 'UDP', what: "systemd-resolved's LLMNR on every VM" },
   { port: 8848, protocol: 'UDP', what: 'the IPVS connection sync daemon on the directors, with vrrp.connectionSync', withConnectionSync: true },
 ];
 /** The reserved ports in words: `22/TCP (...) nor 8848/UDP (...)`. */

@@ -88,10 +88,20 @@ describe("reserved-port: no service on a port the lab's own machinery uses", () 
     const [plain, sorry] = validateLabConfig(config).map((p) => p.message);
     expect(plain).toBe(
       'services[0].port: got 22, expected a port the lab does not use itself: not 22/TCP (sshd on every VM: the lab is operated over ssh) ' +
-        'nor 8848/UDP (the IPVS connection sync daemon on the directors, with vrrp.connectionSync); ' +
-        "the real servers' nginx cannot bind a port sshd holds (the demo service dies on every port) and the VIP would balance ssh to the real servers",
+        "nor 53/TCP (systemd-resolved's stub resolver on every VM (127.0.0.53)) nor 5355/TCP (systemd-resolved's LLMNR on every VM) " +
+        "nor 5355/UDP (systemd-resolved's LLMNR on every VM) nor 8848/UDP (the IPVS connection sync daemon on the directors, with vrrp.connectionSync); " +
+        "the real servers' nginx cannot bind a port the VMs already listen on (the demo service dies on every port) and the VIP would balance sshd to the real servers",
     );
     expect(sorry).toContain("and the directors' sorry site would not start either");
+  });
+
+  test("fails systemd-resolved's ports on every VM: 53/TCP (nginx cannot bind 0.0.0.0:53 beside 127.0.0.53:53) and LLMNR's 5355, TCP and UDP", () => {
+    expectProblems({ services: [{ vip: VIP, port: 53 }, { vip: VIP, ports: [5355, 8080] }, { vip: VIP, port: 5355, protocol: 'UDP', healthCheck: { type: 'none' } }] }, [
+      'reserved-port services[0].port',
+      'reserved-port services[1].ports[0]',
+      'reserved-port services[2].port',
+    ]);
+    expect(validateLabConfig({ services: [{ vip: VIP, port: 53, protocol: 'UDP', healthCheck: { type: 'none' } }] })).toEqual([]);
   });
 
   test('fails 8848/UDP with connection sync (the default), accepts it without, and accepts 22/UDP and 8848/TCP', () => {
