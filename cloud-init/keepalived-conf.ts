@@ -13,20 +13,49 @@ import type {
 /** keepalived's sample config indents each block level by four spaces. */
 const INDENT = '    ';
 
+/**
+ * keepalived's longest config line: it reads its config with fgets into a buffer of MAXBUF
+ * (1024, lib/parser.h "Maximum config line length"), so a line of more than 1023 characters
+ * (indentation included) is cut, and its rest is read as a line of its own: an unterminated
+ * quote, or a fragment parsed as a directive. The rule keepalived-line keeps user text within it.
+ */
+export const KEEPALIVED_MAX_LINE = 1023;
+
+/** The directives that carry user-given text, as the renderer writes them (unindented). */
+const directive = {
+  trackScript: (command: readonly string[]) => quotedCommand('script', command),
+  quorumHook: (key: 'up' | 'down', command: readonly string[]) => quotedCommand(`quorum_${key}`, command),
+  miscPath: (command: readonly string[]) => quotedCommand('misc_path', command),
+  notificationFrom: (from: string) => `notification_email_from ${from}`,
+};
+
+/**
+ * The rendered lines that carry user-given text, indentation included (each at its block
+ * depth): the rule keepalived-line measures these against KEEPALIVED_MAX_LINE.
+ */
+export const keepalivedLine = {
+  /** `script "..."` in `vrrp_script`. */
+  trackScript: (command: readonly string[]) => INDENT + directive.trackScript(command),
+  /** `quorum_up "..."` / `quorum_down "..."` in `virtual_server`. */
+  quorumHook: (key: 'up' | 'down', command: readonly string[]) => INDENT + directive.quorumHook(key, command),
+  /** `misc_path "..."` in `virtual_server` > `real_server` > `MISC_CHECK`, placeholders expanded. */
+  miscPath: (command: readonly string[]) => INDENT.repeat(3) + directive.miscPath(command),
+  /** `notification_email_from ...` in `global_defs`. */
+  notificationFrom: (from: string) => INDENT + directive.notificationFrom(from),
+  /** An address in `global_defs` > `notification_email`. */
+  notificationEmail: (email: string) => INDENT.repeat(2) + email,
+} as const;
+
+/** A command as keepalived takes it: one quoted string, words joined by spaces. */
+function quotedCommand(keyword: string, command: readonly string[]): string {
+  return `${keyword} "${command.join(' ')}"`;
+}
+
 /** Name of the sync group that keeps several VRRP instances in the same state. */
 export const VRRP_SYNC_GROUP_NAME = 'LVS_LAB';
 
 /** Name of the `vrrp_script` holding the user's director check (`TrackScriptModel`). */
 export const TRACK_SCRIPT_NAME = 'DIRECTOR_CHECK';
-
-/**
- * Fast failover: advert intervals keepalived 2.2 takes as fractions with VRRPv3 only (in
- * centiseconds). Below 0.1 s a VM that stalls for three adverts (a busy emulated host) loses the
- * VIP; above 0.5 s the takeover (3 adverts + skew) cannot stay under a second and a half.
- */
-export const FAST_FAILOVER_ADVERT_SEC = { min: 0.1, max: 0.5 } as const;
-/** Fast failover: from this priority up a director's skew is at most a quarter of an advert interval. */
-export const FAST_FAILOVER_MIN_PRIORITY = 192;
 
 /**
  * The skew time a BACKUP adds to 3 advert intervals before it takes over (RFC 5798 / RFC 3768, as
@@ -44,6 +73,58 @@ export function masterDownIntervalSec(priority: number, advertIntSec: number, ve
 }
 
 /**
+ * Fast failover's promise: the service answers again within this many seconds of the MASTER's
+ * last advert (the e2e asserts it from the config: the director failure check's gap).
+ */
+export const FAST_FAILOVER_BOUND_SEC = 1;
+/**
+ * What a takeover costs beyond the BACKUP's master-down interval: the new MASTER's gratuitous
+ * ARPs reaching the client and the client's next try. The e2e measured 0.09 s (a 0.70 s gap for
+ * a 0.61 s interval; its probes are 100 ms apart); 0.2 s leaves room for a loaded host.
+ */
+export const FAST_FAILOVER_MARGIN_SEC = 0.2;
+/**
+ * The shortest fast-failover advert interval: below it a director that stalls for three adverts
+ * (a busy emulated host) loses the VIP. keepalived 2.2 takes fractions with VRRPv3 only.
+ */
+export const FAST_FAILOVER_MIN_ADVERT_SEC = 0.1;
+/** Rounding slack of the second-fractions below (0.2 × 3 is not exactly 0.6). */
+const EPSILON = 1e-9;
+
+/**
+ * Fast failover: how long after the MASTER's last advert a director that is BACKUP gets the
+ * service answering again: its VRRPv3 master-down interval (3 adverts + skew, RFC 5798) plus
+ * `FAST_FAILOVER_MARGIN_SEC`.
+ */
+export function fastFailoverTakeoverSec(priority: number, advertIntSec: number): number {
+  return masterDownIntervalSec(priority, advertIntSec, 3) + FAST_FAILOVER_MARGIN_SEC;
+}
+
+/** True when a BACKUP of this priority takes over within `FAST_FAILOVER_BOUND_SEC`. */
+export function keepsFastFailoverBound(priority: number, advertIntSec: number): boolean {
+  return fastFailoverTakeoverSec(priority, advertIntSec) <= FAST_FAILOVER_BOUND_SEC + EPSILON;
+}
+
+/** The longest advert interval (whole centiseconds) with which a BACKUP of this priority keeps the bound. */
+export function fastFailoverMaxAdvertSec(priority: number): number {
+  const exact = (FAST_FAILOVER_BOUND_SEC - FAST_FAILOVER_MARGIN_SEC) / (3 + (256 - priority) / 256);
+  return Math.floor(exact * 100 + EPSILON) / 100;
+}
+
+/** The lowest priority (1-254) that keeps the bound at this advert interval; undefined when none does. */
+export function fastFailoverMinPriority(advertIntSec: number): number | undefined {
+  // 3a + (256 - p) / 256 × a + margin <= bound  <=>  p >= 256 - 256 × (bound - margin - 3a) / a
+  const lowest = Math.max(1, Math.ceil(256 - (256 * (FAST_FAILOVER_BOUND_SEC - FAST_FAILOVER_MARGIN_SEC - 3 * advertIntSec)) / advertIntSec - EPSILON));
+  return lowest <= 254 ? lowest : undefined;
+}
+
+/** The rule in words, for messages and the schema. */
+export const FAST_FAILOVER_RULE_TEXT =
+  `every director, as a BACKUP, to take over within ${FAST_FAILOVER_BOUND_SEC} s of the MASTER's last advert: ` +
+  `3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + ${FAST_FAILOVER_MARGIN_SEC} s ` +
+  "(the new MASTER's gratuitous ARPs and the client's retry)";
+
+/**
  * One argument of a track script's command: no whitespace, quotes, `#`/`!` (keepalived comments),
  * braces, `$` (keepalived's config variables), `~`, globs or shell metacharacters. keepalived runs
  * the command itself (execve, no shell); if it ever fell back to `system()` (an executable without
@@ -55,14 +136,21 @@ export const TRACK_SCRIPT_PATH_PATTERN = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._+-]
 /** At most this many words (the executable and its arguments). */
 export const TRACK_SCRIPT_MAX_WORDS = 16;
 
-/** The placeholders a misc check's words may hold, replaced per real server when rendered. */
-export const MISC_CHECK_PLACEHOLDERS = ['{address}', '{port}', '{name}'] as const;
+/**
+ * The placeholders a misc check's words may hold, replaced per real server when rendered:
+ * `{address}` the real server's address as is, `{host}` the same as a URL's host (an IPv6 address
+ * in brackets, `[fd77::21]`; an IPv4 one as is), `{port}` the service's first port, `{name}` the
+ * real server's name.
+ */
+export const MISC_CHECK_PLACEHOLDERS = ['{address}', '{host}', '{port}', '{name}'] as const;
 /**
  * One word of a misc check: a track-script word that may also hold the exact placeholders
- * `{address}`, `{port}` and `{name}` (no other brace: keepalived reads braces as blocks).
- * Their values (an IPv4 address, a port, a VM name) are track-script words themselves.
+ * `{address}`, `{host}`, `{port}` and `{name}` (no other brace: keepalived reads braces as
+ * blocks; no bracket of the user's own: `{host}` writes them for an IPv6 address). Their values
+ * are track-script words themselves, plus the brackets of `{host}`, which keepalived reads
+ * literally inside the quoted misc_path.
  */
-export const MISC_CHECK_ARG_PATTERN = /^(?=.{1,128}$)(?:[A-Za-z0-9._/:=@%+,-]|\{(?:address|port|name)\})+$/;
+export const MISC_CHECK_ARG_PATTERN = /^(?=.{1,128}$)(?:[A-Za-z0-9._/:=@%+,-]|\{(?:address|host|port|name)\})+$/;
 
 /** `header { body }` with the body indented one level; nested blocks indent recursively. */
 function block(header: string, body: readonly string[]): string[] {
@@ -104,7 +192,13 @@ export function renderKeepalivedConf(model: DirectorKeepalivedModel): string {
     lines.push(...renderVirtualServer(service), '');
   }
 
-  return lines.join('\n');
+  const text = lines.join('\n');
+  const long = text.split('\n').filter((line) => line.length > KEEPALIVED_MAX_LINE);
+  if (long.length > 0) {
+    throw new Error(`Cannot render keepalived.conf for ${model.routerId}: keepalived reads lines of at most ${KEEPALIVED_MAX_LINE} characters, got ` +
+      long.map((line) => `${line.length} ('${line.trim().slice(0, 40)}...')`).join(', '));
+  }
+  return text;
 }
 
 function renderGlobalDefs(model: DirectorKeepalivedModel): string[] {
@@ -166,7 +260,7 @@ function renderNotification(notification: NotificationSettings): string[] {
     lines.push(...block('notification_email', notification.email));
   }
   lines.push(
-    `notification_email_from ${notification.from}`,
+    directive.notificationFrom(notification.from),
     `smtp_server ${notification.smtpServer}`,
     `smtp_connect_timeout ${notification.smtpConnectTimeoutSec}`,
     // keepalived sends no mail unless asked: smtp_alert turns it on for every VRRP instance
@@ -187,7 +281,7 @@ function renderTrackScript(check: TrackScriptModel): string[] {
     '! seconds; fall failures in a row fail it, rise successes in a row pass it again.',
     effect,
     ...block(`vrrp_script ${TRACK_SCRIPT_NAME}`, [
-      `script "${check.command.join(' ')}"`,
+      directive.trackScript(check.command),
       `interval ${check.intervalSec}`,
       `timeout ${check.timeoutSec}`,
       `fall ${check.fall}`,
@@ -292,6 +386,7 @@ function renderVirtualServer(service: VirtualService): string[] {
   const body = [
     `delay_loop ${service.delayLoopSec}`,
     `lb_algo ${service.scheduler}`,
+    ...shFallback(service),
     '! DR: the director only rewrites the destination MAC, so replies go straight from the',
     '! real server to the client, each real server must own the VIP (on lo, ARP-silenced)',
     '! and the real port must equal the virtual port.',
@@ -327,6 +422,23 @@ function renderVirtualServer(service: VirtualService): string[] {
   return block(header, body);
 }
 
+/**
+ * `sh-fallback` with the source-hashing scheduler. sh hashes a client to a bucket of its table,
+ * and the table keeps naming a real server at weight 0 (inhibit_on_failure, a drained server, or
+ * every server down while the sorry server is in): without the fallback IPVS finds no destination
+ * for that client and answers ICMP port unreachable (connection refused), even when a live server
+ * or the sorry server is in the table. With it (IP_VS_SVC_F_SCHED_SH_FALLBACK) such a client is
+ * rehashed to an available destination; the others keep theirs.
+ */
+function shFallback(service: VirtualService): string[] {
+  if (service.scheduler !== 'sh') return [];
+  return [
+    '! A client whose hashed server is at weight 0 (inhibited, drained) is rehashed to an',
+    '! available one (or the sorry server) instead of refused.',
+    'sh-fallback',
+  ];
+}
+
 function renderQuorum(quorum: QuorumModel): string[] {
   const lines = [
     '! The service is up while its healthy real servers weigh at least quorum (up again at',
@@ -334,8 +446,10 @@ function renderQuorum(quorum: QuorumModel): string[] {
     `quorum ${quorum.weight}`,
     `hysteresis ${quorum.hysteresis}`,
   ];
-  if (quorum.up !== undefined) lines.push(`quorum_up "${quorum.up.join(' ')}"`);
-  if (quorum.down !== undefined) lines.push(`quorum_down "${quorum.down.join(' ')}"`);
+  for (const key of ['up', 'down'] as const) {
+    const command = quorum[key];
+    if (command !== undefined) lines.push(directive.quorumHook(key, command));
+  }
   return lines;
 }
 
@@ -379,13 +493,19 @@ interface MiscCheckTarget {
   readonly name: string;
 }
 
-/** The misc check's argv for one real server: `{address}`, `{port}`, `{name}` replaced. */
+/** The misc check's argv for one real server: `{address}`, `{host}`, `{port}`, `{name}` replaced. */
 export function miscCheckCommand(check: MiscCheckModel, target: MiscCheckTarget): string[] {
-  return check.command.map((word) => word.replace(/\{(address|port|name)\}/g, (_, key: keyof MiscCheckTarget) => String(target[key])));
+  const values: Record<string, string> = {
+    address: target.address,
+    host: target.address.includes(':') ? `[${target.address}]` : target.address,
+    port: String(target.port),
+    name: target.name,
+  };
+  return check.command.map((word) => word.replace(/\{(address|host|port|name)\}/g, (_, key: string) => values[key]));
 }
 
 function renderMiscCheck(check: MiscCheckModel, target: MiscCheckTarget): string[] {
-  return block('MISC_CHECK', [`misc_path "${miscCheckCommand(check, target).join(' ')}"`, `misc_timeout ${check.timeoutSec}`]);
+  return block('MISC_CHECK', [directive.miscPath(miscCheckCommand(check, target)), `misc_timeout ${check.timeoutSec}`]);
 }
 
 function assertRenderable(model: DirectorKeepalivedModel): void {
@@ -409,15 +529,14 @@ function assertRenderable(model: DirectorKeepalivedModel): void {
   if (model.fastFailover) {
     model.instances.forEach((instance, index) => {
       const at = `instances[${index}] (${instance.name})`;
-      const { min, max } = FAST_FAILOVER_ADVERT_SEC;
       if (instance.version !== 3) {
         problems.push(`${at}: fastFailover needs VRRP version 3 (fractional advert_int), got version ${instance.version}`);
       }
-      if (!(instance.advertIntSec >= min && instance.advertIntSec <= max)) {
-        problems.push(`${at}: fastFailover needs advertIntSec ${min}-${max}, got ${instance.advertIntSec}`);
-      }
-      if (instance.priority < FAST_FAILOVER_MIN_PRIORITY) {
-        problems.push(`${at}: fastFailover needs priority ${FAST_FAILOVER_MIN_PRIORITY}-254 (a skew of at most a quarter advert), got ${instance.priority}`);
+      if (!(instance.advertIntSec >= FAST_FAILOVER_MIN_ADVERT_SEC)) {
+        problems.push(`${at}: fastFailover needs advertIntSec of at least ${FAST_FAILOVER_MIN_ADVERT_SEC}, got ${instance.advertIntSec}`);
+      } else if (!keepsFastFailoverBound(instance.priority, instance.advertIntSec)) {
+        problems.push(`${at}: fastFailover needs ${FAST_FAILOVER_RULE_TEXT}; priority ${instance.priority} at advertIntSec ${instance.advertIntSec} takes ` +
+          `${fastFailoverTakeoverSec(instance.priority, instance.advertIntSec).toFixed(3)} s`);
       }
     });
   }
@@ -472,7 +591,7 @@ function serviceProblems(service: VirtualService, at: string): string[] {
   }
   if (service.miscCheck !== undefined) {
     problems.push(...argvProblems(service.miscCheck.command, `${at}.miscCheck.command`, MISC_CHECK_ARG_PATTERN,
-      'a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}'));
+      'a word of letters, digits, . _ / : = @ % + , - and {address}, {host}, {port}, {name}'));
     if (!(Number.isInteger(service.miscCheck.timeoutSec) && service.miscCheck.timeoutSec >= 1)) {
       problems.push(`${at}.miscCheck.timeoutSec: expected an integer >= 1, got ${service.miscCheck.timeoutSec}`);
     }

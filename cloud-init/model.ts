@@ -73,7 +73,7 @@ export interface QuorumModel {
 /**
  * An extra checker on every real server of a service (`MISC_CHECK`): keepalived runs `command`
  * (no shell, as root) and removes the server when it fails, like any other of its checkers.
- * Words may hold `{address}`, `{port}` and `{name}`, replaced per real server when rendered.
+ * Words may hold `{address}`, `{host}` (bracketed for IPv6), `{port}` and `{name}`, replaced per real server when rendered.
  */
 export interface MiscCheckModel {
   readonly command: readonly string[];

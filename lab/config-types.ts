@@ -199,7 +199,7 @@ export interface LabVrrpConfig {
    */
   readonly connectionSync?: boolean;
   /**
-   * true: sub-second failover. Needs version 3, advertIntSec 0.1-0.5 (0.2 takes over in about 0.6 s) and every director's priority 192-254; renders the gratuitous ARP timing for it.
+   * true: the service answers again within 1 s of the MASTER's last advert. Needs version 3, advertIntSec of at least 0.1 s, and every director, as a BACKUP, to take over within 1 s of the MASTER's last advert: 3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + 0.2 s (the new MASTER's gratuitous ARPs and the client's retry): e.g. advertIntSec 0.2 with priorities 250 and 240 takes over 0.61 s after the last advert; adverts of at most 0.26 s even at priority 254. Renders the gratuitous ARP timing for it.
    * @default false
    */
   readonly fastFailover?: boolean;
@@ -259,12 +259,12 @@ export interface LabServiceConfig {
   /** A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3). */
   readonly vip: string;
   /**
-   * Not with ports.
+   * Not with ports. Not a port the lab uses itself: 22/TCP (sshd on every VM: the lab is operated over ssh) nor 53/TCP (systemd-resolved's stub resolver on every VM (127.0.0.53)) nor 5355/TCP (systemd-resolved's LLMNR on every VM) nor 5355/UDP (systemd-resolved's LLMNR on every VM) nor 8848/UDP (the IPVS connection sync daemon on the directors, with vrrp.connectionSync).
    * @default 80
    */
   readonly port?: number;
   /**
-   * Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks).
+   * Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks). Not 22/TCP (sshd on every VM: the lab is operated over ssh) nor 53/TCP (systemd-resolved's stub resolver on every VM (127.0.0.53)) nor 5355/TCP (systemd-resolved's LLMNR on every VM) nor 5355/UDP (systemd-resolved's LLMNR on every VM) nor 8848/UDP (the IPVS connection sync daemon on the directors, with vrrp.connectionSync).
    * @default - none
    */
   readonly ports?: readonly number[];
@@ -314,7 +314,7 @@ export interface LabServiceConfig {
    */
   readonly sorryServer?: boolean;
   /**
-   * true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain.
+   * true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain. Not with scheduler dh, which cannot skip a server at weight 0 (with sh the directors rehash its clients: sh-fallback).
    * @default false
    */
   readonly inhibitOnFailure?: boolean;
@@ -371,7 +371,7 @@ export interface LabHealthCheckConfig {
 
 /** An extra checker on every real server of the service (keepalived's MISC_CHECK), beside healthCheck: a server is removed when any of its checks fails. Default: none. */
 export interface LabMiscCheckConfig {
-  /** The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {port} and {name}: the real server's address, the service's first port and its name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{address}:8080/ready"]. */
+  /** The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {host}, {port} and {name}: the real server's address, the same as a URL's host (an IPv6 address in brackets, [fd77::21]; an IPv4 one as is), the service's first port and the real server's name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{host}:{port}/ready"], which works for IPv4 and IPv6 services alike. */
   readonly command: readonly string[];
   /**
    * A run that takes longer fails (misc_timeout).

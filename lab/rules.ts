@@ -9,17 +9,18 @@
  * the config as written (`raw`), for what the user gave.
  */
 import {
-  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN, vrrpSkewSec,
+  FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, KEEPALIVED_MAX_LINE, keepalivedLine, miscCheckCommand, fastFailoverMaxAdvertSec, fastFailoverMinPriority, fastFailoverTakeoverSec, keepsFastFailoverBound,
+  masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN,
 } from '../cloud-init/keepalived-conf';
 import { formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Network } from './ipv4';
 import { isMapping, type Report } from './check-schema';
 import {
   DEBIAN_SECURITY_ARCHIVE, defaultAddress6, defaultCheckPort, defaultCheckType, defaultDns, defaultFwmark, defaultGateway, defaultSecurityMirror, labMacAddress, vmDomainName,
 } from './derive';
-import { formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
+import { canonicalIpv6, formatIpv6, ipv6NetworkHolds, overlaps6, parseCidr6, parseIpv6, IPV6_PREFIX, type Ipv6Network } from './ipv6';
 import { LIBVIRT_URI_ALLOWED, libvirtUriReason } from './libvirt-uri';
 import { POOL_DIRECTORY_ALLOWED, POOL_DIRECTORY_WHY, systemDirectoryReason } from './pool-directory';
-import { LabSchema, MAX_FWMARK, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
+import { LabSchema, MAX_FWMARK, RESERVED_PORTS, RESERVED_PORTS_TEXT, MAX_HOSTNAME, MAX_LAB_NAME, NAME_PATTERN, NETWORK_MODES, SSH_KEY_PATTERN, SSH_KEY_TYPES, type NetworkMode } from './schema';
 
 /** A mapping read leniently: any field may be missing or of the wrong type. */
 type Loose = Readonly<Record<string, unknown>>;
@@ -392,9 +393,11 @@ export const authPassVersionRule: LabRule = {
 };
 
 /**
- * `vrrp.fastFailover`: VRRPv3 with adverts of 0.1-0.5 s, and priorities that keep the skew small.
- * A BACKUP takes over 3 adverts + skew after the last advert it heard, skew = (256 - priority) /
- * 256 × advertIntSec with VRRPv3: the default BACKUP's 80 would add 0.69 of an advert interval.
+ * `vrrp.fastFailover` promises the service back within FAST_FAILOVER_BOUND_SEC of the MASTER's
+ * last advert: VRRPv3 (fractional adverts), adverts of at least FAST_FAILOVER_MIN_ADVERT_SEC, and
+ * every director, as a BACKUP (any may be one: nopreempt, or after a failover), taking over in
+ * time: 3 adverts + skew, skew = (256 - priority) / 256 × advertIntSec (RFC 5798), plus
+ * FAST_FAILOVER_MARGIN_SEC.
  */
 const DEFAULT_PRIORITIES = (LabSchema.properties.directors.default as readonly { priority: number }[]).map((d) => d.priority);
 
@@ -404,20 +407,28 @@ export const fastFailoverRule: LabRule = {
     const vrrp = section(input.lab.vrrp);
     if (vrrp.fastFailover !== true) return;
     const why = 'vrrp.fastFailover is true';
-    const { min, max } = FAST_FAILOVER_ADVERT_SEC;
     if (vrrp.version === 2) {
       report('vrrp.version', vrrp.version, '3 with vrrp.fastFailover', `${why}: keepalived takes fractional advert intervals with VRRPv3 only`);
     }
     const interval = vrrp.advertIntSec;
-    if (typeof interval === 'number' && interval > 0 && !(interval >= min && interval <= max)) {
-      report('vrrp.advertIntSec', interval, `${min}-${max} seconds with vrrp.fastFailover`,
-        `${why}: a BACKUP takes over 3 advert intervals after the last advert, so below ${min} s a director stalled for ${(3 * min).toFixed(1)} s loses the VIP, and above ${max} s the takeover is well over a second`);
+    if (typeof interval !== 'number' || !(interval > 0 && interval <= 255)) return;
+    const longest = fastFailoverMaxAdvertSec(254);
+    if (interval < FAST_FAILOVER_MIN_ADVERT_SEC) {
+      report('vrrp.advertIntSec', interval, `${FAST_FAILOVER_MIN_ADVERT_SEC}-${longest} seconds with vrrp.fastFailover`,
+        `${why}: a BACKUP takes over 3 advert intervals after the last advert, so below ${FAST_FAILOVER_MIN_ADVERT_SEC} s a director stalled for ${(3 * FAST_FAILOVER_MIN_ADVERT_SEC).toFixed(1)} s loses the VIP`);
+      return;
+    }
+    const minPriority = fastFailoverMinPriority(interval);
+    if (minPriority === undefined) {
+      report('vrrp.advertIntSec', interval, `${FAST_FAILOVER_MIN_ADVERT_SEC}-${longest} seconds with vrrp.fastFailover`,
+        `${why}, which needs ${FAST_FAILOVER_RULE_TEXT}; at advertIntSec ${interval} even priority 254 takes ${fastFailoverTakeoverSec(254, interval).toFixed(3)} s ` +
+        `(0.2 s adverts take over in ${masterDownIntervalSec(240, 0.2, 3).toFixed(2)} s at priority 240)`);
+      return;
     }
     for (const director of entries(input, 'directors')) {
-      if (!isIntegerIn(director.priority, 1, 254) || director.priority >= FAST_FAILOVER_MIN_PRIORITY) continue;
-      const skew = typeof interval === 'number' && interval > 0 ? ` (${(vrrpSkewSec(director.priority, interval, 3) * 1000).toFixed(0)} ms at advertIntSec ${interval})` : '';
-      report(join(director.at, 'priority'), director.priority, `a priority ${FAST_FAILOVER_MIN_PRIORITY}-254 with vrrp.fastFailover`,
-        `${why}: a BACKUP adds a skew of (256 - priority) / 256 advert intervals to its takeover${skew}` +
+      if (!isIntegerIn(director.priority, 1, 254) || keepsFastFailoverBound(director.priority, interval)) continue;
+      report(join(director.at, 'priority'), director.priority, `a priority of at least ${minPriority} at advertIntSec ${interval} with vrrp.fastFailover (or shorter adverts)`,
+        `${why}, which needs ${FAST_FAILOVER_RULE_TEXT}; as a BACKUP this director takes ${fastFailoverTakeoverSec(director.priority, interval).toFixed(3)} s` +
         (director.fromDefault ? `; the default directors have ${DEFAULT_PRIORITIES.join(' and ')}: list directors with priorities such as 250 and 240` : ''));
     }
   },
@@ -714,6 +725,56 @@ export const tlsPortsRule: LabRule = {
   },
 };
 
+/** `port`/`ports`: none the lab itself listens on (RESERVED_PORTS). */
+export const reservedPortRule: LabRule = {
+  id: 'reserved-port',
+  check: (input, report) => {
+    const allowed = `a port the lab does not use itself: not ${RESERVED_PORTS_TEXT}`;
+    const syncOn = section(input.lab.vrrp).connectionSync !== false;
+    for (const service of entries(input, 'services')) {
+      const protocol = service.protocol === 'UDP' ? 'UDP' : 'TCP';
+      const at = Array.isArray(service.ports) ? (i: number) => `${join(service.at, 'ports')}[${i}]` : () => join(service.at, 'port');
+      const ports = Array.isArray(service.ports) ? service.ports : [service.port];
+      ports.forEach((port: unknown, i: number) => {
+        const reserved = RESERVED_PORTS.find((r) => r.port === port && r.protocol === protocol && (syncOn || !r.withConnectionSync));
+        if (!reserved) return;
+        const why = reserved.protocol === 'TCP'
+          ? `the real servers' nginx cannot bind a port the VMs already listen on (the demo service dies on every port) and the VIP would balance ${reserved.what.split(' on ')[0]} to the real servers` +
+            (service.sorryServer === true ? ", and the directors' sorry site would not start either" : '')
+          : `the VIP's packets on it would reach ${reserved.what.split(',')[0]}` +
+            (reserved.withConnectionSync ? '; turn vrrp.connectionSync off to use it' : '');
+        report(at(i), port, allowed, why);
+      });
+    }
+  },
+};
+
+/**
+ * dh with servers at weight 0: dh hashes the VIP, so every client of the service lands in one
+ * bucket, and ip_vs_dh_schedule has no fallback when that bucket names a server at weight 0
+ * (inhibit_on_failure after a failed check, or drained): IPVS refuses every client. (sh has
+ * sh-fallback, which the renderer always sets; the other schedulers skip weight 0.)
+ */
+export const dhWeightZeroRule: LabRule = {
+  id: 'dh-weight-zero',
+  check: (input, report) => {
+    const why = 'dh sends every client of the VIP to the one server its hash names and cannot fall back: when that server is at weight 0 IPVS refuses them all';
+    const realServers = entries(input, 'realServers');
+    for (const service of entries(input, 'services')) {
+      if (service.scheduler !== 'dh') continue;
+      if (service.inhibitOnFailure === true) {
+        report(join(service.at, 'inhibitOnFailure'), true, 'false with scheduler dh (a failed server is then removed, and dh rehashes over the others), or another scheduler', why);
+      }
+      const members = realServers.filter((rs) => !Array.isArray(service.realServers) || service.realServers.includes(rs.name));
+      const drained = members.filter((rs) => rs.weight === 0);
+      if (drained.length > 0 && drained.length < members.length) {
+        report(join(service.at, 'realServers'), members.map((rs) => rs.name),
+          `real servers with a weight above 0 with scheduler dh (${drained.map((rs) => `${String(rs.name)} has weight 0`).join(', ')}), or another scheduler`, why);
+      }
+    }
+  },
+};
+
 /** `sorryServer`: the sorry site is nginx, TCP only. */
 export const sorryServerRule: LabRule = {
   id: 'sorry-server',
@@ -759,6 +820,66 @@ export const miscCheckRule: LabRule = {
     for (const service of entries(input, 'services')) {
       if (!isMapping(service.miscCheck)) continue;
       checkExecutable(service.miscCheck.command, join(service.at, 'miscCheck.command'), report, '/usr/bin/curl', MISC_CHECK_ARG_PATTERN);
+    }
+  },
+};
+
+const KEEPALIVED_LINE_WHY = `keepalived reads lines of at most ${KEEPALIVED_MAX_LINE} characters (MAXBUF 1024) and reads the rest of a longer one as a line ` +
+  'of its own: its config test fails, or a fragment becomes a directive';
+
+const isWords = (value: unknown): value is string[] => Array.isArray(value) && value.length > 0 && value.every((w) => typeof w === 'string');
+
+/**
+ * keepalived-line: every keepalived.conf line that carries user text (the director check, the
+ * quorum hooks, each real server's misc check with its placeholders expanded, the notification
+ * addresses) fits keepalived's line buffer, measured as the renderer writes it.
+ */
+export const keepalivedLineRule: LabRule = {
+  id: 'keepalived-line',
+  check: (input, report) => {
+    const checkLine = (at: string, value: unknown, line: string, what: string, room: string, where = '') => {
+      if (line.length <= KEEPALIVED_MAX_LINE) return;
+      report(at, value, `${what} at most ${KEEPALIVED_MAX_LINE} characters: ${where}this one is ${line.length} (${room})`, KEEPALIVED_LINE_WHY);
+    };
+    const room = (line: (words: string[]) => string) => `the words and the spaces between them: at most ${KEEPALIVED_MAX_LINE - line([]).length} characters`;
+    const command = section(section(input.lab.vrrp).trackScript).command;
+    if (isWords(command)) {
+      checkLine('vrrp.trackScript.command', command, keepalivedLine.trackScript(command), 'a command whose keepalived.conf line (script "...") is', room(keepalivedLine.trackScript));
+    }
+    const realServers = entries(input, 'realServers');
+    const ipv6Cidr = section(input.lab.network).ipv6Cidr;
+    entries(input, 'services').forEach((service) => {
+      for (const key of ['up', 'down'] as const) {
+        const hook = section(service.quorum)[key];
+        const line = (words: string[]) => keepalivedLine.quorumHook(key, words);
+        if (isWords(hook)) checkLine(join(service.at, `quorum.${key}`), hook, line(hook), `a command whose keepalived.conf line (quorum_${key} "...") is`, room(line));
+      }
+      const misc = section(service.miscCheck).command;
+      const port = portsOf(service)[0];
+      if (!isWords(misc) || port === undefined) return;
+      const ipv6 = parseIpv6(service.vip) !== undefined;
+      // The longest line over the service's real servers, placeholders expanded for each.
+      const lines = realServers
+        .filter((rs) => typeof rs.name === 'string' && (!Array.isArray(service.realServers) || service.realServers.includes(rs.name)))
+        .flatMap((rs) => {
+          const address = ipv6
+            ? canonicalIpv6(rs.address6 ?? (typeof ipv6Cidr === 'string' && typeof rs.address === 'string' ? defaultAddress6(ipv6Cidr, rs.address) : undefined))
+            : (typeof rs.address === 'string' ? rs.address : undefined);
+          if (address === undefined) return [];
+          return [{ rs, line: keepalivedLine.miscPath(miscCheckCommand({ command: misc, timeoutSec: 1 }, { address, port, name: rs.name as string })) }];
+        });
+      const longest = lines.reduce<(typeof lines)[number] | undefined>((a, l) => (a === undefined || l.line.length > a.line.length ? l : a), undefined);
+      if (longest) {
+        checkLine(join(service.at, 'miscCheck.command'), misc, longest.line, 'a command whose keepalived.conf line (misc_path "...", 12 spaces deep) is',
+          'shorten the words or the real server names', `once its placeholders are expanded for ${longest.rs.at} (${String(longest.rs.name)}), `);
+      }
+    });
+    const notification = section(input.lab.notification);
+    list(notification.email).forEach((email, i) => {
+      if (typeof email === 'string') checkLine(`notification.email[${i}]`, email, keepalivedLine.notificationEmail(email), 'an address whose keepalived.conf line is', 'indentation included');
+    });
+    if (typeof notification.from === 'string') {
+      checkLine('notification.from', notification.from, keepalivedLine.notificationFrom(notification.from), 'an address whose keepalived.conf line (notification_email_from ...) is', 'indentation included');
     }
   },
 };
@@ -1089,7 +1210,7 @@ export const LAB_RULES: readonly LabRule[] = [
   packagesRouteRule, packagesResolverRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,
-  servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, sorryServerRule, quorumRule, miscCheckRule,
+  servicePortsRule, fwmarkRule, tlsPortsRule, healthCheckRule, reservedPortRule, dhWeightZeroRule, sorryServerRule, quorumRule, miscCheckRule, keepalivedLineRule,
   serviceMembersRule, serviceWeightRule, uniqueServicesRule, realServerPortRule, macCollisionRule,
   ...IPV6_RULES,
 ];

@@ -11,7 +11,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import {
-  FAST_FAILOVER_ADVERT_SEC, FAST_FAILOVER_MIN_PRIORITY, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
+  FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, fastFailoverMaxAdvertSec, masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
 } from '../cloud-init/keepalived-conf';
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
@@ -256,7 +256,7 @@ export const LabVrrpSchema = Type.Object(
     connectionSync: Type.Optional(Type.Boolean({ default: true, description: 'IPVS connection sync between the directors (lvs_sync_daemon).' })),
     fastFailover: Type.Optional(Type.Boolean({
       default: false,
-      description: `true: sub-second failover. Needs version 3, advertIntSec ${FAST_FAILOVER_ADVERT_SEC.min}-${FAST_FAILOVER_ADVERT_SEC.max} (0.2 takes over in about 0.6 s) and every director's priority ${FAST_FAILOVER_MIN_PRIORITY}-254; renders the gratuitous ARP timing for it.`,
+      description: `true: the service answers again within ${FAST_FAILOVER_BOUND_SEC} s of the MASTER's last advert. Needs version 3, advertIntSec of at least ${FAST_FAILOVER_MIN_ADVERT_SEC} s, and ${FAST_FAILOVER_RULE_TEXT}: e.g. advertIntSec 0.2 with priorities 250 and 240 takes over ${masterDownIntervalSec(240, 0.2, 3).toFixed(2)} s after the last advert; adverts of at most ${fastFailoverMaxAdvertSec(254)} s even at priority 254. Renders the gratuitous ARP timing for it.`,
     })),
     trackScript: Type.Optional(LabTrackScriptSchema),
   },
@@ -311,7 +311,7 @@ export const MAX_FWMARK = 2147483647;
 /** A firewall-mark service groups 2-8 ports. */
 export const MAX_SERVICE_PORTS = 8;
 
-const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {port}, {name} (no spaces, quotes, other braces or shell characters)";
+const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {host}, {port}, {name} (no spaces, quotes, brackets, other braces or shell characters)";
 
 export const LabQuorumSchema = Type.Object(
   {
@@ -332,7 +332,7 @@ export const LabQuorumSchema = Type.Object(
 export const LabMiscCheckSchema = Type.Object(
   {
     command: argv(
-      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {port} and {name}: the real server\'s address, the service\'s first port and its name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{address}:8080/ready"].',
+      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {host}, {port} and {name}: the real server\'s address, the same as a URL\'s host (an IPv6 address in brackets, [fd77::21]; an IPv4 one as is), the service\'s first port and the real server\'s name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{host}:{port}/ready"], which works for IPv4 and IPv6 services alike.',
       { pattern: MISC_CHECK_ARG_PATTERN, allowed: MISC_CHECK_WORD_TEXT },
     ),
     timeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 5, 'A run that takes longer fails (misc_timeout).')),
@@ -343,17 +343,36 @@ export const LabMiscCheckSchema = Type.Object(
   },
 );
 
+/**
+ * Ports the lab's own machinery listens on, which the rule reserved-port refuses for services
+ * (as `ss -tulpn` lists them on the lab's VMs): sshd on every VM (TCP 22: the lab is deployed,
+ * checked and operated over ssh); systemd-resolved on every VM, its stub resolver on
+ * 127.0.0.53:53 and 127.0.0.54:53 (TCP: nginx's wildcard bind of 53 fails beside it) and LLMNR on
+ * every address (TCP and UDP 5355); with connection sync the IPVS sync daemon on the directors
+ * (UDP 8848, IP_VS_SYNC_PORT, keepalived's lvs_sync_daemon default). VRRP is IP protocol 112, no
+ * port; keepalived runs without an SNMP agent.
+ */
+export const RESERVED_PORTS: readonly { port: number; protocol: 'TCP' | 'UDP'; what: string; withConnectionSync?: true }[] = [
+  { port: 22, protocol: 'TCP', what: 'sshd on every VM: the lab is operated over ssh' },
+  { port: 53, protocol: 'TCP', what: "systemd-resolved's stub resolver on every VM (127.0.0.53)" },
+  { port: 5355, protocol: 'TCP', what: "systemd-resolved's LLMNR on every VM" },
+  { port: 5355, protocol: 'UDP', what: "systemd-resolved's LLMNR on every VM" },
+  { port: 8848, protocol: 'UDP', what: 'the IPVS connection sync daemon on the directors, with vrrp.connectionSync', withConnectionSync: true },
+];
+/** The reserved ports in words: `22/TCP (...) nor 8848/UDP (...)`. */
+export const RESERVED_PORTS_TEXT = RESERVED_PORTS.map((r) => `${r.port}/${r.protocol} (${r.what})`).join(' nor ');
+
 const servicePort = (options: Record<string, unknown> = {}) => integer(1, 65535, options);
 
 export const LabServiceSchema = Type.Object(
   {
     vip: ipAddress({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3).' }),
-    port: Type.Optional(servicePort({ default: 80, description: 'Not with ports.' })),
+    port: Type.Optional(servicePort({ default: 80, description: `Not with ports. Not a port the lab uses itself: ${RESERVED_PORTS_TEXT}.` })),
     ports: Type.Optional(Type.Array(servicePort(), {
       minItems: 2,
       maxItems: MAX_SERVICE_PORTS,
       allowed: `a list of 2-${MAX_SERVICE_PORTS} distinct ports 1-65535`,
-      description: "Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks).",
+      description: `Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks). Not ${RESERVED_PORTS_TEXT}.`,
     })),
     fwmark: Type.Optional(integer(1, MAX_FWMARK, {
       description: 'The firewall mark of a service with ports (only with ports), unique across services. Default: 1 + the index of the service in services.',
@@ -378,7 +397,7 @@ export const LabServiceSchema = Type.Object(
     })),
     inhibitOnFailure: Type.Optional(Type.Boolean({
       default: false,
-      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain.',
+      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain. Not with scheduler dh, which cannot skip a server at weight 0 (with sh the directors rehash its clients: sh-fallback).',
     })),
     quorum: Type.Optional(LabQuorumSchema),
     realServers: Type.Optional(Type.Array(Type.String(), {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
   renderKeepalivedConf, renderNginxSite, renderNotifyScript, renderRealServerScript,
 } from '../../cloud-init';
@@ -30,6 +31,32 @@ function blockOf(conf: string, header: string): string {
   expect(start).toBeGreaterThanOrEqual(0);
   return conf.slice(start, conf.indexOf('\n}\n', start) + 3);
 }
+
+/** One readiness check for both families: `{host}` is the real server's address as a URL host. */
+const HOST_CHECK = { command: ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{host}:{port}/ready'] };
+const HOST_CHECK_SERVICES = [{ vip: '10.77.0.100', miscCheck: HOST_CHECK }, { vip: 'fd77::100', port: 8080, miscCheck: HOST_CHECK }];
+
+describe('a misc check URL for both families ({host})', () => {
+  test('{host} is the IPv6 address in brackets, the IPv4 address as is; {address} stays bare', () => {
+    const [conf] = directorConfs(dualStackLab({}, {
+      services: [...HOST_CHECK_SERVICES, { vip: 'fd77::100', port: 443, miscCheck: { command: ['/usr/bin/ping', '-c', '1', '{address}'] } }],
+    }));
+    expect(blockOf(conf, 'virtual_server 10.77.0.100 80')).toContain('misc_path "/usr/bin/curl -fsS -o /dev/null --max-time 2 http://10.77.0.21:80/ready"');
+    expect(blockOf(conf, 'virtual_server fd77::100 8080')).toContain('misc_path "/usr/bin/curl -fsS -o /dev/null --max-time 2 http://[fd77::21]:8080/ready"');
+    expect(blockOf(conf, 'virtual_server fd77::100 8080')).toContain('http://[fd77::22]:8080/ready"');
+    expect(blockOf(conf, 'virtual_server fd77::100 443')).toContain('misc_path "/usr/bin/ping -c 1 fd77::21"');
+  });
+
+  test('curl reads the bracketed URL as an IPv6 host (its URL globbing leaves an IPv6 literal alone)', () => {
+    requireTool('curl', 'curl');
+    const [conf] = directorConfs(dualStackLab({}, { services: HOST_CHECK_SERVICES }));
+    const argv = /misc_path "([^"]*\[fd77::21\][^"]*)"/.exec(conf)![1].split(' ');
+    // fd77::21 is nowhere here: curl only has to parse the URL and say where it tries to go
+    const r = spawnSync(argv[0], [...argv.slice(1), '-v', '--connect-timeout', '1', '--max-time', '1'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/bad range|URL using bad\/illegal format|globbing/i);
+    expect(r.stderr).toMatch(/fd77::21/);
+  });
+});
 
 describe('keepalived.conf of a dual-stack director', () => {
   const [master, backup] = directorConfs(DUAL_STACK_LAB);
@@ -160,6 +187,7 @@ describe('keepalived --config-test accepts both directors of a dual-stack lab', 
     }),
     'a weighted director check (sync_group_tracking_weight)': dualStackLab({ trackScript: { command: ['/usr/bin/true'], weight: -120 } }),
     'only IPv6 VIPs': dualStackLab({}, { services: [{ vip: 'fd77::100' }, { vip: 'fd77::200', port: 443 }] }),
+    'a misc check with {host} in its URL on an IPv6 and an IPv4 service': dualStackLab({}, { services: HOST_CHECK_SERVICES }),
     'three directors, given address6s': dualStackLab({}, {
       directors: [
         { name: 'director-1', address: '10.77.0.11', address6: 'fd77::a:11', priority: 180 },

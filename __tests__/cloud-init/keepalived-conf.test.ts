@@ -1,6 +1,9 @@
 import { renderKeepalivedConf, type HealthCheck, type VirtualService } from '../../cloud-init';
-import { masterDownIntervalSec, miscCheckCommand, vrrpSkewSec } from '../../cloud-init/keepalived-conf';
 import {
+  fastFailoverMaxAdvertSec, fastFailoverMinPriority, keepsFastFailoverBound, masterDownIntervalSec, miscCheckCommand, vrrpSkewSec,
+} from '../../cloud-init/keepalived-conf';
+import {
+  commandOfLine,
   DIRECTOR_CHECK,
   fastFailoverDirector,
   fwmarkService,
@@ -368,20 +371,42 @@ vrrp_instance VI_LAB {
 });
 
 describe('renderKeepalivedConf failures: issue 8 options', () => {
-  test('fails when fastFailover runs on VRRPv2 with whole-second adverts and a low priority', () => {
+  test('fails when fastFailover runs on VRRPv2 with whole-second adverts', () => {
     const model = withInstance({ priority: 180 }, referenceDirector({ fastFailover: true }));
     expect(() => renderKeepalivedConf(model)).toThrow(
       [
         'Cannot render keepalived.conf for lvs_director_1:',
         '  - instances[0] (VI_LAB): fastFailover needs VRRP version 3 (fractional advert_int), got version 2',
-        '  - instances[0] (VI_LAB): fastFailover needs advertIntSec 0.1-0.5, got 1',
-        '  - instances[0] (VI_LAB): fastFailover needs priority 192-254 (a skew of at most a quarter advert), got 180',
+        "  - instances[0] (VI_LAB): fastFailover needs every director, as a BACKUP, to take over within 1 s of the MASTER's last advert: " +
+          "3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + 0.2 s (the new MASTER's gratuitous ARPs and the client's retry); " +
+          'priority 180 at advertIntSec 1 takes 3.497 s',
       ].join('\n'),
     );
   });
 
+  test('fails when a fastFailover BACKUP cannot take over within 1 s (0.3 s adverts at priority 200: 0.966 s + 0.2 s margin)', () => {
+    expect(() => renderKeepalivedConf(withInstance({ state: 'BACKUP', priority: 200, advertIntSec: 0.3 }, fastFailoverDirector())))
+      .toThrow('priority 200 at advertIntSec 0.3 takes 1.166 s');
+  });
+
+  test("fails on any line longer than keepalived's 1023 characters (it would cut it)", () => {
+    const long = referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1024) } });
+    expect(() => renderKeepalivedConf(long)).toThrow("keepalived reads lines of at most 1023 characters, got 1024 ('script \"/usr/bin/true");
+    expect(() => renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1023) } }))).not.toThrow();
+  });
+
   test('fails when fastFailover has adverts below 0.1 s', () => {
-    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec 0.1-0.5, got 0.05');
+    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec of at least 0.1, got 0.05');
+  });
+
+  test('fastFailoverMaxAdvertSec and fastFailoverMinPriority invert the bound', () => {
+    expect(fastFailoverMaxAdvertSec(254)).toBe(0.26);
+    expect(fastFailoverMaxAdvertSec(1)).toBe(0.2);
+    expect(fastFailoverMinPriority(0.2)).toBe(1);
+    expect(fastFailoverMinPriority(0.25)).toBe(205);
+    expect(fastFailoverMinPriority(0.27)).toBeUndefined();
+    for (const [priority, advert] of [[205, 0.25], [1, 0.2], [254, 0.26]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(true);
+    for (const [priority, advert] of [[204, 0.25], [254, 0.27]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(false);
   });
 
   test.each([
@@ -563,14 +588,14 @@ describe('renderKeepalivedConf failures: service options', () => {
     const broken = fwmarkService({
       fwmark: 0,
       quorum: { weight: 201, hysteresis: 0, up: ['logger', 'up'] },
-      miscCheck: { command: ['/usr/bin/curl', 'http://{host}/'], timeoutSec: 0 },
+      miscCheck: { command: ['/usr/bin/curl', 'http://{hostname}/'], timeoutSec: 0 },
     });
     expect(() => renderKeepalivedConf(referenceDirector({ services: [broken] }))).toThrow(
       'Cannot render keepalived.conf for lvs_director_1:\n' +
       '  - services[0].fwmark: expected an integer 1-2147483647, got 0\n' +
       "  - services[0].quorum.weight: expected an integer 1-200 (the sum of the real servers' weights), got 201\n" +
       "  - services[0].quorum.up[0]: expected the absolute path of an executable, got 'logger'\n" +
-      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {port}, {name}, got 'http://{host}/'\n" +
+      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {host}, {port}, {name}, got 'http://{hostname}/'\n" +
       '  - services[0].miscCheck.timeoutSec: expected an integer >= 1, got 0',
     );
   });

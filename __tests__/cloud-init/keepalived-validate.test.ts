@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
+import { KEEPALIVED_MAX_LINE } from '../../cloud-init/keepalived-conf';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE } from '../../cloud-init/paths';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
-import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, type LabConfig } from '../../lab';
+import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';
 import { keepalivedConfigTest, runKeepalivedVrrp } from '../helpers/keepalived';
 import {
+  commandOfLine,
   DIRECTOR_CHECK,
   fastFailoverDirector,
   fwmarkService,
@@ -57,7 +59,7 @@ const labs: Record<string, DirectorKeepalivedModel> = {
   // issue 8
   'fast failover (v3, advert_int 0.2, priority 250)': fastFailoverDirector(),
   'fast failover BACKUP (priority 240, advert_int 0.1)': withInstance({ state: 'BACKUP', priority: 240, advertIntSec: 0.1 }, fastFailoverDirector()),
-  'fast failover, advert_int 0.5, multicast, nopreempt': withInstance({ state: 'BACKUP', advertIntSec: 0.5, transport: 'multicast', nopreempt: true }, fastFailoverDirector()),
+  'fast failover, advert_int 0.26, multicast, nopreempt': withInstance({ state: 'BACKUP', advertIntSec: 0.26, transport: 'multicast', nopreempt: true }, fastFailoverDirector()),
   'director check, weight -20': referenceDirector({ trackScript: DIRECTOR_CHECK }),
   'director check, weight 0, no notify hook': referenceDirector({ trackScript: { ...DIRECTOR_CHECK, weight: 0 }, notifyScriptPath: undefined }),
   'director check in a sync group (weight 0)': referenceDirector({
@@ -112,6 +114,36 @@ const EVERY_OPTION_LAB: LabConfig = {
       miscCheck: { command: ['/usr/bin/curl', '-fsS', '-o', '/dev/null', '--max-time', '2', 'http://{address}:8080/ready'] },
     },
     { vip: '192.168.20.140', port: 8080, healthCheck: { type: 'http', path: '/ready' }, sorryServer: true },
+  ],
+};
+
+/**
+ * The feature lab of issue 11: a firewall-mark service over 80/443 with sh and persistence, whose
+ * sorry server answered no client hashed to an inhibited real server (IPVS's sh bucket still named
+ * it at weight 0: connection refused).
+ */
+const SH_SORRY_LAB: LabConfig = {
+  network: { mode: 'bridge', bridge: 'br0', cidr: '10.88.0.0/24', gateway: '10.88.0.1' },
+  image: { preinstalled: true },
+  directors: [
+    { name: 'lb-1', address: '10.88.0.11', priority: 200 },
+    { name: 'lb-2', address: '10.88.0.12', priority: 100 },
+  ],
+  services: [{
+    vip: '10.88.0.10',
+    ports: [80, 443],
+    tlsPorts: [443],
+    scheduler: 'sh',
+    persistenceTimeoutSec: 120,
+    healthCheck: { type: 'https', path: '/healthz' },
+    sorryServer: true,
+    inhibitOnFailure: true,
+    quorum: { weight: 1 },
+  }],
+  realServers: [
+    { name: 'web-1', address: '10.88.0.21' },
+    { name: 'web-2', address: '10.88.0.22' },
+    { name: 'web-3', address: '10.88.0.23' },
   ],
 };
 
@@ -186,6 +218,46 @@ describe('keepalived --config-test accepts every rendered keepalived.conf', () =
       expect(result.output).toBe('');
       expect(result.status).toBe(0);
     }
+  });
+
+  test('sh renders sh-fallback: a client hashed to a server at weight 0 (inhibited, drained, or all down with the sorry server in) is scheduled elsewhere, not refused', () => {
+    // GIVEN the feature lab of issue 11 (sh, persistence, sorry server, inhibit_on_failure)
+    const lab = resolveLabConfig(SH_SORRY_LAB);
+    for (const director of lab.directors) {
+      const conf = renderKeepalivedConf(directorKeepalivedModel(lab, director));
+
+      // THEN its virtual server asks IPVS for sh's fallback (IP_VS_SVC_F_SCHED_SH_FALLBACK): without
+      // it ip_vs_sh_get returns no destination when the client's bucket names a server at weight 0
+      // and IPVS answers ICMP port unreachable (curl: connection refused), even with the sorry
+      // server in the table
+      expect(conf).toMatch(/virtual_server fwmark 1 \{\n(?:    .*\n)*?    lb_algo sh\n(?:    !.*\n)*    sh-fallback\n/);
+      // AND keepalived takes it
+      const result = keepalivedConfigTest(ns, conf, notifyHook);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  test('keepalived reads lines of 1023 characters: the longest director check the rule keepalived-line accepts passes, one character more is cut', () => {
+    // GIVEN a director check whose script line is exactly KEEPALIVED_MAX_LINE characters
+    const config: LabConfig = { vrrp: { trackScript: { command: commandOfLine('trackScript', KEEPALIVED_MAX_LINE) } } };
+    expect(validateLabConfig(config)).toEqual([]);
+    const lab = resolveLabConfig(config);
+    const conf = renderKeepalivedConf(directorKeepalivedModel(lab, lab.directors[0]));
+    expect(conf.split('\n').map((l) => l.length)).toContain(KEEPALIVED_MAX_LINE);
+
+    // THEN keepalived takes it
+    const ok = keepalivedConfigTest(ns, conf, notifyHook);
+    expect(ok.output).toBe('');
+    expect(ok.status).toBe(0);
+
+    // AND one more character makes keepalived cut the line (what the rule refuses, and the renderer too)
+    const longer = conf.replace('script "/usr/bin/true ', 'script "/usr/bin/true  ');
+    const cut = keepalivedConfigTest(ns, longer, notifyHook);
+    expect(cut.output).toContain('Unterminated quote');
+    expect(cut.status).not.toBe(0);
+    expect(validateLabConfig({ vrrp: { trackScript: { command: commandOfLine('trackScript', KEEPALIVED_MAX_LINE + 1) } } }).map((p) => `${p.rule} ${p.path}`))
+      .toEqual(['keepalived-line vrrp.trackScript.command']);
   });
 
   test('why fwmark real servers have no port: keepalived 2.2.7 warns and clears it (exit 5)', () => {

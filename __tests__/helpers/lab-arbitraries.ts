@@ -5,6 +5,7 @@
 import * as fc from 'fast-check';
 import { HEALTH_PATH_PATTERN } from '../../cloud-init/web-service';
 import { formatIpv4, labMacAddress, parseIpv4, type LabConfig } from '../../lab';
+import { RESERVED_PORTS } from '../../lab/schema';
 import { isReservedUser } from '../../lab/rules';
 import { MIRROR_SIGNING_KEY } from './lab-fixtures';
 
@@ -81,7 +82,8 @@ export const validLab: fc.Arbitrary<LabConfig> = fc
     services: fc.uniqueArray(
       fc.record({
         vipIndex: fc.integer({ min: 0, max: 1 }),
-        port: fc.integer({ min: 1, max: 65535 }),
+        // not a port the lab itself listens on (RESERVED_PORTS: 22 ssh, 8848 the sync daemon)
+        port: fc.integer({ min: 1, max: 65535 }).filter((p) => !RESERVED_PORTS.some((r) => r.port === p)),
         protocol: fc.constantFrom('TCP', 'UDP'),
         scheduler: fc.constantFrom(...SCHEDULERS),
         persistenceTimeoutSec: fc.option(fc.integer({ min: 0, max: 31 * 86400 }), { nil: undefined }),
@@ -146,6 +148,8 @@ export const validLab: fc.Arbitrary<LabConfig> = fc
     for (const service of unique) {
       const members = realServers.filter((rs) => service.realServers === undefined || service.realServers.includes(rs.name));
       if (members.every((rs) => rs.weight === 0)) (members[0] as { weight?: number }).weight = 1;
+      // dh cannot skip a server at weight 0 (rule dh-weight-zero): none drained behind it.
+      if (service.scheduler === 'dh') for (const rs of members) if (rs.weight === 0) (rs as { weight?: number }).weight = 1;
     }
     const ports = new Set(unique.map((s) => s.port));
     const rsPort = g.sameRealServerPort && ports.size === 1 ? [...ports][0] : undefined;

@@ -1,3 +1,4 @@
+import { keepalivedLine } from '../../cloud-init/keepalived-conf';
 import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
@@ -151,4 +152,22 @@ export function fwmarkService(overrides: Partial<VirtualService> = {}): VirtualS
     miscCheck: READY_CHECK,
     ...overrides,
   });
+}
+
+/**
+ * A command (/usr/bin/true and filler words of at most 128 characters) whose keepalived.conf line
+ * (`keepalivedLine[kind]`, indentation included) is exactly `length` characters.
+ */
+export function commandOfLine(kind: 'trackScript' | 'miscPath' | 'quorumHook', length: number, key: 'up' | 'down' = 'up'): string[] {
+  const lineOf = (command: readonly string[]) =>
+    kind === 'quorumHook' ? keepalivedLine.quorumHook(key, command) : keepalivedLine[kind](command);
+  const command = ['/usr/bin/true'];
+  let left = length - lineOf(command).length;
+  while (left > 0) {
+    const word = 'x'.repeat(Math.min(128, left - 1 > 0 ? left - 1 : 1));
+    command.push(word);
+    left = length - lineOf(command).length;
+  }
+  if (left < 0) throw new Error(`commandOfLine: cannot make a ${kind} line of ${length} characters`);
+  return command;
 }

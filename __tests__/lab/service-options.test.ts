@@ -184,9 +184,9 @@ describe('service options: failures', () => {
   });
 
   test('fails when a misc check word holds another placeholder, or its executable one', () => {
-    const config = withServices(service({ miscCheck: { command: ['/usr/bin/curl', 'http://{host}/'] } }));
+    const config = withServices(service({ miscCheck: { command: ['/usr/bin/curl', 'http://{hostname}/'] } }));
     expect(messageAt(config, 'services[0].miscCheck.command[1]')).toBe(
-      'services[0].miscCheck.command[1]: got "http://{host}/", expected a word of at most 128 letters, digits, \'.\', \'_\', \'/\', \':\', \'=\', \'@\', \'%\', \'+\', \',\', \'-\' and the placeholders {address}, {port}, {name} (no spaces, quotes, other braces or shell characters)',
+      'services[0].miscCheck.command[1]: got "http://{hostname}/", expected a word of at most 128 letters, digits, \'.\', \'_\', \'/\', \':\', \'=\', \'@\', \'%\', \'+\', \',\', \'-\' and the placeholders {address}, {host}, {port}, {name} (no spaces, quotes, brackets, other braces or shell characters)',
     );
     expectProblems(withServices(service({ miscCheck: { command: ['/opt/{name}/check'] } })), ['misc-check services[0].miscCheck.command[0]']);
     expectProblems(withServices(service({ miscCheck: { command: ['curl', '{address}'] } })), ['misc-check services[0].miscCheck.command[0]']);
