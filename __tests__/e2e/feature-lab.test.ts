@@ -21,7 +21,7 @@ describe('the e2e feature lab drawn from a seed (e2e/feature-lab.ts)', () => {
       expect(fwmark.persistenceTimeoutSec).toBeGreaterThan(0);
       expect(fwmark.tlsPorts).toHaveLength(1);
       expect(fwmark.healthCheck.type).toBe('https');
-      expect(fwmark.miscCheck!.command.join(' ')).toContain(`:${fwmark.ports[0]}/ready`);
+      expect(fwmark.miscCheck!.command.join(' ')).toMatch(new RegExp(`:(\\{port\\}|${fwmark.ports[0]})/ready$`));
       expect(lab.services.some((s) => s.vip.includes(':'))).toBe(true);
       expect(lab.services).toHaveLength(3);
       expect(lab.network.mode).toBe('bridge');
