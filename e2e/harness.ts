@@ -1764,7 +1764,9 @@ async function fwmarkServiceChecks(lab: ResolvedLab, s: ResolvedService, s0: Res
         expect(r.name !== undefined, `${urls[0]} from ${source} after the return: ${r.code} ${r.body.slice(0, 80)}`);
         names.add(r.name!);
       }
-      expect(names.size === members.length, `after the return 8 clients reached only ${[...names].join(', ')}`);
+      // sed and nq give idle servers' clients all to one server, dh/lblc(r) a VIP's: one is enough there.
+      const spreads = !ONE_SERVER.has(s.scheduler);
+      expect(spreads ? names.size === members.length : names.size >= 1, `after the return 8 clients reached only ${[...names].join(', ')}`);
       let upHooks: string[] = [];
       if (tag !== undefined) {
         upHooks = await waitFor(`quorum_up on ${d.name}`, 15, () => { const h = hooks(d).slice(hooksBefore + downHooks.length); return h.length > 0 ? h : undefined; }, 1000);
