@@ -4,7 +4,7 @@
  * Written with TypeBox, whose schemas are plain JSON Schema objects: the same object types the
  * config (`Static`), fills defaults (`default`), is walked by `checkSchema` for every field
  * problem at once, and is written out as `schema/lab.schema.json` for editors. Rules that tie
- * fields together (addresses inside the subnet, unique names, ...) live in `rules.ts`.
+ * fields together (addresses inside the subnet, unique names, ...) live in `rules/` (one file per rule).
  *
  * `allowed` is this project's annotation: the "expected ..." text of a problem with the field.
  * It is dropped from the published JSON Schema (`jsonSchema()`).
