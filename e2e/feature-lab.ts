@@ -73,9 +73,7 @@ export function drawFeatureLab(base: Loose, seed: number): FeatureLabDraw {
   const scheduler = pick(FWMARK_SCHEDULERS);
   const persistence = pick(PERSISTENCE_SEC);
   Object.assign(fwmark, { ports: [httpPort, tlsPort], tlsPorts: [tlsPort], scheduler, persistenceTimeoutSec: persistence });
-  // The user's readiness check asks the marked service's HTTP port.
-  const misc = fwmark.miscCheck as Loose | undefined;
-  if (misc) misc.command = (misc.command as string[]).map((arg) => arg.replace(/:\d+\/ready$/, `:${httpPort}/ready`));
+  // The user's readiness check names {port}, which keepalived expands to the service's first port.
   // The plain service keeps a port of its own, clear of the marked ones.
   const plainPort = [8080, 8081].find((p) => p !== httpPort && p !== tlsPort)!;
   Object.assign(plain, { port: plainPort, scheduler: pick(PLAIN_SCHEDULERS) });
