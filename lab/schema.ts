@@ -11,8 +11,10 @@
  */
 import { Type } from '@sinclair/typebox';
 import {
-  FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, fastFailoverMaxAdvertSec, masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
-} from '../cloud-init/keepalived-conf';
+  ADVERT_INT_MAX_SEC, ADVERT_INT_V3_MAX_SEC, ADVERT_INT_V3_STEP_SEC, FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT,
+  fastFailoverMaxAdvertSec, masterDownIntervalSec, MAX_FWMARK, MAX_PERSISTENCE_SEC, MAX_TIMER_SEC, MISC_CHECK_ARG_PATTERN, PRIORITY_MAX, PRIORITY_MIN,
+  TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS, TRACK_SCRIPT_WEIGHT_MAX, VRID_MAX, VRID_MIN,
+} from '../cloud-init/keepalived-limits';
 import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
 import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
@@ -104,10 +106,6 @@ export const SSH_KEY_TYPES = [
 /** The form of an authorized key line (the rules check that its blob holds a key of its type). */
 export const SSH_KEY_PATTERN = `^[ \\t\\r\\n]*(${SSH_KEY_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}) [A-Za-z0-9+/]{16,}={0,2}( [\\t${PRINTABLE_CLASS}]*)?[ \\t\\r\\n]*$`;
 
-/** keepalived's `persistence_timeout` upper bound (LVS_MAX_TIMEOUT, 31 days). */
-const MAX_PERSISTENCE_SEC = 31 * 86400;
-/** An hour: the upper bound of every checker timer (delay_loop, connect_timeout, delay_before_retry). */
-const MAX_TIMER_SEC = 3600;
 
 const seconds = (minimum: number, maximum: number, defaultValue: number, description: string) =>
   integer(minimum, maximum, { default: defaultValue, description, unit: 'seconds' });
@@ -226,8 +224,8 @@ export const LabTrackScriptSchema = Type.Object(
     })),
     fall: Type.Optional(integer(1, 100, { default: 2, description: 'Failures in a row that fail the check.' })),
     rise: Type.Optional(integer(1, 100, { default: 2, description: 'Successes in a row that pass a failed check again.' })),
-    weight: Type.Optional(integer(-253, 253, {
-      allowed: 'an integer from -253 to 253',
+    weight: Type.Optional(integer(-TRACK_SCRIPT_WEIGHT_MAX, TRACK_SCRIPT_WEIGHT_MAX, {
+      allowed: `an integer from -${TRACK_SCRIPT_WEIGHT_MAX} to ${TRACK_SCRIPT_WEIGHT_MAX}`,
       default: 0,
       description: '0: a director whose check fails goes FAULT and gives up the VIP (if it fails on every director, none holds the VIP). Negative: its priority drops by -weight instead, positive: a passing check raises it; |weight| must exceed the directors\' priority spread, so the VIP moves; with nopreempt only 0 moves it (no BACKUP preempts a MASTER whose priority dropped).',
     })),
@@ -237,13 +235,13 @@ export const LabTrackScriptSchema = Type.Object(
 
 export const LabVrrpSchema = Type.Object(
   {
-    virtualRouterId: Type.Optional(integer(1, 255, { default: 112, description: 'The VRID: unique on the segment.' })),
+    virtualRouterId: Type.Optional(integer(VRID_MIN, VRID_MAX, { default: 112, description: 'The VRID: unique on the segment.' })),
     advertIntSec: Type.Optional(Type.Number({
       exclusiveMinimum: 0,
-      maximum: 255,
-      allowed: 'a number of seconds > 0 and <= 255',
+      maximum: ADVERT_INT_MAX_SEC,
+      allowed: `a number of seconds > 0 and <= ${ADVERT_INT_MAX_SEC}`,
       default: 1,
-      description: 'Whole seconds 1-255 with version 2; 0.01-40.95 in steps of 0.01 with version 3.',
+      description: `Whole seconds 1-${ADVERT_INT_MAX_SEC} with version 2; ${ADVERT_INT_V3_STEP_SEC}-${ADVERT_INT_V3_MAX_SEC} in steps of ${ADVERT_INT_V3_STEP_SEC} with version 3.`,
     })),
     version: Type.Optional(oneOf([2, 3] as const, { default: 2, allowed: '2 or 3', description: 'VRRP version; fractional advertIntSec needs 3.' })),
     transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast', description: "unicast: advertisements go to the other directors' addresses (unicast_peer); multicast: to VRRP's multicast group." })),
@@ -274,7 +272,7 @@ export const LabDirectorSchema = Type.Object(
     name: vmName(),
     address: ipv4({ description: 'A host address of network.cidr.' }),
     address6: Type.Optional(ipv6({ description: "An address of network.ipv6Cidr; only with it. Default: the prefix plus address's last octet, same digits (10.77.0.21 in fd77::/64 -> fd77::21)." })),
-    priority: integer(1, 254, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
+    priority: integer(PRIORITY_MIN, PRIORITY_MAX, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
   },
   { additionalProperties: false },
 );
@@ -306,8 +304,6 @@ export const LabHealthCheckSchema = Type.Object(
   { additionalProperties: false, description: "How the directors check each real server of the service (keepalived's checker of a real_server)." },
 );
 
-/** The largest firewall mark: IPVS keeps marks as 32-bit values, keepalived reads them as positive ints. */
-export const MAX_FWMARK = 2147483647;
 /** A firewall-mark service groups 2-8 ports. */
 export const MAX_SERVICE_PORTS = 8;
 

@@ -1,4 +1,4 @@
-import { keepalivedLine } from '../../cloud-init/keepalived-conf';
+import { keepalivedLine } from '../../cloud-init/keepalived-text';
 import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
