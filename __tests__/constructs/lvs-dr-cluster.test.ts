@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LvsDrCluster, LvsDrLabStack } from '../../constructs';
-import { LabConfigError, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';
+import { Domain } from '../../.gen/providers/libvirt/domain';
+import { LabConfigError, loadLab, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';
 import { App, Testing } from '../../constructs/engine';
 import { validLab } from '../helpers/lab-arbitraries';
 
@@ -102,6 +103,25 @@ describe('the lab a cluster builds', () => {
       expect(cluster.lab).toBe(lab);
       expect(cluster.directors.map((d) => d.name)).toEqual(lab.directors.map((d) => d.name));
     });
+  });
+
+  test('a lab file is validated once, from loadLab to the synthesized stack', () => {
+    // GIVEN a lab file
+    const file = path.join(outdir, 'once.yaml');
+    fs.writeFileSync(file, 'name: once-only\nvrrp:\n  virtualRouterId: 7\n');
+    const checks = jest.spyOn(jest.requireActual('../../lab/check-schema'), 'checkSchema');
+    try {
+      // WHEN it is loaded and its lab built and synthesized, as the app does
+      const { lab } = loadLab(file);
+      const synthesized = Testing.synthScope((scope) => {
+        new LvsDrCluster(scope, 'Lab', { resolvedLab: lab });
+      });
+      // THEN the schema walk ran once, and the stack is the file's lab
+      expect(checks).toHaveBeenCalledTimes(1);
+      expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'once-only--director-1' });
+    } finally {
+      checks.mockRestore();
+    }
   });
 
   test('a config is resolved (validated) by the cluster itself', () => {
