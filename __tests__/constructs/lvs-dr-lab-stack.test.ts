@@ -20,10 +20,14 @@ interface SynthJson {
   output: Record<string, { value: unknown }>;
 }
 
-function synth(lab: LvsDrClusterProps = {}): SynthJson {
+/** The stack of `lab`, synthesized: as text for cdktf's matchers. */
+function synthText(lab: LvsDrClusterProps = {}): string {
   const app = Testing.app();
-  const stack = new LvsDrLabStack(app, 'test', { lab });
-  return JSON.parse(Testing.synth(stack)) as SynthJson;
+  return Testing.synth(new LvsDrLabStack(app, 'test', { lab }));
+}
+
+function synth(lab: LvsDrClusterProps = {}): SynthJson {
+  return JSON.parse(synthText(lab)) as SynthJson;
 }
 
 const resources = (json: SynthJson, type: string) => Object.values(json.resource[type] ?? {});
@@ -103,15 +107,14 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
   });
 
   test('one NAT network for 192.168.20.0/24 with DHCP off, one pool, one base volume', () => {
-    const networks = resources(json, Network.tfResourceType);
-    expect(networks).toHaveLength(1);
-    expect(networks[0]).toMatchObject({ name: 'lvs-lab-net', mode: 'nat', addresses: ['192.168.20.0/24'], dhcp: { enabled: false } });
-    expect(resources(json, Pool.tfResourceType)).toEqual([
-      expect.objectContaining({ name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } }),
-    ]);
-    const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !seedVolumes(json).includes(v));
-    expect(base).toEqual([expect.objectContaining({ name: 'lvs-lab-base.qcow2', format: 'qcow2' })]);
-    expect(base[0].source).toMatch(/debian-12-genericcloud-amd64\.qcow2$/);
+    const synthesized = synthText();
+    expect(synthesized).toHaveResourceWithProperties(Network, { name: 'lvs-lab-net', mode: 'nat', addresses: ['192.168.20.0/24'], dhcp: { enabled: false } });
+    expect(synthesized).toHaveResourceWithProperties(Pool, { name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } });
+    expect(synthesized).toHaveResourceWithProperties(Volume, {
+      name: 'lvs-lab-base.qcow2', format: 'qcow2', source: expect.stringMatching(/debian-12-genericcloud-amd64\.qcow2$/),
+    });
+    // and only one of each
+    expect([Network, Pool].map((type) => resources(json, type.tfResourceType).length)).toEqual([1, 1]);
   });
 
   test('seed ISOs written by synth carry exactly the rendered user-data, network-config and a content-derived instance-id', () => {
