@@ -1,14 +1,14 @@
 /**
  * The lab the app deploys, read the same way by the app (main.ts) and by `lvs-lab doctor`: the
- * config LAB_CONFIG names (without it, the reference topology) and, when that config lists no ssh
- * key, the user's own default public key, so that `ssh lab@<vm>` works after a first deploy
+ * lab LAB_CONFIG names (without it, the reference topology), resolved once, and, when it lists no
+ * ssh key, the user's own default public key, so that `ssh lab@<vm>` works after a first deploy
  * without editing a config. The default key is the app's decision, not the constructs': a library
  * consumer chooses its own keys.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isOpenSshPublicKey, labConfigFromEnv, resolveLabConfig, type LabConfig } from './lab';
+import { isOpenSshPublicKey, LabConfigError, labFromEnv, validateLabConfig, type ResolvedLab } from './lab';
 
 /** The public keys the app looks for in ~/.ssh, in this order (ssh-keygen's default file names). */
 export const DEFAULT_PUBLIC_KEY_FILES = ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub'] as const;
@@ -23,10 +23,10 @@ export interface DefaultPublicKey {
   readonly key: string;
 }
 
-/** The lab config as the app uses it. */
-export interface AppLabConfig {
-  /** The config as written, with the default key as its only `ssh.authorizedKeys` when it lists none. */
-  readonly config: LabConfig;
+/** The lab as the app uses it. */
+export interface AppLab {
+  /** The resolved lab, with the default key as its only `ssh.authorizedKeys` when the config lists none. */
+  readonly lab: ResolvedLab;
   /** The key the app added; undefined when the config lists keys or the user has none. */
   readonly defaultKey?: DefaultPublicKey;
   /**
@@ -69,32 +69,45 @@ export function noKeyWarning(user: string): string {
 export const NO_KEY_FIX = 'make a key with `ssh-keygen -t ed25519` and deploy again, or list one in ssh.authorizedKeys';
 
 /**
- * `config` with the user's default public key when it lists no `ssh.authorizedKeys` (absent or
- * empty), and what was decided. `config` must be valid (as labConfigFromEnv returns it).
+ * `lab` with the user's default public key when its config listed no `ssh.authorizedKeys` (absent
+ * or empty), and what was decided.
  */
 export function withDefaultKey(
-  config: LabConfig,
+  lab: ResolvedLab,
   home: string,
   readFile: (file: string) => string | undefined = readIfExists,
-): AppLabConfig {
-  if ((config.ssh?.authorizedKeys ?? []).length > 0) return { config };
-  const user = resolveLabConfig(config).ssh.user;
+): AppLab {
+  if (lab.ssh.authorizedKeys.length > 0) return { lab };
+  const user = lab.ssh.user;
   const key = findDefaultPublicKey(home, readFile);
-  if (!key) return { config, sshNotice: `${noKeyWarning(user)}; ${NO_KEY_FIX}` };
+  if (!key) return { lab, sshNotice: `${noKeyWarning(user)}; ${NO_KEY_FIX}` };
   return {
-    config: { ...config, ssh: { ...config.ssh, authorizedKeys: [key.key] } },
+    lab: { ...lab, ssh: { ...lab.ssh, authorizedKeys: [key.key] } },
     defaultKey: key,
     sshNotice: `authorizing ${key.shown} for user ${user} (the lab config lists no ssh.authorizedKeys)`,
   };
 }
 
 /**
- * The lab the app deploys: the config LAB_CONFIG names, with the default key when it lists none.
+ * The lab the app deploys: the lab LAB_CONFIG names, with the default key when it lists none.
  *
  * @throws LabConfigError listing every problem of the config file
  */
-export function appLabConfig(env: NodeJS.ProcessEnv = process.env): AppLabConfig {
-  return withDefaultKey(labConfigFromEnv(env), homeDirectory(env));
+export function appLab(env: NodeJS.ProcessEnv = process.env): AppLab {
+  return withDefaultKey(labFromEnv(env).lab, homeDirectory(env));
+}
+
+/**
+ * Checks the default key the app added as the config's own keys are checked (its line in
+ * `ssh.authorizedKeys[0]`): a key file whose comment holds characters a config may not is
+ * refused before the deploy, as if the user had written it.
+ *
+ * @throws LabConfigError naming `ssh.authorizedKeys[0]`
+ */
+export function checkDefaultKey(decided: AppLab): void {
+  if (!decided.defaultKey) return;
+  const problems = validateLabConfig({ ssh: { authorizedKeys: [decided.defaultKey.key] } });
+  if (problems.length > 0) throw new LabConfigError(problems);
 }
 
 function readIfExists(file: string): string | undefined {

@@ -8,17 +8,18 @@
  * Everything else (rule internals, helpers) is internal and may change without notice. The
  * libvirt provider bindings the constructs use are under `lvs-dr-lab/libvirt`.
  */
-export { LvsDrCluster, type LvsDrClusterProps } from './constructs/lvs-dr-cluster';
+export { LvsDrCluster, type LvsDrClusterProps, type LvsDrClusterResolvedProps } from './constructs/lvs-dr-cluster';
 export { LvsDrLabStack, type LvsDrLabStackProps } from './constructs/lvs-dr-lab-stack';
 export { LabNetwork, type LabNetworkProps, type NetworkAttachment } from './constructs/lab-network';
 export { BaseImage, type BaseImageProps } from './constructs/base-image';
 export { LabVm, type LabVmProps, type LabVmPlacementProps } from './constructs/lab-vm';
+export { renderVmSeed, type VmSeed, type VmSeedProps } from './constructs/vm-seed';
 export { LvsDirector, type LvsDirectorProps } from './constructs/lvs-director';
 export { RealServer, type RealServerProps } from './constructs/real-server';
 
 export {
   // parse, resolve, load
-  parseLab, resolveLabConfig, validateLabConfig, loadLabConfig, labConfigFromEnv, LAB_CONFIG_ENV, LabConfigError,
+  parseLab, resolveLabConfig, validateLabConfig, loadLab, labFromEnv, loadLabConfig, labConfigFromEnv, LAB_CONFIG_ENV, LabConfigError, type LoadedLab,
   // the pool directory on this machine, checked before a synth (the app does)
   validatePoolDirectory, POOL_DIRECTORY_RULE,
   // the schema (JSON Schema objects) and its rules

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { App, LocalBackend } from './constructs/engine';
-import { appLabConfig } from './app-lab';
+import { appLab, checkDefaultKey } from './app-lab';
 import { LvsDrLabStack } from './constructs';
-import { LabConfigError, resolveLabConfig, validatePoolDirectory } from './lab';
+import { LabConfigError, validatePoolDirectory } from './lab';
 import { LabStateError, stateFileFor } from './lab-paths';
 
 // cdktf 0.21 (archived upstream) calls util.isArray when it synthesizes outputs, which Node 22+
@@ -20,12 +20,15 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 try {
   // A config without ssh keys gets the user's own default public key (app-lab.ts); either way the
   // user is told, so a lab nobody can log in to is never a surprise after the deploy.
-  const { config: lab, sshNotice } = appLabConfig(process.env);
+  // The lab is resolved once, here, and handed down as it is (LvsDrCluster's resolvedLab).
+  const decided = appLab(process.env);
+  const { lab, sshNotice } = decided;
   if (sshNotice) process.stderr.write(`${sshNotice}\n`);
+  checkDefaultKey(decided);
   // The pool directory as it is on this machine, checked at every synth: deploy, diff and destroy
   // all synthesize first, so a directory holding files the lab did not create stops them before
   // anything changes.
-  const poolProblems = validatePoolDirectory(resolveLabConfig(lab));
+  const poolProblems = validatePoolDirectory(lab);
   if (poolProblems.length > 0) throw new LabConfigError(poolProblems, process.env.LAB_CONFIG || undefined);
   const app = new App();
   // The stack holds image.source and libvirtUri as written (credentials included: the provider
@@ -33,7 +36,7 @@ try {
   fs.mkdirSync(app.outdir, { recursive: true, mode: 0o700 });
   fs.chmodSync(app.outdir, 0o700);
   const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
-    lab: { ...lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
+    lab: { resolvedLab: lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });
   // Each lab keeps its own state, terraform.<lab name>.tfstate in the repository root (or
   // LAB_STATE_FILE): with one state for all, deploying another lab would replace the first.

@@ -1,4 +1,5 @@
-import { DEFAULT_PUBLIC_KEY_FILES, findDefaultPublicKey, withDefaultKey } from '../app-lab';
+import { checkDefaultKey, DEFAULT_PUBLIC_KEY_FILES, findDefaultPublicKey, withDefaultKey } from '../app-lab';
+import { LabConfigError, resolveLabConfig } from '../lab';
 
 /* The app's default login key: which file it takes, and that a config's own keys always win. */
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
@@ -29,20 +30,36 @@ describe('findDefaultPublicKey', () => {
 });
 
 describe('withDefaultKey', () => {
-  test('a config that lists keys is returned as it is, with nothing to say', () => {
-    const config = { ssh: { authorizedKeys: [RSA] } };
-    expect(withDefaultKey(config, '/home/me', home({ 'id_ed25519.pub': ED25519 }))).toEqual({ config });
+  test('a lab that lists keys is returned as it is, with nothing to say', () => {
+    const lab = resolveLabConfig({ ssh: { authorizedKeys: [RSA] } });
+    expect(withDefaultKey(lab, '/home/me', home({ 'id_ed25519.pub': ED25519 }))).toEqual({ lab });
   });
 
   test('an empty key list counts as none: the default key is added, and said', () => {
-    const decided = withDefaultKey({ name: 'lab2', ssh: { user: 'ops', authorizedKeys: [] } }, '/home/me', home({ 'id_ed25519.pub': ED25519 }));
-    expect(decided.config).toEqual({ name: 'lab2', ssh: { user: 'ops', authorizedKeys: [ED25519] } });
+    const lab = resolveLabConfig({ name: 'lab2', ssh: { user: 'ops', authorizedKeys: [] } });
+    const decided = withDefaultKey(lab, '/home/me', home({ 'id_ed25519.pub': ED25519 }));
+    expect(decided.lab).toEqual({ ...lab, ssh: { user: 'ops', authorizedKeys: [ED25519] } });
+    expect(decided.lab).toEqual(resolveLabConfig({ name: 'lab2', ssh: { user: 'ops', authorizedKeys: [ED25519] } }));
     expect(decided.sshNotice).toBe('authorizing ~/.ssh/id_ed25519.pub for user ops (the lab config lists no ssh.authorizedKeys)');
   });
 
-  test('no key anywhere: the config is unchanged and the notice says how to make one', () => {
-    const decided = withDefaultKey({}, '/home/me', home({}));
-    expect(decided.config).toEqual({});
+  test('no key anywhere: the lab is unchanged and the notice says how to make one', () => {
+    const lab = resolveLabConfig({});
+    const decided = withDefaultKey(lab, '/home/me', home({}));
+    expect(decided.lab).toBe(lab);
     expect(decided.sshNotice).toContain('the VMs will accept no login for user lab; make a key with `ssh-keygen -t ed25519`');
+  });
+});
+
+describe('checkDefaultKey', () => {
+  test('passes the default key a config could list', () => {
+    expect(() => checkDefaultKey(withDefaultKey(resolveLabConfig({}), '/home/me', home({ 'id_ed25519.pub': ED25519 })))).not.toThrow();
+  });
+
+  test('fails when the default key holds what a config may not (a control character in its comment), naming ssh.authorizedKeys[0]', () => {
+    const decided = withDefaultKey(resolveLabConfig({}), '/home/me', home({ 'id_ed25519.pub': keyLine('ssh-ed25519', 1, 'me\u0007bell') }));
+    expect(decided.defaultKey?.shown).toBe('~/.ssh/id_ed25519.pub');
+    expect(() => checkDefaultKey(decided)).toThrow(LabConfigError);
+    expect(() => checkDefaultKey(decided)).toThrow(/ssh\.authorizedKeys\[0\]/);
   });
 });

@@ -25,10 +25,10 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
     values: [
       'BaseImage', 'DIRECTOR_PACKAGES', 'FILE_RULES', 'LAB_CONFIG_ENV', 'LAB_RULES', 'LabConfigError', 'LabNetwork', 'LabSchema', 'LabVm',
       'LvsDirector', 'LvsDrCluster', 'LvsDrLabStack', 'POOL_DIRECTORY_RULE', 'REAL_SERVER_PACKAGES', 'RealServer', 'SCHEMA_RULES',
-      'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'jsonSchema', 'labConfigFromEnv', 'labMacAddress', 'loadLabConfig',
+      'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'jsonSchema', 'labConfigFromEnv', 'labFromEnv', 'labMacAddress', 'loadLab', 'loadLabConfig',
       'noCloudSeedFiles', 'parseCidr', 'parseIpv4', 'parseLab', 'realServerUserDataModel', 'renderArpSysctl', 'renderDirectorUserData',
       'renderKeepalivedConf', 'renderMetaData', 'renderNetworkConfig', 'renderNginxSite', 'renderNotifyScript', 'renderRealServerScript',
-      'renderRealServerUnit', 'renderRealServerUserData', 'renderSeedIso', 'resolveLabConfig', 'staticInterface', 'validateLabConfig',
+      'renderRealServerUnit', 'renderRealServerUserData', 'renderSeedIso', 'renderVmSeed', 'resolveLabConfig', 'staticInterface', 'validateLabConfig',
       'validatePoolDirectory', 'vmDomainName',
     ],
     types: [
@@ -36,10 +36,10 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'LabDirectorConfig', 'LabHealthCheckConfig', 'LabImageConfig', 'LabMiscCheckConfig', 'LabNetworkConfig', 'LabNetworkProps',
       'LabNotificationConfig', 'LabPackagesConfig', 'LabParseResult', 'LabProblem', 'LabQuorumConfig', 'LabRealServerConfig', 'LabRule',
       'LabServiceConfig', 'LabSizesConfig', 'LabSshConfig', 'LabTrackScriptConfig', 'LabVmPlacementProps', 'LabVmProps', 'LabVmSize',
-      'LabVrrpConfig', 'LvsDirectorProps', 'LvsDrClusterProps', 'LvsDrLabStackProps', 'NetworkAttachment', 'NetworkMode',
+      'LabVrrpConfig', 'LoadedLab', 'LvsDirectorProps', 'LvsDrClusterProps', 'LvsDrClusterResolvedProps', 'LvsDrLabStackProps', 'NetworkAttachment', 'NetworkMode',
       'NotificationSettings', 'PackageSources', 'RealServerProps', 'RealServerUserDataModel', 'ResolvedDirector', 'ResolvedLab',
       'ResolvedNetwork', 'ResolvedRealServer', 'ResolvedService', 'ResolvedVm', 'Scheduler', 'ServiceProtocol', 'SshUser',
-      'StaticInterface', 'VirtualService', 'VrrpInstanceModel', 'VrrpTransport',
+      'StaticInterface', 'VirtualService', 'VmSeed', 'VmSeedProps', 'VrrpInstanceModel', 'VrrpTransport',
     ],
   },
   'lab/index.ts': {
@@ -48,7 +48,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'LabConfigError', 'LabSchema', 'NETWORK_MODES', 'POOL_DIRECTORY_RULE', 'SCHEMA_RULES', 'baseVolumeName', 'canonicalIpv6', 'defaultAddress6',
       'defaultDns', 'defaultGateway', 'defaultLabConfig', 'defaultSecurityMirror', 'defaultStoragePoolPath', 'describeValue',
       'directorKeepalivedModel', 'directorUserDataModel', 'formatIpv4', 'formatIpv6', 'isLabVolume', 'isOpenSshPublicKey', 'jsonSchema',
-      'labConfigFromEnv', 'labMacAddress', 'labVips', 'labVips6', 'loadLabConfig', 'parseCidr', 'parseCidr6', 'parseIpv4', 'parseIpv6',
+      'labConfigFromEnv', 'labFromEnv', 'labMacAddress', 'labVips', 'labVips6', 'loadLab', 'loadLabConfig', 'parseCidr', 'parseCidr6', 'parseIpv4', 'parseIpv6',
       'parseLab', 'realServerUserDataModel', 'resolveLabConfig', 'serviceFamily', 'servicesOf', 'staticInterface', 'validateLabConfig',
       'validatePoolDirectory', 'vmDomainName', 'vmVolumeNames', 'vrrpInstanceName', 'vrrpInstanceName6',
     ],
@@ -56,7 +56,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'DomainType', 'Ipv4Network', 'Ipv6Network', 'LabConfig', 'LabDirectorConfig', 'LabHealthCheckConfig', 'LabImageConfig',
       'LabMiscCheckConfig', 'LabNetworkConfig', 'LabNotificationConfig', 'LabPackagesConfig', 'LabParseResult', 'LabProblem',
       'LabQuorumConfig', 'LabRealServerConfig', 'LabRule', 'LabServiceConfig', 'LabSizesConfig', 'LabSshConfig', 'LabTrackScriptConfig',
-      'LabVmSize', 'LabVrrpConfig', 'NetworkMode', 'ResolvedDirector', 'ResolvedLab', 'ResolvedNetwork', 'ResolvedNetwork6',
+      'LabVmSize', 'LabVrrpConfig', 'LoadedLab', 'NetworkMode', 'ResolvedDirector', 'ResolvedLab', 'ResolvedNetwork', 'ResolvedNetwork6',
       'ResolvedRealServer', 'ResolvedService', 'ResolvedVm',
     ],
   },
@@ -85,11 +85,11 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
   },
   'constructs/index.ts': {
     values: [
-      'BaseImage', 'LabNetwork', 'LabVm', 'LvsDirector', 'LvsDrCluster', 'LvsDrLabStack', 'RealServer',
+      'BaseImage', 'LabNetwork', 'LabVm', 'LvsDirector', 'LvsDrCluster', 'LvsDrLabStack', 'RealServer', 'renderVmSeed',
     ],
     types: [
-      'BaseImageProps', 'LabNetworkProps', 'LabVmPlacementProps', 'LabVmProps', 'LvsDirectorProps', 'LvsDrClusterProps',
-      'LvsDrLabStackProps', 'NetworkAttachment', 'RealServerProps',
+      'BaseImageProps', 'LabNetworkProps', 'LabVmPlacementProps', 'LabVmProps', 'LvsDirectorProps', 'LvsDrClusterProps', 'LvsDrClusterResolvedProps',
+      'LvsDrLabStackProps', 'NetworkAttachment', 'RealServerProps', 'VmSeed', 'VmSeedProps',
     ],
   },
   'ops/index.ts': {

@@ -20,11 +20,6 @@ export interface NotifyScriptOptions {
  */
 export function renderNotifyScript(opts: NotifyScriptOptions): string {
   const stateFile = opts.stateFile ?? NOTIFY_STATE_FILE;
-  for (const [field, path] of [['logFile', opts.logFile], ['stateFile', stateFile]] as const) {
-    if (!path.startsWith('/')) {
-      throw new Error(`renderNotifyScript: ${field} must be an absolute path, got '${path}'`);
-    }
-  }
   return [
     '#!/bin/bash',
     '# Managed by lvs-dr-lab: keepalived notify hook.',

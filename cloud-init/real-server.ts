@@ -1,4 +1,4 @@
-import { isIpv4, shellQuote } from './shell';
+import { shellQuote } from './shell';
 
 /**
  * The four ARP sysctls a DR real server needs, in the order they are applied.
@@ -34,8 +34,8 @@ const IPV6_EXPLANATION = [
   '# connections (replies to clients still come from it: a deprecated address stays valid).',
 ];
 
-/** A plain IPv6 address (hex groups and colons; the lab validates the exact form). */
-const IPV6 = /^(?=.*:.*:)[0-9A-Fa-f:]{2,39}$/;
+
+type Ipv6Parts = ReturnType<typeof ipv6Parts>;
 
 /** The IPv6 parts of the script: empty when there is no IPv6 VIP, so an IPv4-only script is as before. */
 function ipv6Parts(vips6: readonly string[]) {
@@ -77,14 +77,6 @@ function ipv6Parts(vips6: readonly string[]) {
  * and 3 otherwise. `start` and `stop` are idempotent. IPv6 VIPs (dual stack) are bound as /128.
  */
 export function renderRealServerScript(vips: readonly string[], vips6: readonly string[] = []): string {
-  const bad = vips.filter((vip) => !isIpv4(vip));
-  if (bad.length > 0) {
-    throw new Error(`renderRealServerScript: expected IPv4 addresses, got ${bad.map((v) => `'${v}'`).join(', ')}`);
-  }
-  const bad6 = vips6.filter((vip) => !IPV6.test(vip));
-  if (bad6.length > 0) {
-    throw new Error(`renderRealServerScript: expected IPv6 addresses in vips6, got ${bad6.map((v) => `'${v}'`).join(', ')}`);
-  }
   const v6 = ipv6Parts(vips6);
   const sysctlArgs = (which: 'on' | 'off') =>
     ARP_SYSCTLS.map(({ key, value }) => `"${key}=${which === 'on' ? value : 0}"`).join(' \\\n        ');
@@ -112,6 +104,49 @@ export function renderRealServerScript(vips: readonly string[], vips6: readonly 
     ...ARP_SYSCTLS.map(({ key, value }) => `    [[ "$(sysctl -n ${key})" == ${value} ]] || return 1`),
     '}',
     '',
+    ...startAndStop(sysctlArgs, v6),
+    ...statusAndDispatch(v6),
+  ].join('\n');
+}
+
+/**
+ * Renders the systemd unit that runs the real-server script once at boot and undoes it on
+ * stop. It is ordered before nginx so the web service never answers without the VIPs.
+ */
+export function renderRealServerUnit(scriptPath: string): string {
+  return [
+    '# Managed by lvs-dr-lab.',
+    '[Unit]',
+    'Description=LVS-DR real server: bind the VIPs on lo and silence ARP for them',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    'Before=nginx.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=${scriptPath} start`,
+    `ExecStop=${scriptPath} stop`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** Renders the sysctl.d file that persists the DR ARP settings across reboots. */
+export function renderArpSysctl(): string {
+  return [
+    '# Managed by lvs-dr-lab.',
+    ...DR_ARP_EXPLANATION,
+    ...ARP_SYSCTLS.map(({ key, value }) => `${key} = ${value}`),
+    '',
+  ].join('\n');
+}
+
+/** The script's `start` and `stop` functions. */
+function startAndStop(sysctlArgs: (which: 'on' | 'off') => string, v6: Ipv6Parts): string[] {
+  return [
     'start() {',
     '    # Silence ARP first: never own a VIP while still answering ARP for it.',
     '    sysctl -q -w \\',
@@ -139,6 +174,12 @@ export function renderRealServerScript(vips: readonly string[], vips6: readonly 
     '    echo "lvs-real-server: VIPs removed from lo, ARP defaults restored"',
     '}',
     '',
+  ];
+}
+
+/** The script's `status` function and its command dispatch. */
+function statusAndDispatch(v6: Ipv6Parts): string[] {
+  return [
     'status() {',
     '    local ok=0 vip',
     '    for vip in "${VIPS[@]}"; do',
@@ -169,43 +210,5 @@ export function renderRealServerScript(vips: readonly string[], vips6: readonly 
     '        ;;',
     'esac',
     '',
-  ].join('\n');
-}
-
-/**
- * Renders the systemd unit that runs the real-server script once at boot and undoes it on
- * stop. It is ordered before nginx so the web service never answers without the VIPs.
- */
-export function renderRealServerUnit(scriptPath: string): string {
-  if (!/^\/\S+$/.test(scriptPath)) {
-    throw new Error(`renderRealServerUnit: scriptPath must be an absolute path without spaces, got '${scriptPath}'`);
-  }
-  return [
-    '# Managed by lvs-dr-lab.',
-    '[Unit]',
-    'Description=LVS-DR real server: bind the VIPs on lo and silence ARP for them',
-    'Wants=network-online.target',
-    'After=network-online.target',
-    'Before=nginx.service',
-    '',
-    '[Service]',
-    'Type=oneshot',
-    'RemainAfterExit=yes',
-    `ExecStart=${scriptPath} start`,
-    `ExecStop=${scriptPath} stop`,
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
-}
-
-/** Renders the sysctl.d file that persists the DR ARP settings across reboots. */
-export function renderArpSysctl(): string {
-  return [
-    '# Managed by lvs-dr-lab.',
-    ...DR_ARP_EXPLANATION,
-    ...ARP_SYSCTLS.map(({ key, value }) => `${key} = ${value}`),
-    '',
-  ].join('\n');
+  ];
 }

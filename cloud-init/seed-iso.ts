@@ -13,6 +13,17 @@
  */
 
 const SECTOR = 2048;
+
+// Layout: 16 system sectors, PVD, Joliet SVD, terminator, four path tables, two root
+// directories (one sector each), then the files.
+const pvdSector = 16;
+const svdSector = 17;
+const terminatorSector = 18;
+const pathTables = { primaryL: 19, primaryM: 20, jolietL: 21, jolietM: 22 };
+const primaryRootSector = 23;
+const jolietRootSector = 24;
+const FIRST_FILE_SECTOR = 25;
+const sectorAt = (sector: number) => sector * SECTOR;
 /** 2000-01-01 00:00:00 UTC: every timestamp in the image (reproducible output). */
 const EPOCH = { year: 2000, month: 1, day: 1 };
 
@@ -51,15 +62,7 @@ export function renderSeedIso(files: readonly SeedFile[], options: SeedIsoOption
     throw new Error(`seed ISO: file names collide as ISO 9660 names: ${entries.map((e) => e.primary).join(', ')}`);
   }
 
-  // Layout: 16 system sectors, PVD, Joliet SVD, terminator, four path tables, two root
-  // directories (one sector each), then the files.
-  const pvdSector = 16;
-  const svdSector = 17;
-  const terminatorSector = 18;
-  const pathTables = { primaryL: 19, primaryM: 20, jolietL: 21, jolietM: 22 };
-  const primaryRootSector = 23;
-  const jolietRootSector = 24;
-  let next = 25;
+  let next = FIRST_FILE_SECTOR;
   const placed = entries.map((e) => {
     const sector = next;
     next += Math.max(1, Math.ceil(e.data.length / SECTOR));
@@ -84,11 +87,19 @@ export function renderSeedIso(files: readonly SeedFile[], options: SeedIsoOption
   primaryRoot.copy(image, at(primaryRootSector));
   jolietRoot.copy(image, at(jolietRootSector));
 
+  writeDescriptors(image, volumeId, totalSectors);
+
+  for (const e of placed) e.data.copy(image, at(e.sector));
+  return image;
+}
+
+/** The path tables, the primary and Joliet volume descriptors and the set terminator, into `image`. */
+function writeDescriptors(image: Buffer, volumeId: string, totalSectors: number): void {
   const pathTableSize = 10;
-  pathTable(primaryRootSector, 'le').copy(image, at(pathTables.primaryL));
-  pathTable(primaryRootSector, 'be').copy(image, at(pathTables.primaryM));
-  pathTable(jolietRootSector, 'le').copy(image, at(pathTables.jolietL));
-  pathTable(jolietRootSector, 'be').copy(image, at(pathTables.jolietM));
+  pathTable(primaryRootSector, 'le').copy(image, sectorAt(pathTables.primaryL));
+  pathTable(primaryRootSector, 'be').copy(image, sectorAt(pathTables.primaryM));
+  pathTable(jolietRootSector, 'le').copy(image, sectorAt(pathTables.jolietL));
+  pathTable(jolietRootSector, 'be').copy(image, sectorAt(pathTables.jolietM));
 
   volumeDescriptor({
     type: 1,
@@ -100,7 +111,7 @@ export function renderSeedIso(files: readonly SeedFile[], options: SeedIsoOption
     pathTableM: pathTables.primaryM,
     root: dirRecord(Buffer.from([0]), primaryRootSector, SECTOR, true),
     text: (n) => Buffer.from(''.padEnd(n, ' '), 'ascii'),
-  }).copy(image, at(pvdSector));
+  }).copy(image, sectorAt(pvdSector));
 
   volumeDescriptor({
     type: 2,
@@ -114,15 +125,12 @@ export function renderSeedIso(files: readonly SeedFile[], options: SeedIsoOption
     // UCS-2 level 3 escape sequence: this supplementary descriptor is the Joliet one.
     escapes: Buffer.from('%/E', 'ascii'),
     text: (n) => padUcs2('', n),
-  }).copy(image, at(svdSector));
+  }).copy(image, sectorAt(svdSector));
 
-  const terminator = image.subarray(at(terminatorSector), at(terminatorSector) + 7);
+  const terminator = image.subarray(sectorAt(terminatorSector), sectorAt(terminatorSector) + 7);
   terminator[0] = 255;
   terminator.write('CD001', 1, 'ascii');
   terminator[6] = 1;
-
-  for (const e of placed) e.data.copy(image, at(e.sector));
-  return image;
 }
 
 function checkInputs(files: readonly SeedFile[], volumeId: string): void {

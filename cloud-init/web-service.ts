@@ -56,10 +56,8 @@ export function renderNginxSite(opts: NginxSiteOptions): string {
   const webRoot = opts.webRoot ?? WEB_ROOT;
   const ports = [...new Set(opts.ports)];
   const healthPaths = [...new Set([HEALTHZ_PATH, ...(opts.healthPaths ?? [])])].filter((p) => p !== '/');
-  assertSiteOptions(opts, ports, healthPaths, webRoot);
 
   const tlsPorts = opts.tlsPorts ?? [];
-  assertTlsPorts('renderNginxSite', ports, tlsPorts);
   const body = servedByBody(opts.hostname, opts.address);
   return [
     '# Managed by lvs-dr-lab: demo web service of an LVS-DR real server.',
@@ -101,13 +99,6 @@ function certificateLines(tlsPorts: readonly number[]): string[] {
   ];
 }
 
-function assertTlsPorts(renderer: string, ports: readonly number[], tlsPorts: readonly number[]): void {
-  const stray = tlsPorts.filter((p) => !ports.includes(p));
-  if (stray.length > 0) {
-    throw new Error(`${renderer}: tlsPorts must be among ports (${ports.join(', ')}), got ${stray.join(', ')}`);
-  }
-}
-
 /** The text/plain body the directors' sorry site answers with, e.g. `sorry-from director-1`. */
 export function sorryBody(hostname: string): string {
   return `sorry-from ${hostname}`;
@@ -135,14 +126,6 @@ export interface SorrySiteOptions {
 export function renderSorrySite(opts: SorrySiteOptions): string {
   const ports = [...new Set(opts.ports)];
   const tlsPorts = [...new Set(opts.tlsPorts ?? [])];
-  const problems: string[] = [];
-  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(opts.hostname)) problems.push(`hostname: expected letters, digits, '.' and '-', got '${opts.hostname}'`);
-  if (ports.length === 0) problems.push('ports: at least one TCP port is required');
-  for (const port of ports) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`ports: expected integers 1-65535, got ${port}`);
-  }
-  if (problems.length > 0) throw new Error(`renderSorrySite:\n  - ${problems.join('\n  - ')}`);
-  assertTlsPorts('renderSorrySite', ports, tlsPorts);
   return [
     '# Managed by lvs-dr-lab: sorry site of an LVS director. keepalived adds the director itself',
     '# (sorry_server 127.0.0.1) to a service whose real servers are all down, and IPVS delivers',
@@ -160,33 +143,4 @@ export function renderSorrySite(opts: SorrySiteOptions): string {
     '}',
     '',
   ].join('\n');
-}
-
-function assertSiteOptions(opts: NginxSiteOptions, ports: number[], healthPaths: string[], webRoot: string): void {
-  const problems: string[] = [];
-  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(opts.hostname)) {
-    problems.push(`hostname: expected letters, digits, '.' and '-', got '${opts.hostname}'`);
-  }
-  if (opts.address !== undefined && !/^[0-9a-fA-F.:]+$/.test(opts.address)) {
-    problems.push(`address: expected an IP address, got '${opts.address}'`);
-  }
-  if (ports.length === 0) {
-    problems.push('ports: at least one TCP port is required');
-  }
-  for (const port of ports) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      problems.push(`ports: expected integers 1-65535, got ${port}`);
-    }
-  }
-  for (const path of healthPaths) {
-    if (!HEALTH_PATH_PATTERN.test(path)) {
-      problems.push(`healthPaths: expected a plain absolute URL path, got '${path}'`);
-    }
-  }
-  if (!/^\/[A-Za-z0-9._\/-]*$/.test(webRoot)) {
-    problems.push(`webRoot: expected an absolute path, got '${webRoot}'`);
-  }
-  if (problems.length > 0) {
-    throw new Error(`renderNginxSite:\n  - ${problems.join('\n  - ')}`);
-  }
 }

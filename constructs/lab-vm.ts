@@ -1,30 +1,21 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { App, AssetType, TerraformAsset } from './engine';
 import { Construct } from 'constructs';
 import { Domain } from '../.gen/providers/libvirt/domain';
 import { Volume } from '../.gen/providers/libvirt/volume';
-import { renderMetaData } from '../cloud-init/meta-data';
-import { renderNetworkConfig } from '../cloud-init/network-config';
-import { noCloudSeedFiles, renderSeedIso } from '../cloud-init/seed-iso';
-import type { StaticInterface } from '../cloud-init/model';
-import { vmVolumeNames, type DomainType, type ResolvedVm } from '../lab';
+import { vmVolumeNames, type DomainType } from '../lab';
 import type { NetworkAttachment } from './lab-network';
 import { TOKEN_MARKER } from '../lab/check-schema';
 import { terraformLiteral } from './terraform-literal';
+import { SeedAsset, type VmSeed } from './vm-seed';
 
 export interface LabVmProps {
   /** libvirt domain name (also the prefix of its volumes). */
   readonly name: string;
-  /** Guest hostname. */
-  readonly hostname: string;
   /** The pool's name: a reference (`pool.name`) or a name, passed to terraform as it is. */
   readonly poolName: string;
   /** The base volume's id: a reference (`volume.id`), passed to terraform as it is. */
   readonly baseVolumeId: string;
-  readonly userData: string;
-  readonly networkConfig: string;
+  /** The NoCloud seed (user-data, meta-data, network-config), rendered: {@link renderVmSeed}. */
+  readonly seed: VmSeed;
   readonly network: NetworkAttachment;
   /** Deterministic MAC; network-config matches the NIC by it. */
   readonly macAddress: string;
@@ -50,31 +41,14 @@ export interface LabVmPlacementProps {
   readonly consoleLogFile?: string;
 }
 
-/** LabVm props for one VM: its names, MAC and size, and its static address on the lab segment. */
-export function labVmProps(placement: LabVmPlacementProps, vm: ResolvedVm, networkInterface: StaticInterface, userData: string): LabVmProps {
-  return {
-    name: vm.domainName,
-    hostname: vm.name,
-    poolName: placement.poolName,
-    baseVolumeId: placement.baseVolumeId,
-    userData,
-    networkConfig: renderNetworkConfig(networkInterface),
-    network: placement.network,
-    macAddress: vm.macAddress,
-    domainType: placement.domainType,
-    vcpu: vm.vcpu,
-    memoryMiB: vm.memoryMiB,
-    consoleLogFile: placement.consoleLogFile,
-  };
-}
-
 /**
  * One lab VM: a copy-on-write disk over the base image, a NoCloud seed volume (an ISO labelled
  * `cidata`), and a domain with a serial console and a fixed MAC.
  *
- * The seed is rendered at synth time ({@link renderSeedIso}), shipped as a cdktf asset and
- * uploaded as a plain volume. Provider 0.8.3's `libvirt_cloudinit_disk` is not used: it
- * reads its ISO back out of libvirt on every refresh, and that stream intermittently truncates
+ * The seed comes rendered ({@link renderVmSeed}, as `labVmProps` does it), is shipped as a cdktf
+ * asset ({@link SeedAsset}) and uploaded as a plain volume: the VM only wires libvirt resources.
+ * Provider 0.8.3's `libvirt_cloudinit_disk` is not used: it reads its ISO back out of libvirt on
+ * every refresh, and that stream intermittently truncates
  * ("corrupted-image: EOF") or deadlocks the provider, hanging `cdktf deploy`/`destroy`.
  */
 export class LabVm extends Construct {
@@ -84,7 +58,7 @@ export class LabVm extends Construct {
   public readonly domain: Domain;
   /** The libvirt domain name (its volumes are named after it). */
   public readonly domainName: string;
-  /** cloud-init instance-id: changes whenever user-data or network-config does. */
+  /** cloud-init instance-id: changes whenever user-data or network-config does (the seed's). */
   public readonly instanceId: string;
 
   constructor(scope: Construct, id: string, props: LabVmProps) {
@@ -102,21 +76,10 @@ export class LabVm extends Construct {
       ...(props.network.bridge !== undefined ? { bridge: props.network.bridge } : {}),
     };
 
-    const digest = createHash('sha256').update(props.userData).update('\0').update(props.networkConfig).digest('hex');
-    this.instanceId = `${props.name}-${digest.slice(0, 12)}`;
+    this.instanceId = props.seed.instanceId;
     this.domainName = props.name;
 
-    const iso = renderSeedIso(
-      noCloudSeedFiles({
-        userData: props.userData,
-        metaData: renderMetaData({ instanceId: this.instanceId, hostname: props.hostname }),
-        networkConfig: props.networkConfig,
-      }),
-    );
-    const asset = new TerraformAsset(this, 'seed-iso', {
-      path: writeSeedFile(this, vmVolumeNames(props.name).seed, iso),
-      type: AssetType.FILE,
-    });
+    const asset = new SeedAsset(this, 'seed-iso', props.seed);
     this.seed = new Volume(this, 'seed', {
       name: terraformLiteral(vmVolumeNames(props.name).seed),
       pool: props.poolName,
@@ -162,31 +125,6 @@ export class LabVm extends Construct {
       lifecycle: replaceWithSeed,
     });
   }
-}
-
-/**
- * Writes a rendered seed where cdktf picks it up as an asset: `<outdir>/seeds/<construct
- * address>/`, inside the app's output directory, which the synth owns. cloud-init runs the
- * seed's user-data as root and it holds the VRRP password, so it is written afresh on every
- * synth (never reused), into a directory of mode 0700 that must be this user's own, as a file of
- * mode 0600. cdktf's copy into the stack directory keeps that mode; terraform, running as the
- * same user, reads it to upload the volume.
- */
-function writeSeedFile(scope: Construct, fileName: string, content: Buffer): string {
-  const seeds = path.join(App.of(scope).outdir, 'seeds');
-  fs.mkdirSync(seeds, { recursive: true, mode: 0o700 });
-  const stat = fs.lstatSync(seeds);
-  if (!stat.isDirectory() || (process.getuid !== undefined && stat.uid !== process.getuid())) {
-    throw new Error(`${seeds}: expected a directory of this user's, not a symlink or another user's (it would receive every VM's seed)`);
-  }
-  fs.chmodSync(seeds, 0o700);
-  // One directory per VM, emptied first: a seed file is always the one rendered just now.
-  const dir = path.join(seeds, scope.node.addr);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { mode: 0o700 });
-  const file = path.join(dir, fileName);
-  fs.writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
-  return file;
 }
 
 /** What a console log path may be: libvirt needs an absolute path, and XML 1.0 cannot carry control characters. */

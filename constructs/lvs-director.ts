@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { renderDirectorUserData, renderKeepalivedConf } from '../cloud-init';
 import type { DirectorUserDataModel, StaticInterface } from '../cloud-init/model';
 import type { ResolvedVm } from '../lab';
-import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
+import { LabVm, type LabVmPlacementProps } from './lab-vm';
+import { labVmProps } from './lab-vm-props';
 
 /**
  * A director on its own: its VM, its address on the lab segment and what cloud-init installs

@@ -15,12 +15,22 @@ export interface LvsDrClusterProps extends LabConfig {
   readonly consoleLogDir?: string;
 }
 
+/** A lab resolved before (`loadLab`, `resolveLabConfig`): the cluster takes it as it is, without validating it again. */
+export interface LvsDrClusterResolvedProps {
+  /** The resolved lab. */
+  readonly resolvedLab: ResolvedLab;
+  /** Log every VM's serial console to `<dir>/<domain>.log` on the libvirt host (an absolute path).
+   * @default - consoles only through `virsh console` */
+  readonly consoleLogDir?: string;
+}
+
 /**
  * A complete LVS Direct-Routing lab: one L2 segment, a base image, two or more keepalived
  * directors and the real servers behind them.
  *
- * The config is resolved and checked as a whole in the constructor: every problem is
- * reported at once (a `LabConfigError`) before any resource exists.
+ * A config is resolved and checked as a whole in the constructor: every problem is reported at
+ * once (a `LabConfigError`) before any resource exists. A lab resolved before (`resolvedLab`, as
+ * the app passes it) is taken as it is.
  */
 export class LvsDrCluster extends Construct {
   public readonly lab: ResolvedLab;
@@ -30,10 +40,10 @@ export class LvsDrCluster extends Construct {
   public readonly directors: readonly LvsDirector[];
   public readonly realServers: readonly RealServer[];
 
-  constructor(scope: Construct, id: string, props: LvsDrClusterProps = {}) {
+  constructor(scope: Construct, id: string, props: LvsDrClusterProps | LvsDrClusterResolvedProps = {}) {
     super(scope, id);
-    const { consoleLogDir, ...config } = props;
-    this.lab = resolveLabConfig(config);
+    const { consoleLogDir } = props;
+    this.lab = resolvedLabOf(props);
     if (consoleLogDir !== undefined && !isAbsolutePlainPath(consoleLogDir)) {
       const why = "libvirt writes each VM's console log there (the app takes it from LAB_CONSOLE_LOG_DIR)";
       throw new LabConfigError([labProblem('console-log-dir', 'consoleLogDir', consoleLogDir, ABSOLUTE_PLAIN_PATH, why)]);
@@ -87,4 +97,11 @@ export class LvsDrCluster extends Construct {
         }),
     );
   }
+}
+
+/** The lab of the props: the resolved lab as given, or the config resolved (validated) here. */
+function resolvedLabOf(props: LvsDrClusterProps | LvsDrClusterResolvedProps): ResolvedLab {
+  if ('resolvedLab' in props) return props.resolvedLab;
+  const { consoleLogDir: _consoleLogDir, ...config } = props;
+  return resolveLabConfig(config);
 }

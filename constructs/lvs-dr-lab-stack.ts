@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from './engine';
 import { LibvirtProvider } from '../.gen/providers/libvirt/provider';
-import { LvsDrCluster, type LvsDrClusterProps } from './lvs-dr-cluster';
+import { LvsDrCluster, type LvsDrClusterProps, type LvsDrClusterResolvedProps } from './lvs-dr-cluster';
 import { terraformLiteral } from './terraform-literal';
 
 export interface LvsDrLabStackProps {
-  /** The lab; `{}` builds the reference topology. */
-  readonly lab: LvsDrClusterProps;
+  /** The lab: a config (`{}` builds the reference topology), or a lab resolved before (`{ resolvedLab }`). */
+  readonly lab: LvsDrClusterProps | LvsDrClusterResolvedProps;
 }
 
 /** The libvirt provider, one LVS-DR lab, and the outputs an operator needs. */

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { renderRealServerUserData } from '../cloud-init';
 import type { RealServerUserDataModel, StaticInterface } from '../cloud-init/model';
 import type { ResolvedVm } from '../lab';
-import { LabVm, type LabVmPlacementProps, labVmProps } from './lab-vm';
+import { LabVm, type LabVmPlacementProps } from './lab-vm';
+import { labVmProps } from './lab-vm-props';
 
 /**
  * A real server on its own: its VM, its address on the lab segment and what cloud-init

@@ -1,10 +1,10 @@
 /**
  * `lvs-lab doctor`: before a deploy, every reason it would fail on this machine, each with its
- * fix. The lab is read as the app reads it (LAB_CONFIG, labConfigFromEnv, resolved), and each
+ * fix. The lab is read as the app reads it (LAB_CONFIG, labFromEnv: resolved once), and each
  * check is a small function of a {@link DoctorHost}, so tests drive every failure with a stand-in.
  * Nothing is changed on the machine, and nothing is downloaded.
  */
-import { LabConfigError, labConfigFromEnv, resolveLabConfig, type LabConfig, type ResolvedLab } from '../lab';
+import { LabConfigError, labFromEnv, type LoadedLab } from '../lab';
 import { maskCredentials, terminalText } from '../lab/problems';
 import { fail, pass, type DoctorCheck, type DoctorResult, type LabContext, type ToolContext } from './check';
 import { bridgeCheck } from './checks/bridge';
@@ -44,11 +44,10 @@ export interface DoctorReport {
 /** Runs every check against `host`; `root` is the checkout (scripts/provider.sh). */
 export function runDoctor(host: DoctorHost, root: string): DoctorReport {
   const configFile = host.env.LAB_CONFIG?.trim() || undefined;
-  let loaded: { config: LabConfig; lab: ResolvedLab } | undefined;
+  let loaded: LoadedLab | undefined;
   const results: DoctorResult[] = [];
   try {
-    const config = labConfigFromEnv(host.env);
-    loaded = { config, lab: resolveLabConfig(config) };
+    loaded = labFromEnv(host.env);
     const what = configFile ?? 'LAB_CONFIG unset: the reference topology';
     results.push(pass('config', `${what}: lab ${loaded.lab.name}, ${loaded.lab.directors.length} directors, ${loaded.lab.realServers.length} real servers`));
   } catch (error) {

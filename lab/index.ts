@@ -18,7 +18,7 @@ export {
 } from './resolve';
 export { LAB_RULES, isOpenSshPublicKey, type LabRule } from './rules';
 export { SCHEMA_RULES } from './check-schema';
-export { FILE_RULES, LAB_CONFIG_ENV, labConfigFromEnv, loadLabConfig } from './load';
+export { FILE_RULES, LAB_CONFIG_ENV, labConfigFromEnv, labFromEnv, loadLab, loadLabConfig, type LoadedLab } from './load';
 export { POOL_DIRECTORY_RULE, validatePoolDirectory } from './pool-directory';
 export { parseIpv4, formatIpv4, parseCidr, type Ipv4Network } from './ipv4';
 export { parseIpv6, formatIpv6, canonicalIpv6, parseCidr6, type Ipv6Network } from './ipv6';

@@ -1,12 +1,13 @@
 /**
- * Reads a lab config file (YAML or JSON) and validates it, so a bad file fails before
- * anything is synthesized, with every problem listed.
+ * Reads a lab config file (YAML or JSON) and resolves it, validated once, so a bad file fails
+ * before anything is synthesized, with every problem listed. The app, the doctor and the CLI
+ * pass the resolved lab on (LvsDrCluster's `resolvedLab`): nothing parses the file again.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { LabConfigError, labProblem } from './problems';
-import { validateLabConfig } from './resolve';
+import { parseLab, type ResolvedLab } from './resolve';
 import type { LabConfig } from './schema';
 
 /** Environment variable naming the lab config file. */
@@ -15,26 +16,54 @@ export const LAB_CONFIG_ENV = 'LAB_CONFIG';
 /** Rule ids of the problems with the file itself (before its content is checked). */
 export const FILE_RULES = { file: 'file', syntax: 'syntax' } as const;
 
+/** A lab config file, loaded. */
+export interface LoadedLab {
+  /** The config as written (a relative `image.source` made absolute); `{}` without a file. */
+  readonly config: LabConfig;
+  /** The lab resolved from it: every field and rule checked, every default applied. */
+  readonly lab: ResolvedLab;
+}
+
 /**
- * Loads and validates a lab config.
+ * Loads a lab config and resolves it (validated once).
+ *
+ * @param path - a `.yaml`, `.yml` or `.json` file; omitted means `{}` (the reference topology)
+ * @throws LabConfigError naming the file: unreadable, unparsable (with the line), or invalid
+ */
+export function loadLab(path?: string): LoadedLab {
+  const config = path === undefined ? {} : readLabConfigFile(path);
+  const result = parseLab(config);
+  if (!result.ok) throw new LabConfigError(result.problems, path);
+  return { config: result.config, lab: result.lab };
+}
+
+/** Loads the file named by LAB_CONFIG; unset or empty means `{}` (the reference topology). */
+export function labFromEnv(env: NodeJS.ProcessEnv = process.env): LoadedLab {
+  const path = env[LAB_CONFIG_ENV]?.trim();
+  return loadLab(path ? path : undefined);
+}
+
+/**
+ * Loads and validates a lab config: {@link loadLab}'s config, for callers that want the config
+ * as written (resolve it with `resolveLabConfig`, or take `loadLab(path).lab` to validate once).
  *
  * @param path - a `.yaml`, `.yml` or `.json` file; omitted means `{}` (the reference topology)
  * @throws LabConfigError naming the file: unreadable, unparsable (with the line), or invalid
  */
 export function loadLabConfig(path?: string): LabConfig {
-  if (path === undefined) return {};
-  const raw = parseLabConfigFile(path);
-  // An empty file (or a lone `---`) means "all defaults".
-  const config = resolveImagePath(raw === null || raw === undefined ? {} : raw, path);
-  const problems = validateLabConfig(config);
-  if (problems.length > 0) throw new LabConfigError(problems, path);
-  return config as LabConfig;
+  return loadLab(path).config;
 }
 
-/** Loads the file named by LAB_CONFIG; unset or empty means `{}` (the reference topology). */
+/** {@link labFromEnv}'s config: the file named by LAB_CONFIG; unset or empty means `{}`. */
 export function labConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LabConfig {
-  const path = env[LAB_CONFIG_ENV]?.trim();
-  return loadLabConfig(path ? path : undefined);
+  return labFromEnv(env).config;
+}
+
+/** The config in the file, parsed, not yet validated. */
+function readLabConfigFile(path: string): unknown {
+  const raw = parseLabConfigFile(path);
+  // An empty file (or a lone `---`) means "all defaults".
+  return resolveImagePath(raw === null || raw === undefined ? {} : raw, path);
 }
 
 function parseLabConfigFile(path: string): unknown {

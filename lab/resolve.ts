@@ -165,31 +165,11 @@ export function validateLabConfig(config: unknown): LabProblem[] {
  * defaults applied, every rule checked. Returns the resolved lab, or every problem found.
  */
 export function parseLab(config: unknown): LabParseResult {
-  // The app loads a file (validated, to name the file in errors) and hands it to LvsDrCluster,
-  // which resolves it: an equal config resolved before is not validated again.
-  const key = plainJsonKey(config);
-  const cached = key === undefined ? undefined : resolvedCache.get(key);
-  if (cached) return cached;
+  // Validated once here: the app, the doctor, the CLI and the constructs take the resolved lab
+  // (loadLab, LvsDrCluster's `resolvedLab`) instead of parsing the config again.
   const problems = validateLabConfig(config);
   if (problems.length > 0) return { ok: false, problems };
-  const result = { ok: true, config: config as LabConfig, lab: resolveValid(config as LabConfig) } as const;
-  if (key !== undefined) {
-    if (resolvedCache.size >= RESOLVED_CACHE_SIZE) resolvedCache.delete(resolvedCache.keys().next().value as string);
-    resolvedCache.set(key, result);
-  }
-  return result;
-}
-
-/** Valid configs resolved lately, by their JSON text (results are never mutated: readonly). */
-const resolvedCache = new Map<string, LabParseResult>();
-const RESOLVED_CACHE_SIZE = 16;
-
-/** The JSON text of a config made only of JSON values (else undefined: not cached). */
-function plainJsonKey(value: unknown): string | undefined {
-  const plain = (v: unknown): boolean =>
-    v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-    || (Array.isArray(v) ? v.every(plain) : isMapping(v) && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every((x) => x === undefined || plain(x)));
-  return isMapping(value) && plain(value) ? JSON.stringify(value) : undefined;
+  return { ok: true, config: config as LabConfig, lab: resolveValid(config as LabConfig) };
 }
 
 /**

@@ -10,34 +10,17 @@
  * It is dropped from the published JSON Schema (`jsonSchema()`).
  */
 import { Type } from '@sinclair/typebox';
-import {
-  FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MIN_ADVERT_SEC, FAST_FAILOVER_RULE_TEXT, fastFailoverMaxAdvertSec, masterDownIntervalSec, MISC_CHECK_ARG_PATTERN, TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_MAX_WORDS,
-} from '../cloud-init/keepalived-conf';
-import { HEALTH_CHECK_TYPES, SCHEDULERS, SERVICE_PROTOCOLS, VRRP_TRANSPORTS } from '../cloud-init/model';
-import { HEALTH_PATH_PATTERN, HEALTH_STATUS_CODE } from '../cloud-init/web-service';
+import { MAX_TIMER_SEC, PRIORITY_MAX, PRIORITY_MIN } from '../cloud-init/keepalived-limits';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
-import { IPV6_PATTERN_BODY, IPV6_PATTERN_SOURCE, IPV6_PREFIX } from './ipv6';
+import { IPV6_PATTERN_BODY, IPV6_PREFIX } from './ipv6';
+import { integer, ipv4, ipv6, oneOf, seconds } from './schema-fields';
+import { LabHealthCheckSchema, LabMiscCheckSchema, LabQuorumSchema, LabServiceSchema, MAX_SERVICE_PORTS, RESERVED_PORTS, RESERVED_PORTS_TEXT } from './schema-services';
+import { LabTrackScriptSchema, LabVrrpSchema } from './schema-vrrp';
 
-/** A closed set as a JSON Schema `enum`, typed as the union of its members. */
-function oneOf<T extends string | number>(values: readonly T[], options: Record<string, unknown> = {}) {
-  return Type.Unsafe<T>({ enum: [...values], ...options });
-}
+export { LabHealthCheckSchema, LabMiscCheckSchema, LabQuorumSchema, LabServiceSchema, MAX_SERVICE_PORTS, RESERVED_PORTS, RESERVED_PORTS_TEXT, LabTrackScriptSchema, LabVrrpSchema };
 
-/** An integer in [minimum, maximum]: every number of the config is bounded. */
-function integer(minimum: number, maximum: number, options: Record<string, unknown> = {}) {
-  return Type.Integer({ minimum, maximum, ...options });
-}
-
-const IPV4_TEXT = 'a dotted-quad IPv4 address such as 192.168.20.10 (no leading zeros)';
-const ipv4 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV4_PATTERN_SOURCE, allowed: IPV4_TEXT, ...options });
-const IPV6_TEXT = 'an IPv6 address such as fd77::21 (hexadecimal groups, no embedded IPv4, no zone)';
-const ipv6 = (options: Record<string, unknown> = {}) => Type.String({ pattern: IPV6_PATTERN_SOURCE, allowed: IPV6_TEXT, ...options });
-/** A VIP: IPv4, or IPv6 in a dual-stack lab (network.ipv6Cidr). */
-const ipAddress = (options: Record<string, unknown> = {}) => Type.String({
-  pattern: `^(?:${IPV4_PATTERN_SOURCE.slice(1, -1)}|${IPV6_PATTERN_BODY})$`,
-  allowed: `${IPV4_TEXT}, or with network.ipv6Cidr ${IPV6_TEXT}`,
-  ...options,
-});
+// The field builders (numbers, addresses, commands) and the VRRP and service sections live in
+// schema-fields.ts, schema-vrrp.ts and schema-services.ts; LabSchema puts them together here.
 
 /**
  * VM and lab names: hostname labels without '--', which joins the two in the names of a VM's
@@ -104,13 +87,7 @@ export const SSH_KEY_TYPES = [
 /** The form of an authorized key line (the rules check that its blob holds a key of its type). */
 export const SSH_KEY_PATTERN = `^[ \\t\\r\\n]*(${SSH_KEY_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}) [A-Za-z0-9+/]{16,}={0,2}( [\\t${PRINTABLE_CLASS}]*)?[ \\t\\r\\n]*$`;
 
-/** keepalived's `persistence_timeout` upper bound (LVS_MAX_TIMEOUT, 31 days). */
-const MAX_PERSISTENCE_SEC = 31 * 86400;
-/** An hour: the upper bound of every checker timer (delay_loop, connect_timeout, delay_before_retry). */
-const MAX_TIMER_SEC = 3600;
 
-const seconds = (minimum: number, maximum: number, defaultValue: number, description: string) =>
-  integer(minimum, maximum, { default: defaultValue, description, unit: 'seconds' });
 
 export const LabNetworkSchema = Type.Object(
   {
@@ -196,73 +173,6 @@ export const LabSshSchema = Type.Object(
   { additionalProperties: false, description: 'The login cloud-init sets up on every VM: a user and its SSH keys (no password).' },
 );
 
-/**
- * Characters keepalived's parser reads literally in `auth_pass`: printable ASCII except '"',
- * '#', '!' (quotes, comments), '{', '}' (blocks) and '\\' (a trailing one continues the line).
- */
-const AUTH_PASS_PATTERN = '^[\\x24-\\x5b\\x5d-\\x7a\\x7c\\x7e]{1,8}$';
-
-const TRACK_SCRIPT_WORD_TEXT = "a word of at most 128 letters, digits and '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' (no spaces, quotes or shell characters)";
-
-/**
- * A command keepalived runs on the directors as argv: no shell, as root, under script security
- * (the executable and every directory above it writable by root only).
- */
-function argv(description: string, word: { pattern: RegExp; allowed: string } = { pattern: TRACK_SCRIPT_ARG_PATTERN, allowed: TRACK_SCRIPT_WORD_TEXT }) {
-  return Type.Array(Type.String({ pattern: word.pattern.source, allowed: word.allowed }), {
-    minItems: 1,
-    maxItems: TRACK_SCRIPT_MAX_WORDS,
-    allowed: `a list of 1-${TRACK_SCRIPT_MAX_WORDS} words: the absolute path of an executable on the directors, then its arguments`,
-    description,
-  });
-}
-
-export const LabTrackScriptSchema = Type.Object(
-  {
-    command: argv('The check as argv, e.g. [/usr/bin/ping, -c, "1", -W, "1", 192.168.20.1]: keepalived runs it directly, no shell, as root (script security: the executable and its directories writable by root only). Exit 0 passes.'),
-    intervalSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 2, 'Seconds between two runs.')),
-    timeoutSec: Type.Optional(integer(1, MAX_TIMER_SEC, {
-      unit: 'seconds', description: 'A run that takes longer fails; at most intervalSec. Default: intervalSec.',
-    })),
-    fall: Type.Optional(integer(1, 100, { default: 2, description: 'Failures in a row that fail the check.' })),
-    rise: Type.Optional(integer(1, 100, { default: 2, description: 'Successes in a row that pass a failed check again.' })),
-    weight: Type.Optional(integer(-253, 253, {
-      allowed: 'an integer from -253 to 253',
-      default: 0,
-      description: '0: a director whose check fails goes FAULT and gives up the VIP (if it fails on every director, none holds the VIP). Negative: its priority drops by -weight instead, positive: a passing check raises it; |weight| must exceed the directors\' priority spread, so the VIP moves; with nopreempt only 0 moves it (no BACKUP preempts a MASTER whose priority dropped).',
-    })),
-  },
-  { additionalProperties: false, description: "A user-given check on the directors (keepalived's vrrp_script, tracked by the VRRP instance). Default: none." },
-);
-
-export const LabVrrpSchema = Type.Object(
-  {
-    virtualRouterId: Type.Optional(integer(1, 255, { default: 112, description: 'The VRID: unique on the segment.' })),
-    advertIntSec: Type.Optional(Type.Number({
-      exclusiveMinimum: 0,
-      maximum: 255,
-      allowed: 'a number of seconds > 0 and <= 255',
-      default: 1,
-      description: 'Whole seconds 1-255 with version 2; 0.01-40.95 in steps of 0.01 with version 3.',
-    })),
-    version: Type.Optional(oneOf([2, 3] as const, { default: 2, allowed: '2 or 3', description: 'VRRP version; fractional advertIntSec needs 3.' })),
-    transport: Type.Optional(oneOf(VRRP_TRANSPORTS, { default: 'unicast', description: "unicast: advertisements go to the other directors' addresses (unicast_peer); multicast: to VRRP's multicast group." })),
-    authPass: Type.Optional(Type.String({
-      pattern: AUTH_PASS_PATTERN,
-      allowed: 'a string of 1-8 printable ASCII characters without whitespace, \'"\', \'#\', \'!\', \'{\', \'}\' or a backslash',
-      description: "VRRPv2 PASS authentication. Default: '1111' (the reference's) with version 2; none with version 3, which has no authentication.",
-    })),
-    nopreempt: Type.Optional(Type.Boolean({ default: false, description: 'true: every director starts BACKUP; a returning director does not take the VIP back.' })),
-    connectionSync: Type.Optional(Type.Boolean({ default: true, description: 'IPVS connection sync between the directors (lvs_sync_daemon).' })),
-    fastFailover: Type.Optional(Type.Boolean({
-      default: false,
-      description: `true: the service answers again within ${FAST_FAILOVER_BOUND_SEC} s of the MASTER's last advert. Needs version 3, advertIntSec of at least ${FAST_FAILOVER_MIN_ADVERT_SEC} s, and ${FAST_FAILOVER_RULE_TEXT}: e.g. advertIntSec 0.2 with priorities 250 and 240 takes over ${masterDownIntervalSec(240, 0.2, 3).toFixed(2)} s after the last advert; adverts of at most ${fastFailoverMaxAdvertSec(254)} s even at priority 254. Renders the gratuitous ARP timing for it.`,
-    })),
-    trackScript: Type.Optional(LabTrackScriptSchema),
-  },
-  { additionalProperties: false, description: "The directors' VRRP instance that moves the VIPs between them (keepalived's vrrp_instance)." },
-);
-
 const vmName = () => Type.String({
   pattern: NAME_PATTERN,
   allowed: NAME_TEXT,
@@ -274,137 +184,7 @@ export const LabDirectorSchema = Type.Object(
     name: vmName(),
     address: ipv4({ description: 'A host address of network.cidr.' }),
     address6: Type.Optional(ipv6({ description: "An address of network.ipv6Cidr; only with it. Default: the prefix plus address's last octet, same digits (10.77.0.21 in fd77::/64 -> fd77::21)." })),
-    priority: integer(1, 254, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
-  },
-  { additionalProperties: false },
-);
-
-export const LabHealthCheckSchema = Type.Object(
-  {
-    type: Type.Optional(oneOf(HEALTH_CHECK_TYPES, {
-      description: 'Default: tcp for a TCP service, none for a UDP service (the only choice there). https: an HTTPS GET (SSL_GET, certificate not verified) to a port of tlsPorts.',
-    })),
-    port: Type.Optional(integer(1, 65535, {
-      description: "tcp/http/https only: the port the check connects to (connect_port), one of the service's ports; http not a port of tlsPorts, https one of them. Default: for https the first port of tlsPorts, otherwise the service's first port.",
-    })),
-    connectTimeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http/https only.')),
-    retry: Type.Optional(integer(0, 100, { default: 5, description: 'Misses before removal (0: fail on the first). tcp/http/https only.' })),
-    delayBeforeRetrySec: Type.Optional(seconds(1, MAX_TIMER_SEC, 3, 'tcp/http/https only.')),
-    path: Type.Optional(Type.String({
-      maxLength: 255,
-      pattern: HEALTH_PATH_PATTERN.source,
-      allowed: "a plain URL path of at most 255 characters: '/' then letters, digits, '.', '_', '~', '-' and '/'",
-      default: '/',
-      description: 'http/https only. The demo web service answers every health path with 200.',
-    })),
-    statusCode: Type.Optional(Type.Integer({
-      const: HEALTH_STATUS_CODE,
-      default: HEALTH_STATUS_CODE,
-      description: "http/https only. The real servers' demo web service answers health paths with 200.",
-    })),
-  },
-  { additionalProperties: false, description: "How the directors check each real server of the service (keepalived's checker of a real_server)." },
-);
-
-/** The largest firewall mark: IPVS keeps marks as 32-bit values, keepalived reads them as positive ints. */
-export const MAX_FWMARK = 2147483647;
-/** A firewall-mark service groups 2-8 ports. */
-export const MAX_SERVICE_PORTS = 8;
-
-const MISC_CHECK_WORD_TEXT = "a word of at most 128 letters, digits, '.', '_', '/', ':', '=', '@', '%', '+', ',', '-' and the placeholders {address}, {host}, {port}, {name} (no spaces, quotes, brackets, other braces or shell characters)";
-
-export const LabQuorumSchema = Type.Object(
-  {
-    weight: Type.Optional(integer(1, 65535, {
-      default: 1,
-      description: "The service is up while its healthy real servers' weights add up to at least this; at most the sum of the service's real servers' weights.",
-    })),
-    hysteresis: Type.Optional(integer(0, 65535, {
-      default: 0,
-      description: 'Less than weight: the service goes up again at weight + hysteresis and down below weight - hysteresis.',
-    })),
-    up: Type.Optional(argv('Run on the directors when the quorum is gained, as argv (like vrrp.trackScript.command: no shell, as root). Default: none.')),
-    down: Type.Optional(argv('Run on the directors when the quorum is lost, e.g. [/usr/bin/logger, -t, lvs-lab-quorum, down]. Default: none.')),
-  },
-  { additionalProperties: false, description: "keepalived's quorum of the service (quorum, hysteresis, quorum_up, quorum_down). Default: quorum 1, no hysteresis, no hooks." },
-);
-
-export const LabMiscCheckSchema = Type.Object(
-  {
-    command: argv(
-      'The check as argv, run by the directors for every real server of the service (no shell, as root); exit 0 passes. Words may hold {address}, {host}, {port} and {name}: the real server\'s address, the same as a URL\'s host (an IPv6 address in brackets, [fd77::21]; an IPv4 one as is), the service\'s first port and the real server\'s name, e.g. [/usr/bin/curl, -fsS, -o, /dev/null, --max-time, "2", "http://{host}:{port}/ready"], which works for IPv4 and IPv6 services alike.',
-      { pattern: MISC_CHECK_ARG_PATTERN, allowed: MISC_CHECK_WORD_TEXT },
-    ),
-    timeoutSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 5, 'A run that takes longer fails (misc_timeout).')),
-  },
-  {
-    additionalProperties: false,
-    description: "An extra checker on every real server of the service (keepalived's MISC_CHECK), beside healthCheck: a server is removed when any of its checks fails. Default: none.",
-  },
-);
-
-/**
- * Ports the lab's own machinery listens on, which the rule reserved-port refuses for services
- * (as `ss -tulpn` lists them on the lab's VMs): sshd on every VM (TCP 22: the lab is deployed,
- * checked and operated over ssh); systemd-resolved on every VM, its stub resolver on
- * 127.0.0.53:53 and 127.0.0.54:53 (TCP: nginx's wildcard bind of 53 fails beside it) and LLMNR on
- * every address (TCP and UDP 5355); with connection sync the IPVS sync daemon on the directors
- * (UDP 8848, IP_VS_SYNC_PORT, keepalived's lvs_sync_daemon default). VRRP is IP protocol 112, no
- * port; keepalived runs without an SNMP agent.
- */
-export const RESERVED_PORTS: readonly { port: number; protocol: 'TCP' | 'UDP'; what: string; withConnectionSync?: true }[] = [
-  { port: 22, protocol: 'TCP', what: 'sshd on every VM: the lab is operated over ssh' },
-  { port: 53, protocol: 'TCP', what: "systemd-resolved's stub resolver on every VM (127.0.0.53)" },
-  { port: 5355, protocol: 'TCP', what: "systemd-resolved's LLMNR on every VM" },
-  { port: 5355, protocol: 'UDP', what: "systemd-resolved's LLMNR on every VM" },
-  { port: 8848, protocol: 'UDP', what: 'the IPVS connection sync daemon on the directors, with vrrp.connectionSync', withConnectionSync: true },
-];
-/** The reserved ports in words: `22/TCP (...) nor 8848/UDP (...)`. */
-export const RESERVED_PORTS_TEXT = RESERVED_PORTS.map((r) => `${r.port}/${r.protocol} (${r.what})`).join(' nor ');
-
-const servicePort = (options: Record<string, unknown> = {}) => integer(1, 65535, options);
-
-export const LabServiceSchema = Type.Object(
-  {
-    vip: ipAddress({ description: 'A host address of network.cidr that no VM owns (DR delivers by MAC: one L2 segment), or an address of network.ipv6Cidr (needs vrrp.version 3).' }),
-    port: Type.Optional(servicePort({ default: 80, description: `Not with ports. Not a port the lab uses itself: ${RESERVED_PORTS_TEXT}.` })),
-    ports: Type.Optional(Type.Array(servicePort(), {
-      minItems: 2,
-      maxItems: MAX_SERVICE_PORTS,
-      allowed: `a list of 2-${MAX_SERVICE_PORTS} distinct ports 1-65535`,
-      description: `Instead of port: one service over several ports, grouped by a firewall mark (nftables on the directors marks the packets to the VIP on these ports; keepalived's virtual_server fwmark). The first port is the service's port (URLs, checks). Not ${RESERVED_PORTS_TEXT}.`,
-    })),
-    fwmark: Type.Optional(integer(1, MAX_FWMARK, {
-      description: 'The firewall mark of a service with ports (only with ports), unique across services. Default: 1 + the index of the service in services.',
-    })),
-    tlsPorts: Type.Optional(Type.Array(servicePort(), {
-      minItems: 1,
-      maxItems: MAX_SERVICE_PORTS,
-      allowed: `a list of 1-${MAX_SERVICE_PORTS} distinct ports of the service (its port or ports)`,
-      description: "TCP only: the service's ports on which the real servers' demo web service (and the directors' sorry site) speak HTTPS, with a self-signed certificate generated at first boot. Default: none, plain http.",
-    })),
-    protocol: Type.Optional(oneOf(SERVICE_PROTOCOLS, { default: 'TCP', description: 'The transport protocol of the service.' })),
-    scheduler: Type.Optional(oneOf(SCHEDULERS, { default: 'wrr', description: "The IPVS scheduling algorithm (keepalived's lb_algo); wrr and wlc use the real servers' weights." })),
-    persistenceTimeoutSec: Type.Optional(integer(0, MAX_PERSISTENCE_SEC, {
-      default: 0, unit: 'seconds, 0 = off', description: "0 = off; an idle timeout, not a hard limit (keepalived's maximum: 31 days).",
-    })),
-    delayLoopSec: Type.Optional(seconds(1, MAX_TIMER_SEC, 6, 'Seconds between health checks.')),
-    healthCheck: Type.Optional(LabHealthCheckSchema),
-    miscCheck: Type.Optional(LabMiscCheckSchema),
-    sorryServer: Type.Optional(Type.Boolean({
-      default: false,
-      description: 'TCP only. true: when the quorum is lost (every real server down), the directors answer themselves (sorry_server 127.0.0.1): an nginx site on every port of the service answers 503 "sorry-from <director>".',
-    })),
-    inhibitOnFailure: Type.Optional(Type.Boolean({
-      default: false,
-      description: 'true: a real server whose check fails stays in IPVS with weight 0 (inhibit_on_failure) instead of being removed, so its connections drain. Not with scheduler dh, which cannot skip a server at weight 0 (with sh the directors rehash its clients: sh-fallback).',
-    })),
-    quorum: Type.Optional(LabQuorumSchema),
-    realServers: Type.Optional(Type.Array(Type.String(), {
-      minItems: 1,
-      allowed: 'at least one real server name',
-      description: 'Names of the real servers behind this service. Default: every real server.',
-    })),
+    priority: integer(PRIORITY_MIN, PRIORITY_MAX, { description: 'VRRP priority, distinct per director; the highest starts as MASTER (255 is reserved for the VIP owner).' }),
   },
   { additionalProperties: false },
 );

@@ -109,17 +109,36 @@ function probeTargets(lab: ResolvedLab): { vip: string; url: string }[] {
   });
 }
 
-/** Stops keepalived on the MASTER, measures the outage, starts it again. */
-export async function runFailoverDrill(host: OpsHost, lab: ResolvedLab, options: DrillOptions): Promise<FailoverReport> {
-  const deadline = host.now() + options.timeLimitMs;
+/** The one MASTER the drill stops and the URLs it probes; a DrillError when the lab cannot be drilled. */
+async function drillPreconditions(host: OpsHost, lab: ResolvedLab): Promise<{ master: ResolvedDirector; targets: { vip: string; url: string }[] }> {
   const holders = await vipHolders(host, lab);
   if (holders.length !== 1) {
     throw new DrillError(`the drill needs exactly one MASTER, found ${holders.length ? holders.map((d) => d.name).join(' and ') : 'none'} holding the VIPs\n  fix: run \`npm run lvs-lab -- status\` and fix what it reports first`);
   }
-  const master = holders[0];
   if (lab.directors.length < 2) throw new DrillError('the lab has one director: nobody could take over');
   const targets = probeTargets(lab);
   if (targets.length === 0) throw new DrillError('the lab has no TCP service to probe (the demo service answers HTTP)');
+  return { master: holders[0], targets };
+}
+
+/** Each VIP's probes split at the restart: the failover's outage and the restore's. */
+function vipOutages(targets: readonly { vip: string; url: string }[], probes: ReadonlyMap<string, ProbeLine[]>, stoppedAt: number | undefined, startedAt: number | undefined) {
+  return targets.map((t) => {
+    const all = probes.get(t.vip) ?? [];
+    const failover = all.filter((p) => startedAt === undefined || p.t < startedAt);
+    const gap = stoppedAt === undefined ? null : failoverGap(failover, stoppedAt) ?? null;
+    const restoreProbes = startedAt === undefined ? [] : all.filter((p) => p.t >= startedAt - FAILOVER_PROBE.intervalMs);
+    return {
+      vip: t.vip, url: t.url, probes: all.length, failed: probeSummary(all).failed, gapMs: gap,
+      restoreGapMs: startedAt === undefined ? null : failoverGap(restoreProbes, startedAt) ?? null,
+    };
+  });
+}
+
+/** Stops keepalived on the MASTER, measures the outage, starts it again. */
+export async function runFailoverDrill(host: OpsHost, lab: ResolvedLab, options: DrillOptions): Promise<FailoverReport> {
+  const deadline = host.now() + options.timeLimitMs;
+  const { master, targets } = await drillPreconditions(host, lab);
   const advertMs = lab.vrrp.advertIntSec * 1000;
   const probers = new Map<string, Prober>(targets.map((t) => [t.vip, startProber(host, t.url, { ...FAILOVER_PROBE, maxMs: options.timeLimitMs })]));
   const problems: string[] = [];
@@ -176,16 +195,7 @@ export async function runFailoverDrill(host: OpsHost, lab: ResolvedLab, options:
     }
     probes = new Map(await Promise.all([...probers].map(async ([vip, p]) => [vip, await p.stop()] as const)));
   }
-  const vips = targets.map((t) => {
-    const all = probes.get(t.vip) ?? [];
-    const failover = all.filter((p) => startedAt === undefined || p.t < startedAt);
-    const gap = stoppedAt === undefined ? null : failoverGap(failover, stoppedAt) ?? null;
-    const restoreProbes = startedAt === undefined ? [] : all.filter((p) => p.t >= startedAt! - FAILOVER_PROBE.intervalMs);
-    return {
-      vip: t.vip, url: t.url, probes: all.length, failed: probeSummary(all).failed, gapMs: gap,
-      restoreGapMs: startedAt === undefined ? null : failoverGap(restoreProbes, startedAt) ?? null,
-    };
-  });
+  const vips = vipOutages(targets, probes, stoppedAt, startedAt);
   for (const v of vips) if (v.gapMs === null && stoppedAt !== undefined) problems.push(`${v.url} did not answer again after the failover`);
   return {
     version: 1,

@@ -7,14 +7,14 @@
  * `outdir` exits 1 with every problem of the config when it is invalid (scripts/cdktf.sh then
  * stops before cdktf runs).
  */
-import { LabConfigError, labConfigFromEnv, resolveLabConfig } from '../lab';
+import { LabConfigError, labFromEnv } from '../lab';
 import { terminalText } from '../lab/problems';
 import { labOutdir, listLabStates } from '../lab-paths';
 
 const mode = process.argv[2];
 try {
   if (mode === 'outdir') {
-    process.stdout.write(`${labOutdir(resolveLabConfig(labConfigFromEnv(process.env)).name)}\n`);
+    process.stdout.write(`${labOutdir(labFromEnv(process.env).lab.name)}\n`);
   } else if (mode === 'list') {
     const labs = listLabStates();
     if (labs.length === 0) process.stdout.write('no lab state here (terraform.<name>.tfstate)\n');

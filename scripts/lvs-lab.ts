@@ -19,7 +19,7 @@ import yargs = require('yargs');
 import * as cliProgress from 'cli-progress';
 import { findDefaultPublicKey, homeDirectory } from '../app-lab';
 import { formatReport, formatReportJson, localHost, runDoctor } from '../doctor';
-import { LabConfigError, labConfigFromEnv, resolveLabConfig, type ResolvedLab } from '../lab';
+import { LabConfigError, labFromEnv, type ResolvedLab } from '../lab';
 import { REPO_ROOT } from '../lab-paths';
 import {
   collectStatus, DrillError, formatDrillJson, formatFailover, formatRsDown, formatStatus, formatStatusJson, formatTraffic, formatTrafficJson,
@@ -33,7 +33,7 @@ const USAGE_ERROR = 2;
 function openLab(sshKey: string | undefined): { lab: ResolvedLab; host: OpsHost; configFile?: string } {
   let lab: ResolvedLab;
   try {
-    lab = resolveLabConfig(labConfigFromEnv(process.env));
+    lab = labFromEnv(process.env).lab;
   } catch (error) {
     if (!(error instanceof LabConfigError)) throw error;
     process.stderr.write(`${error.message}\nlvs-lab: the lab config cannot be read: correct it (docs/config.md); \`npm run lvs-lab -- doctor\` lists every problem.\n`);

@@ -1,9 +1,7 @@
 import { renderKeepalivedConf, type HealthCheck, type VirtualService } from '../../cloud-init';
+import { miscCheckCommand } from '../../cloud-init/keepalived-virtual-server';
+import { masterDownIntervalSec, vrrpSkewSec } from '../../cloud-init/keepalived-limits';
 import {
-  fastFailoverMaxAdvertSec, fastFailoverMinPriority, keepsFastFailoverBound, masterDownIntervalSec, miscCheckCommand, vrrpSkewSec,
-} from '../../cloud-init/keepalived-conf';
-import {
-  commandOfLine,
   DIRECTOR_CHECK,
   fastFailoverDirector,
   fwmarkService,
@@ -234,38 +232,9 @@ virtual_server 192.168.20.140 80 {
   });
 });
 
-describe('renderKeepalivedConf failures', () => {
-  test('fails when nopreempt is asked of a MASTER', () => {
-    expect(() => renderKeepalivedConf(withInstance({ nopreempt: true }))).toThrow(
-      "instances[0] (VI_LAB): nopreempt requires state BACKUP, got 'MASTER'",
-    );
-  });
-
-  test('fails when a VRRPv2 instance has a fractional advert_int', () => {
-    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.5 }))).toThrow('advertIntSec 0.5 is fractional; VRRPv2 needs whole seconds');
-  });
-
-  test('fails when a VRRPv3 instance has authentication', () => {
-    expect(() => renderKeepalivedConf(withInstance({ version: 3 }))).toThrow('authPass is set but VRRPv3 has no authentication');
-  });
-
-  test('fails when unicast has no peer', () => {
-    expect(() => renderKeepalivedConf(referenceDirector({ peers: [] }))).toThrow('unicast transport needs at least one peer');
-  });
-
+describe('renderKeepalivedConf transport', () => {
   test('multicast needs no peer', () => {
     expect(renderKeepalivedConf(withInstance({ transport: 'multicast' }, referenceDirector({ peers: [] })))).toContain('vrrp_instance VI_LAB {');
-  });
-
-  test('fails when the notify script path is relative', () => {
-    expect(() => renderKeepalivedConf(referenceDirector({ notifyScriptPath: 'lvs-lab-notify' }))).toThrow(
-      "notifyScriptPath: expected an absolute path without spaces or quotes, got 'lvs-lab-notify'",
-    );
-  });
-
-  test('reports every problem at once', () => {
-    const model = withInstance({ nopreempt: true, advertIntSec: 0.5 }, referenceDirector({ notifyScriptPath: 'x' }));
-    expect(() => renderKeepalivedConf(model)).toThrow(/nopreempt[\s\S]*advertIntSec[\s\S]*notifyScriptPath/);
   });
 });
 
@@ -370,62 +339,7 @@ vrrp_instance VI_LAB {
   });
 });
 
-describe('renderKeepalivedConf failures: issue 8 options', () => {
-  test('fails when fastFailover runs on VRRPv2 with whole-second adverts', () => {
-    const model = withInstance({ priority: 180 }, referenceDirector({ fastFailover: true }));
-    expect(() => renderKeepalivedConf(model)).toThrow(
-      [
-        'Cannot render keepalived.conf for lvs_director_1:',
-        '  - instances[0] (VI_LAB): fastFailover needs VRRP version 3 (fractional advert_int), got version 2',
-        "  - instances[0] (VI_LAB): fastFailover needs every director, as a BACKUP, to take over within 1 s of the MASTER's last advert: " +
-          "3 × advertIntSec + (256 - priority) / 256 × advertIntSec (RFC 5798's master-down interval) + 0.2 s (the new MASTER's gratuitous ARPs and the client's retry); " +
-          'priority 180 at advertIntSec 1 takes 3.497 s',
-      ].join('\n'),
-    );
-  });
-
-  test('fails when a fastFailover BACKUP cannot take over within 1 s (0.3 s adverts at priority 200: 0.966 s + 0.2 s margin)', () => {
-    expect(() => renderKeepalivedConf(withInstance({ state: 'BACKUP', priority: 200, advertIntSec: 0.3 }, fastFailoverDirector())))
-      .toThrow('priority 200 at advertIntSec 0.3 takes 1.166 s');
-  });
-
-  test("fails on any line longer than keepalived's 1023 characters (it would cut it)", () => {
-    const long = referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1024) } });
-    expect(() => renderKeepalivedConf(long)).toThrow("keepalived reads lines of at most 1023 characters, got 1024 ('script \"/usr/bin/true");
-    expect(() => renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command: commandOfLine('trackScript', 1023) } }))).not.toThrow();
-  });
-
-  test('fails when fastFailover has adverts below 0.1 s', () => {
-    expect(() => renderKeepalivedConf(withInstance({ advertIntSec: 0.05 }, fastFailoverDirector()))).toThrow('fastFailover needs advertIntSec of at least 0.1, got 0.05');
-  });
-
-  test('fastFailoverMaxAdvertSec and fastFailoverMinPriority invert the bound', () => {
-    expect(fastFailoverMaxAdvertSec(254)).toBe(0.26);
-    expect(fastFailoverMaxAdvertSec(1)).toBe(0.2);
-    expect(fastFailoverMinPriority(0.2)).toBe(1);
-    expect(fastFailoverMinPriority(0.25)).toBe(205);
-    expect(fastFailoverMinPriority(0.27)).toBeUndefined();
-    for (const [priority, advert] of [[205, 0.25], [1, 0.2], [254, 0.26]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(true);
-    for (const [priority, advert] of [[204, 0.25], [254, 0.27]] as const) expect(keepsFastFailoverBound(priority, advert)).toBe(false);
-  });
-
-  test.each([
-    ['a relative executable', ['ping', '-c', '1'], "trackScript.command[0]: expected the absolute path of an executable, got 'ping'"],
-    ['a .. component', ['/usr/bin/../bin/ping'], "trackScript.command[0]: expected the absolute path of an executable, got '/usr/bin/../bin/ping'"],
-    ['a shell word', ['/bin/sh', '-c', 'ping;reboot'], "trackScript.command[2]: expected a word of letters, digits and . _ / : = @ % + , -, got 'ping;reboot'"],
-    ['a quote', ['/usr/bin/test', '-e', '"/x"'], "trackScript.command[2]: expected a word of letters, digits and . _ / : = @ % + , -, got '\"/x\"'"],
-    ['a keepalived comment', ['/usr/bin/test', '!', '-e', '/x'], "trackScript.command[1]: expected a word of letters, digits and . _ / : = @ % + , -, got '!'"],
-    ['a space inside a word', ['/usr/bin/ping', '-c 1'], "trackScript.command[1]: expected a word of letters, digits and . _ / : = @ % + , -, got '-c 1'"],
-    ['no command', [], "trackScript.command[0]: expected the absolute path of an executable, got ''"],
-  ])('fails on %s in the check command', (_what, command, message) => {
-    expect(() => renderKeepalivedConf(referenceDirector({ trackScript: { ...DIRECTOR_CHECK, command } }))).toThrow(message);
-  });
-
-  test('fails when the timeout outlasts the interval, or fall/rise/weight are out of range', () => {
-    const model = referenceDirector({ trackScript: { ...DIRECTOR_CHECK, intervalSec: 2, timeoutSec: 5, fall: 0, rise: 1.5, weight: -300 } });
-    expect(() => renderKeepalivedConf(model)).toThrow(/timeoutSec: expected more than 0 and at most intervalSec \(2\), got 5[\s\S]*fall: expected an integer >= 1, got 0[\s\S]*rise: expected an integer >= 1, got 1.5[\s\S]*weight: expected an integer -253..253, got -300/);
-  });
-
+describe('renderKeepalivedConf: the director check with a sync group', () => {
   test('a weighted check with a sync group renders sync_group_tracking_weight (else keepalived drops the weight)', () => {
     const second = { ...REFERENCE_INSTANCE, name: 'VI_LAB_2', virtualRouterId: 113, vips: ['192.168.20.150'] };
     const model = referenceDirector({ instances: [REFERENCE_INSTANCE, second], trackScript: DIRECTOR_CHECK });
@@ -580,30 +494,5 @@ describe('renderKeepalivedConf: service options', () => {
   test('the misc check runs beside the health check, after it', () => {
     const conf = confOf(service({ miscCheck: READY_CHECK }));
     expect(conf).toMatch(/TCP_CHECK \{[^}]*\}\n {8}MISC_CHECK \{/);
-  });
-});
-
-describe('renderKeepalivedConf failures: service options', () => {
-  test('fails on a relative quorum hook, a misc word with a stray brace, a quorum above the weights and a bad mark', () => {
-    const broken = fwmarkService({
-      fwmark: 0,
-      quorum: { weight: 201, hysteresis: 0, up: ['logger', 'up'] },
-      miscCheck: { command: ['/usr/bin/curl', 'http://{hostname}/'], timeoutSec: 0 },
-    });
-    expect(() => renderKeepalivedConf(referenceDirector({ services: [broken] }))).toThrow(
-      'Cannot render keepalived.conf for lvs_director_1:\n' +
-      '  - services[0].fwmark: expected an integer 1-2147483647, got 0\n' +
-      "  - services[0].quorum.weight: expected an integer 1-200 (the sum of the real servers' weights), got 201\n" +
-      "  - services[0].quorum.up[0]: expected the absolute path of an executable, got 'logger'\n" +
-      "  - services[0].miscCheck.command[1]: expected a word of letters, digits, . _ / : = @ % + , - and {address}, {host}, {port}, {name}, got 'http://{hostname}/'\n" +
-      '  - services[0].miscCheck.timeoutSec: expected an integer >= 1, got 0',
-    );
-  });
-
-  test('fails on an https check with a path that is not absolute', () => {
-    const check = { type: 'https', path: 'ready', statusCode: 200, connectTimeoutSec: 3, retry: 5, delayBeforeRetrySec: 3 } as const;
-    expect(() => renderKeepalivedConf(referenceDirector({ services: [service({ healthCheck: check })] }))).toThrow(
-      "services[0].healthCheck.path: expected an absolute URL path without spaces, got 'ready'",
-    );
   });
 });

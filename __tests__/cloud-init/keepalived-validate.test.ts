@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderKeepalivedConf, renderNotifyScript } from '../../cloud-init';
-import { KEEPALIVED_MAX_LINE } from '../../cloud-init/keepalived-conf';
+import { KEEPALIVED_MAX_LINE } from '../../cloud-init/keepalived-limits';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE } from '../../cloud-init/paths';
 import type { DirectorKeepalivedModel } from '../../cloud-init';
 import { directorKeepalivedModel, loadLabConfig, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';

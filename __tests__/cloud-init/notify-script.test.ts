@@ -16,10 +16,6 @@ describe('renderNotifyScript', () => {
     const script = renderNotifyScript({ logFile: '/var/log/keepalived-state.log' });
     expect(script).toContain("readonly LOG_FILE='/var/log/keepalived-state.log'\nreadonly STATE_FILE='/run/keepalived/state'\n");
   });
-
-  test('fails when a path is relative', () => {
-    expect(() => renderNotifyScript({ logFile: 'state.log' })).toThrow("renderNotifyScript: logFile must be an absolute path, got 'state.log'");
-  });
 });
 
 describe('notify script behaviour (temporary files, fake logger)', () => {

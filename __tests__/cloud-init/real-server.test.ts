@@ -23,12 +23,6 @@ describe('renderRealServerScript', () => {
     expect(script).not.toMatch(/^[^#]*\b(ifconfig|route add)\b/m);
     expect(script).toContain("readonly VIPS=('192.168.20.140' '192.168.20.150')");
   });
-
-  test('fails when a VIP is not an IPv4 address', () => {
-    expect(() => renderRealServerScript(['192.168.20.140', '10.0.0.1/32', 'x;rm'])).toThrow(
-      "renderRealServerScript: expected IPv4 addresses, got '10.0.0.1/32', 'x;rm'",
-    );
-  });
 });
 
 describe('real-server script behaviour in a throwaway network namespace', () => {
@@ -167,10 +161,6 @@ WantedBy=multi-user.target
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  test('fails when the script path is relative', () => {
-    expect(() => renderRealServerUnit('lvs-real-server')).toThrow("scriptPath must be an absolute path without spaces, got 'lvs-real-server'");
   });
 });
 

@@ -7,6 +7,7 @@ import { LabVm, LvsDrLabStack, type LabVmProps } from '../../constructs';
 import { LabConfigError } from '../../lab';
 import { Testing } from '../../constructs/engine';
 import { evaluateTerraformStrings } from '../helpers/terraform';
+import { labVmFixture } from '../helpers/lab-fixtures';
 import { requireTool } from '../helpers/tools';
 
 /*
@@ -91,20 +92,14 @@ describe('consoleLogDir and consoleLogFile: fails when …', () => {
   });
 
   test('fails when a LabVm consoleLogFile has a control character (XML 1.0 cannot carry it)', () => {
-    const props: LabVmProps = {
-      name: 'vm', hostname: 'vm', poolName: 'pool', baseVolumeId: 'base', userData: '#cloud-config\n', networkConfig: 'version: 2\n',
-      network: { networkId: 'net' }, macAddress: '52:54:00:00:00:01', consoleLogFile: '/var/log/a\u0007.log',
-    };
+    const props: LabVmProps = labVmFixture('vm', { consoleLogFile: '/var/log/a\u0007.log' });
     expect(() => Testing.synthScope((scope) => new LabVm(scope, 'vm', props))).toThrow(
       /LabVm vm: consoleLogFile "\/var\/log\/a\\u0007\.log" is not an absolute path without control characters/,
     );
   });
 
   test('doubles the braces of a LabVm consoleLogFile in the stylesheet (an attribute value template)', () => {
-    const synthesized = Testing.synthScope((scope) => new LabVm(scope, 'vm', {
-      name: 'vm', hostname: 'vm', poolName: 'pool', baseVolumeId: 'base', userData: '#cloud-config\n', networkConfig: 'version: 2\n',
-      network: { networkId: 'net' }, macAddress: '52:54:00:00:00:01', consoleLogFile: '/var/log/{a}.log',
-    }));
+    const synthesized = Testing.synthScope((scope) => new LabVm(scope, 'vm', labVmFixture('vm', { consoleLogFile: '/var/log/{a}.log' })));
     expect(synthesized).toHaveResourceWithProperties(Domain, { xml: { xslt: expect.stringContaining('<log file="/var/log/{{a}}.log" append="on"/>') } });
   });
 });

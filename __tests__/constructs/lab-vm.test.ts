@@ -6,6 +6,7 @@ import { LibvirtProvider } from '../../.gen/providers/libvirt/provider';
 import { noCloudSeedFiles, renderMetaData, renderSeedIso } from '../../cloud-init';
 import { LabVm } from '../../constructs';
 import { App, TerraformStack } from '../../constructs/engine';
+import { labVmFixture } from '../helpers/lab-fixtures';
 
 /*
  * Where LabVm writes a VM's NoCloud seed (its user-data runs as root at first boot and holds the
@@ -46,15 +47,12 @@ describe('LabVm seeds', () => {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'seeds');
     new LibvirtProvider(stack, 'libvirt', { uri: 'qemu:///system' });
-    const vm = new LabVm(stack, 'vm-1', {
-      name: 'seedlab-vm-1', hostname: 'vm-1', poolName: 'pool', baseVolumeId: 'base', userData, networkConfig,
-      network: { networkId: 'net' }, macAddress: '52:54:00:00:00:01',
-    });
+    const vm = new LabVm(stack, 'vm-1', labVmFixture('seedlab-vm-1', {}, { userData, networkConfig }));
     app.synth();
     const stackDir = path.join(outdir, 'stacks', 'seeds');
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
     const seed = Object.values(json.resource.libvirt_volume as Record<string, { name: string; source?: string }>).find((v) => v.name === 'seedlab-vm-1-cidata.iso')!;
-    const rendered = renderSeedIso(noCloudSeedFiles({ userData, metaData: renderMetaData({ instanceId: vm.instanceId, hostname: 'vm-1' }), networkConfig }));
+    const rendered = renderSeedIso(noCloudSeedFiles({ userData, metaData: renderMetaData({ instanceId: vm.instanceId, hostname: 'seedlab-vm-1' }), networkConfig }));
     return { outdir, shipped: path.resolve(stackDir, seed.source!), rendered };
   }
 
@@ -116,10 +114,7 @@ describe('LabVm seeds', () => {
     fs.symlinkSync(path.join(work, 'elsewhere'), path.join(outdir, 'seeds'));
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'seeds');
-    expect(() => new LabVm(stack, 'vm-1', {
-      name: 'seedlab-vm-1', hostname: 'vm-1', poolName: 'pool', baseVolumeId: 'base', userData, networkConfig,
-      network: { networkId: 'net' }, macAddress: '52:54:00:00:00:01',
-    })).toThrow(`${path.join(outdir, 'seeds')}: expected a directory of this user's, not a symlink`);
+    expect(() => new LabVm(stack, 'vm-1', labVmFixture('seedlab-vm-1', {}, { userData, networkConfig }))).toThrow(`${path.join(outdir, 'seeds')}: expected a directory of this user's, not a symlink`);
     expect(filesUnder(path.join(work, 'elsewhere'))).toEqual([]);
   });
 });

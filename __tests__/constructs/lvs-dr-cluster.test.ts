@@ -2,8 +2,9 @@ import * as fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LvsDrLabStack } from '../../constructs';
-import { validateLabConfig, type LabConfig } from '../../lab';
+import { LvsDrCluster, LvsDrLabStack } from '../../constructs';
+import { Domain } from '../../.gen/providers/libvirt/domain';
+import { LabConfigError, loadLab, resolveLabConfig, validateLabConfig, type LabConfig } from '../../lab';
 import { App, Testing } from '../../constructs/engine';
 import { validLab } from '../helpers/lab-arbitraries';
 
@@ -91,5 +92,45 @@ describe('the libvirt names of a lab', () => {
 
     // THEN no libvirt name of one is a name of the other
     fc.assert(fc.property(pairs, ([first, second]) => expect(shared(libvirtNames(first), libvirtNames(second))).toEqual([])), { numRuns: 10 });
+  });
+});
+
+describe('the lab a cluster builds', () => {
+  test('a resolved lab is taken as it is: the same object, not parsed again', () => {
+    const lab = resolveLabConfig({ name: 'resolved' });
+    Testing.synthScope((scope) => {
+      const cluster = new LvsDrCluster(scope, 'Lab', { resolvedLab: lab });
+      expect(cluster.lab).toBe(lab);
+      expect(cluster.directors.map((d) => d.name)).toEqual(lab.directors.map((d) => d.name));
+    });
+  });
+
+  test('a lab file is validated once, from loadLab to the synthesized stack', () => {
+    // GIVEN a lab file
+    const file = path.join(outdir, 'once.yaml');
+    fs.writeFileSync(file, 'name: once-only\nvrrp:\n  virtualRouterId: 7\n');
+    const checks = jest.spyOn(jest.requireActual('../../lab/check-schema'), 'checkSchema');
+    try {
+      // WHEN it is loaded and its lab built and synthesized, as the app does
+      const { lab } = loadLab(file);
+      const synthesized = Testing.synthScope((scope) => {
+        new LvsDrCluster(scope, 'Lab', { resolvedLab: lab });
+      });
+      // THEN the schema walk ran once, and the stack is the file's lab
+      expect(checks).toHaveBeenCalledTimes(1);
+      expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'once-only--director-1' });
+    } finally {
+      checks.mockRestore();
+    }
+  });
+
+  test('a config is resolved (validated) by the cluster itself', () => {
+    Testing.synthScope((scope) => {
+      expect(new LvsDrCluster(scope, 'Lab', { name: 'config' }).lab).toEqual(resolveLabConfig({ name: 'config' }));
+    });
+  });
+
+  test('fails on an invalid config, before any resource exists', () => {
+    expect(() => Testing.synthScope((scope) => new LvsDrCluster(scope, 'Lab', { vrrp: { virtualRouterId: 999 } }))).toThrow(LabConfigError);
   });
 });

@@ -7,7 +7,7 @@ import { Network } from '../../.gen/providers/libvirt/network';
 import { Pool } from '../../.gen/providers/libvirt/pool';
 import { Volume } from '../../.gen/providers/libvirt/volume';
 import { renderDirectorUserData, renderRealServerUserData } from '../../cloud-init';
-import { LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
+import { LvsDrCluster, LvsDrLabStack, type LvsDrClusterProps } from '../../constructs';
 import { directorUserDataModel, realServerUserDataModel, resolveLabConfig } from '../../lab';
 import { roundTripFailures } from '../helpers/round-trip';
 import { isoJolietNames, seedDocuments, seedFiles, seedIsoPath, synthToDisk } from '../helpers/seed';
@@ -20,10 +20,14 @@ interface SynthJson {
   output: Record<string, { value: unknown }>;
 }
 
-function synth(lab: LvsDrClusterProps = {}): SynthJson {
+/** The stack of `lab`, synthesized: as text for cdktf's matchers. */
+function synthText(lab: LvsDrClusterProps = {}): string {
   const app = Testing.app();
-  const stack = new LvsDrLabStack(app, 'test', { lab });
-  return JSON.parse(Testing.synth(stack)) as SynthJson;
+  return Testing.synth(new LvsDrLabStack(app, 'test', { lab }));
+}
+
+function synth(lab: LvsDrClusterProps = {}): SynthJson {
+  return JSON.parse(synthText(lab)) as SynthJson;
 }
 
 const resources = (json: SynthJson, type: string) => Object.values(json.resource[type] ?? {});
@@ -103,15 +107,14 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
   });
 
   test('one NAT network for 192.168.20.0/24 with DHCP off, one pool, one base volume', () => {
-    const networks = resources(json, Network.tfResourceType);
-    expect(networks).toHaveLength(1);
-    expect(networks[0]).toMatchObject({ name: 'lvs-lab-net', mode: 'nat', addresses: ['192.168.20.0/24'], dhcp: { enabled: false } });
-    expect(resources(json, Pool.tfResourceType)).toEqual([
-      expect.objectContaining({ name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } }),
-    ]);
-    const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !seedVolumes(json).includes(v));
-    expect(base).toEqual([expect.objectContaining({ name: 'lvs-lab-base.qcow2', format: 'qcow2' })]);
-    expect(base[0].source).toMatch(/debian-12-genericcloud-amd64\.qcow2$/);
+    const synthesized = synthText();
+    expect(synthesized).toHaveResourceWithProperties(Network, { name: 'lvs-lab-net', mode: 'nat', addresses: ['192.168.20.0/24'], dhcp: { enabled: false } });
+    expect(synthesized).toHaveResourceWithProperties(Pool, { name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } });
+    expect(synthesized).toHaveResourceWithProperties(Volume, {
+      name: 'lvs-lab-base.qcow2', format: 'qcow2', source: expect.stringMatching(/debian-12-genericcloud-amd64\.qcow2$/),
+    });
+    // and only one of each
+    expect([Network, Pool].map((type) => resources(json, type.tfResourceType).length)).toEqual([1, 1]);
   });
 
   test('seed ISOs written by synth carry exactly the rendered user-data, network-config and a content-derived instance-id', () => {
@@ -142,44 +145,44 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
   });
 });
 
-describe('LvsDrLabStack options', () => {
+describe('LvsDrCluster options', () => {
+  // GIVEN a cluster of these options WHEN synthesized in a stack of its own
+  const cluster = (lab: LvsDrClusterProps) => Testing.synthScope((scope) => {
+    new LvsDrCluster(scope, 'Lab', lab);
+  });
+
   test('isolated mode creates a libvirt network with no host address', () => {
-    const json = synth({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, image: { preinstalled: true }, directors: [
+    const synthesized = cluster({ network: { mode: 'isolated', cidr: '10.77.0.0/24' }, image: { preinstalled: true }, directors: [
       { name: 'd1', address: '10.77.0.11', priority: 150 },
       { name: 'd2', address: '10.77.0.12', priority: 100 },
     ], services: [{ vip: '10.77.0.10' }], realServers: [{ name: 'r1', address: '10.77.0.21' }] });
-    const [network] = resources(json, Network.tfResourceType);
-    expect(network.mode).toBe('none');
-    expect(network.addresses).toBeUndefined();
+    expect(synthesized).toHaveResourceWithProperties(Network, { name: 'lvs-lab-net', mode: 'none' });
+    expect(synthesized).not.toHaveResourceWithProperties(Network, { addresses: expect.anything() });
   });
 
   test('bridge mode attaches NICs to the host bridge and creates no network', () => {
-    const json = synth({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' }, image: { preinstalled: true } });
-    expect(resources(json, Network.tfResourceType)).toHaveLength(0);
-    for (const domain of resources(json, Domain.tfResourceType)) {
-      expect(domain.network_interface[0]).toMatchObject({ bridge: 'br-lab' });
-    }
+    const synthesized = cluster({ network: { mode: 'bridge', bridge: 'br-lab', cidr: '192.168.20.0/24' }, image: { preinstalled: true } });
+    expect(synthesized).not.toHaveResource(Network);
+    expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'lvs-lab--director-1', network_interface: [expect.objectContaining({ bridge: 'br-lab' })] });
+    expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'lvs-lab--rs-2', network_interface: [expect.objectContaining({ bridge: 'br-lab' })] });
   });
 
   test('domainType qemu drops host-passthrough CPU (TCG cannot pass a host CPU through)', () => {
-    const json = synth({ domainType: 'qemu' });
-    for (const domain of resources(json, Domain.tfResourceType)) {
-      expect(domain.type).toBe('qemu');
-      expect(domain.cpu).toBeUndefined();
-    }
+    const synthesized = cluster({ domainType: 'qemu' });
+    expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'lvs-lab--director-1', type: 'qemu' });
+    expect(synthesized).not.toHaveResourceWithProperties(Domain, { cpu: expect.anything() });
   });
 
   test('consoleLogDir logs each serial console to a file named after the domain', () => {
-    const json = synth({ consoleLogDir: '/var/log/lab' });
-    const domain = resources(json, Domain.tfResourceType).find((d) => d.name === 'lvs-lab--rs-2')!;
-    expect(domain.xml.xslt).toContain('<log file="/var/log/lab/lvs-lab--rs-2.log" append="on"/>');
+    expect(cluster({ consoleLogDir: '/var/log/lab' })).toHaveResourceWithProperties(Domain, {
+      name: 'lvs-lab--rs-2', xml: { xslt: expect.stringContaining('<log file="/var/log/lab/lvs-lab--rs-2.log" append="on"/>') },
+    });
   });
 
   test('sizes set vcpu and memory per role', () => {
-    const json = synth({ sizes: { director: { vcpu: 2, memoryMiB: 1024 }, realServer: { memoryMiB: 768 } } });
-    const byName = Object.fromEntries(resources(json, Domain.tfResourceType).map((d) => [d.name, d]));
-    expect(byName['lvs-lab--director-1']).toMatchObject({ vcpu: 2, memory: 1024 });
-    expect(byName['lvs-lab--rs-1']).toMatchObject({ vcpu: 1, memory: 768 });
+    const synthesized = cluster({ sizes: { director: { vcpu: 2, memoryMiB: 1024 }, realServer: { memoryMiB: 768 } } });
+    expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'lvs-lab--director-1', vcpu: 2, memory: 1024 });
+    expect(synthesized).toHaveResourceWithProperties(Domain, { name: 'lvs-lab--rs-1', vcpu: 1, memory: 768 });
   });
 
   test('fails when the lab config is invalid, before any resource exists', () => {

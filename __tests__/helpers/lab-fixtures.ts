@@ -1,4 +1,6 @@
-import { keepalivedLine } from '../../cloud-init/keepalived-conf';
+import type { LabVmProps } from '../../constructs/lab-vm';
+import { renderVmSeed } from '../../constructs/vm-seed';
+import { keepalivedLine } from '../../cloud-init/keepalived-text';
 import type {
   DirectorKeepalivedModel,
   DirectorUserDataModel,
@@ -170,4 +172,16 @@ export function commandOfLine(kind: 'trackScript' | 'miscPath' | 'quorumHook', l
   }
   if (left < 0) throw new Error(`commandOfLine: cannot make a ${kind} line of ${length} characters`);
   return command;
+}
+
+/**
+ * LabVm props of one small VM named `name` (its domain name and hostname), its seed rendered
+ * from `seed`: the construct tests' VM.
+ */
+export function labVmFixture(name: string, patch: Partial<LabVmProps> = {}, seed: { userData?: string; networkConfig?: string } = {}): LabVmProps {
+  return {
+    name, poolName: 'pool', baseVolumeId: 'base', network: { networkId: 'net' }, macAddress: '52:54:00:00:00:01',
+    seed: renderVmSeed({ domainName: name, hostname: name, userData: seed.userData ?? '#cloud-config\n', networkConfig: seed.networkConfig ?? 'version: 2\n' }),
+    ...patch,
+  };
 }

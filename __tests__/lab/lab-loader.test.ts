@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabConfigError, resolveLabConfig } from '../../lab';
-import { labConfigFromEnv, loadLabConfig } from '../../lab';
+import { labConfigFromEnv, labFromEnv, loadLab, loadLabConfig } from '../../lab';
 
 let dir: string;
 beforeAll(() => {
@@ -38,6 +38,27 @@ directors:
     address: 192.168.20.12
     priority: 100
 `;
+
+describe('loadLab', () => {
+  test('returns the config as written and the lab resolved from it', () => {
+    const path = file('loaded.yaml', YAML_LAB);
+    const loaded = loadLab(path);
+    expect(loaded.config).toEqual(loadLabConfig(path));
+    expect(loaded.lab).toEqual(resolveLabConfig(loaded.config));
+    expect(loaded.lab.directors.map((d) => d.domainName)).toEqual(['yaml-lab--lb-1', 'yaml-lab--lb-2']);
+  });
+
+  test('no path (LAB_CONFIG unset) means the reference topology, resolved', () => {
+    expect(loadLab()).toEqual({ config: {}, lab: resolveLabConfig({}) });
+    expect(labFromEnv({})).toEqual(loadLab());
+  });
+
+  test('fails on an invalid file, naming the file and the field', () => {
+    const error = loadError(() => loadLab(file('bad-loaded.yaml', 'vrrp:\n  virtualRouterId: 999\n')));
+    expect(error.message).toContain('bad-loaded.yaml');
+    expect(error.problems.map((p) => `${p.rule} ${p.path}`)).toEqual(['range vrrp.virtualRouterId']);
+  });
+});
 
 describe('loadLabConfig', () => {
   test('no path means the defaults', () => {

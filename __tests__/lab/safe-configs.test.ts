@@ -1,4 +1,5 @@
-import { KEEPALIVED_MAX_LINE, keepalivedLine } from '../../cloud-init/keepalived-conf';
+import { keepalivedLine } from '../../cloud-init/keepalived-text';
+import { KEEPALIVED_MAX_LINE } from '../../cloud-init/keepalived-limits';
 import { validateLabConfig } from '../../lab';
 import { commandOfLine } from '../helpers/lab-fixtures';
 

@@ -8,7 +8,7 @@ import { pass, warn, type DoctorCheck, type LabContext } from '../check';
  */
 export const sshKeyCheck: DoctorCheck<LabContext> = {
   id: 'ssh-key',
-  run: ({ host, config, lab }) => {
+  run: ({ host, lab }) => {
     const read = (file: string) => {
       try {
         return host.readFile(file);
@@ -16,7 +16,7 @@ export const sshKeyCheck: DoctorCheck<LabContext> = {
         return undefined;
       }
     };
-    const decided = withDefaultKey(config, homeDirectory(host.env), read);
+    const decided = withDefaultKey(lab, homeDirectory(host.env), read);
     const keys = lab.ssh.authorizedKeys.length;
     if (!decided.sshNotice) return pass('ssh-key', `${keys} key${keys === 1 ? '' : 's'} in ssh.authorizedKeys for user ${lab.ssh.user}`);
     if (decided.defaultKey) return pass('ssh-key', `the app is ${decided.sshNotice}`);

@@ -1,5 +1,5 @@
 import { defaultFwmark } from '../derive';
-import { MAX_FWMARK } from '../schema';
+import { MAX_FWMARK } from '../../cloud-init/keepalived-limits';
 import { type LabRule, join, isIntegerIn, entries, rawServiceOf } from './read';
 
 /** `fwmark` only with `ports`; marks (given or 1 + index) unique across services. */

@@ -1,4 +1,6 @@
-import { KEEPALIVED_MAX_LINE, keepalivedLine, miscCheckCommand } from '../../cloud-init/keepalived-conf';
+import { keepalivedLine } from '../../cloud-init/keepalived-text';
+import { miscCheckCommand } from '../../cloud-init/keepalived-virtual-server';
+import { KEEPALIVED_MAX_LINE } from '../../cloud-init/keepalived-limits';
 import { defaultAddress6 } from '../derive';
 import { canonicalIpv6, parseIpv6 } from '../ipv6';
 import { type LabRule, section, join, entries, portsOf } from './read';

@@ -1,4 +1,4 @@
-import { MISC_CHECK_ARG_PATTERN } from '../../cloud-init/keepalived-conf';
+import { MISC_CHECK_ARG_PATTERN } from '../../cloud-init/keepalived-limits';
 import { isMapping } from '../check-schema';
 import { type LabRule, join, entries, checkExecutable } from './read';
 

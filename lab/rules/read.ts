@@ -3,7 +3,7 @@
  * the wrong type: the schema reported that), the VMs and services of a config, the lab subnet and
  * gateway, and the messages several rules give.
  */
-import { TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN } from '../../cloud-init/keepalived-conf';
+import { TRACK_SCRIPT_ARG_PATTERN, TRACK_SCRIPT_PATH_PATTERN } from '../../cloud-init/keepalived-limits';
 import { formatIpv4, parseCidr, type Ipv4Network } from '../ipv4';
 import { isMapping } from '../check-schema';
 import { defaultGateway } from '../derive';

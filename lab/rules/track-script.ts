@@ -1,3 +1,4 @@
+import { MAX_TIMER_SEC, PRIORITY_MAX, PRIORITY_MIN, TRACK_SCRIPT_WEIGHT_MAX } from '../../cloud-init/keepalived-limits';
 import { type LabRule, section, isIntegerIn, entries, checkExecutable } from './read';
 
 /**
@@ -12,11 +13,11 @@ export const trackScriptRule: LabRule = {
     const at = 'vrrp.trackScript';
     checkExecutable(check.command, `${at}.command`, report, '/usr/bin/ping');
     const interval = check.intervalSec;
-    if (isIntegerIn(check.timeoutSec, 1, 3600) && isIntegerIn(interval, 1, 3600) && check.timeoutSec > interval) {
+    if (isIntegerIn(check.timeoutSec, 1, MAX_TIMER_SEC) && isIntegerIn(interval, 1, MAX_TIMER_SEC) && check.timeoutSec > interval) {
       report(`${at}.timeoutSec`, check.timeoutSec, `at most intervalSec (${interval})`, 'a run may not outlast the interval to the next one');
     }
     const weight = check.weight;
-    if (!isIntegerIn(weight, -253, 253) || weight === 0) return;
+    if (!isIntegerIn(weight, -TRACK_SCRIPT_WEIGHT_MAX, TRACK_SCRIPT_WEIGHT_MAX) || weight === 0) return;
     if (section(input.lab.vrrp).nopreempt === true) {
       // RFC 5798 6.4.2: a BACKUP without preemption resets its timer on every advert, whatever
       // the priority in it: a MASTER whose priority dropped keeps the VIP. Only FAULT moves it.
@@ -24,7 +25,7 @@ export const trackScriptRule: LabRule = {
         'with nopreempt no BACKUP takes the VIP from a MASTER whose priority dropped, so a weight never moves it');
       return;
     }
-    const priorities = entries(input, 'directors').map((d) => d.priority).filter((p): p is number => isIntegerIn(p, 1, 254));
+    const priorities = entries(input, 'directors').map((d) => d.priority).filter((p): p is number => isIntegerIn(p, PRIORITY_MIN, PRIORITY_MAX));
     if (priorities.length < 2) return;
     const spread = Math.max(...priorities) - Math.min(...priorities);
     if (Math.abs(weight) <= spread) {
