@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { App, LocalBackend } from './constructs/engine';
+import { Annotations, App, LocalBackend } from './constructs/engine';
 import { appLab, checkDefaultKey } from './app-lab';
 import { LvsDrLabStack } from './constructs';
 import { LabConfigError, validatePoolDirectory } from './lab';
@@ -18,12 +18,9 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 // The lab config named by LAB_CONFIG (YAML or JSON); without it, the reference topology.
 // Every problem is reported at once and nothing is synthesized while any remains.
 try {
-  // A config without ssh keys gets the user's own default public key (app-lab.ts); either way the
-  // user is told, so a lab nobody can log in to is never a surprise after the deploy.
   // The lab is resolved once, here, and handed down as it is (LvsDrCluster's resolvedLab).
   const decided = appLab(process.env);
   const { lab, sshNotice } = decided;
-  if (sshNotice) process.stderr.write(`${sshNotice}\n`);
   checkDefaultKey(decided);
   // The pool directory as it is on this machine, checked at every synth: deploy, diff and destroy
   // all synthesize first, so a directory holding files the lab did not create stops them before
@@ -38,6 +35,14 @@ try {
   const stack = new LvsDrLabStack(app, 'lvs-dr-lab', {
     lab: { resolvedLab: lab, consoleLogDir: process.env.LAB_CONSOLE_LOG_DIR || undefined },
   });
+  // A config without ssh keys gets the user's own default public key (app-lab.ts); either way the
+  // user is told, so a lab nobody can log in to is never a surprise after the deploy. As a stack
+  // annotation, the CLI prints it after every synth (`INFO [lvs-dr-lab]: …`, or `WARN` when no key
+  // is found); on stderr, cdktf would show it only when the synth fails.
+  if (sshNotice) {
+    if (decided.defaultKey) Annotations.of(stack).addInfo(sshNotice);
+    else Annotations.of(stack).addWarning(sshNotice);
+  }
   // Each lab keeps its own state, terraform.<lab name>.tfstate in the repository root (or
   // LAB_STATE_FILE): with one state for all, deploying another lab would replace the first.
   new LocalBackend(stack, { path: stateFileFor(stack.cluster.lab.name, process.env) });

@@ -50,6 +50,14 @@ describe('the app (main.ts)', () => {
     return seedFiles({ dir: stackDir, json, dispose: () => undefined }, domainName).userData;
   }
 
+  /** The stack's annotations in the synth output's manifest, as the CLI prints them after a synth. */
+  function annotations(out: string): string[] {
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    return (manifest.stacks['lvs-dr-lab'].annotations as { level: string; constructPath: string; message: string }[]).map(
+      (a) => `${a.level} [${a.constructPath}]: ${a.message}`,
+    );
+  }
+
   /** The keys the user-data authorizes for its users (`users[].ssh_authorized_keys`). */
   function authorizedKeys(out: string, domainName: string): string[] {
     const users = (parseYaml(userData(out, domainName)) as { users: { ssh_authorized_keys?: string[] }[] }).users;
@@ -60,8 +68,9 @@ describe('the app (main.ts)', () => {
     homeWithKey('id_ed25519.pub', HOME_KEY);
     const out = path.join(dir, 'out');
     const r = runApp(undefined, out);
-    expect(r.stderr).toBe('authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)\n');
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    expect(annotations(out)).toEqual(['@cdktf/info [lvs-dr-lab]: authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)']);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource.libvirt_domain)).toHaveLength(4);
     // every seed ISO the stack uploads is written next to it
@@ -73,7 +82,7 @@ describe('the app (main.ts)', () => {
     expect(stack.terraform.required_providers.libvirt).toEqual({ source: 'dmacvicar/libvirt', version: '0.8.3' });
   });
 
-  test('a config without ssh keys authorizes the user\'s default public key on every VM, and says so on stderr', () => {
+  test('a config without ssh keys authorizes the user\'s default public key on every VM, and says so in an info annotation', () => {
     // GIVEN the reference lab (no keys) and a home with ~/.ssh/id_ed25519.pub
     homeWithKey('id_ed25519.pub', HOME_KEY);
     const out = path.join(dir, 'out');
@@ -81,9 +90,10 @@ describe('the app (main.ts)', () => {
     // WHEN the app synthesizes it
     const r = runApp(undefined, out);
 
-    // THEN the seeds authorize that key for the lab user, and the user is told which file
+    // THEN the seeds authorize that key for the lab user, and the user is told which file (the
+    // CLI prints the stack's annotations after the synth: cdktf shows no stderr of a synth that worked)
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)\n');
+    expect(annotations(out)).toEqual(['@cdktf/info [lvs-dr-lab]: authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)']);
     for (const vm of ['lvs-lab--director-1', 'lvs-lab--rs-2']) {
       expect(authorizedKeys(out, vm)).toEqual([HOME_KEY]);
     }
@@ -101,18 +111,19 @@ describe('the app (main.ts)', () => {
 
     // THEN only the config's key is authorized, and nothing is said
     expect(r.stderr).toBe('');
+    expect(annotations(out)).toEqual([]);
     expect(authorizedKeys(out, 'lvs-lab--director-1')).toEqual([CONFIG_KEY]);
     expect(userData(out, 'lvs-lab--director-1')).not.toContain(HOME_KEY.split(' ')[1]);
   });
 
-  test('no key in the config nor in ~/.ssh: the lab synthesizes without a login, and stderr says how to make a key', () => {
+  test('no key in the config nor in ~/.ssh: the lab synthesizes without a login, and a warning says how to make a key', () => {
     const out = path.join(dir, 'out');
     const r = runApp(undefined, out);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe(
-      'the lab config lists no ssh.authorizedKeys and there is no ~/.ssh/id_ed25519.pub, ~/.ssh/id_ecdsa.pub, ~/.ssh/id_rsa.pub: ' +
-        'the VMs will accept no login for user lab; make a key with `ssh-keygen -t ed25519` and deploy again, or list one in ssh.authorizedKeys\n',
-    );
+    expect(annotations(out)).toEqual([
+      '@cdktf/warn [lvs-dr-lab]: the lab config lists no ssh.authorizedKeys and there is no ~/.ssh/id_ed25519.pub, ~/.ssh/id_ecdsa.pub, ~/.ssh/id_rsa.pub: ' +
+        'the VMs will accept no login for user lab; make a key with `ssh-keygen -t ed25519` and deploy again, or list one in ssh.authorizedKeys',
+    ]);
     expect(authorizedKeys(out, 'lvs-lab--director-1')).toEqual([]);
     expect(userData(out, 'lvs-lab--director-1')).not.toContain('ssh_authorized_keys');
   });

@@ -7,4 +7,4 @@
  * scripts/engine-compare.sh, which loads this module (and the generated bindings, which
  * import `cdktf` themselves) with `cdktf` resolved to `cdktn`.
  */
-export { App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+export { Annotations, App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing } from 'cdktf';
