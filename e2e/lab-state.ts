@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NOTIFY_LOG_FILE, NOTIFY_STATE_FILE } from '../cloud-init/paths';
 import { type ResolvedLab, type ResolvedService, LAB_INTERFACE, formatIpv4, labVips, parseCidr, vrrpInstanceName, vrrpInstanceName6 } from '../lab';
-import { boundVips } from '../ops/iproute';
+import { holdsVips } from '../ops/drill';
 import { ipvsComplete, ipvsTable, parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from '../ops/ipvs';
 import { ONE_SERVER, SOURCE_HASH } from '../ops/shares';
 import { servedBy } from '../ops/traffic';
@@ -17,7 +17,7 @@ import { sleep, type Sandbox } from './sandbox';
 /** Whether the director has the VIP (either family) on lab0 now. */
 export function holdsVip(sb: Sandbox, lab: ResolvedLab, director: { address: string }, vip: string): boolean {
   const r = sb.ssh(lab.ssh.user, director.address, `ip -o addr show dev ${LAB_INTERFACE}`, 10);
-  return r.status === 0 && boundVips(r.stdout, [vip], LAB_INTERFACE).length > 0;
+  return r.status === 0 && holdsVips(r.stdout, [vip]);
 }
 
 /** Which director holds the VIP right now (from the directors themselves). */

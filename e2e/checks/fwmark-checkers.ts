@@ -4,11 +4,11 @@
  */
 import { TLS_KEY_PATH, WEB_ROOT } from '../../cloud-init/paths';
 import type { ResolvedService } from '../../lab';
-import { serviceKey } from '../../ops/ipvs';
+import { serviceKey, serviceUrls } from '../../ops/ipvs';
 import { type RunContext, type ServiceCheck, expect, round1, tail, waitFor } from '../context';
 import { inIpvsTable, ipvsRow } from '../lab-state';
 import { now } from '../sandbox';
-import { holderOf, liveMembers, serviceUrls } from './fwmark';
+import { holderOf, liveMembers } from './fwmark';
 import { removalBoundSec } from './rs-failure';
 
 /** The server the checkers' checks take out: the service's last live one. */

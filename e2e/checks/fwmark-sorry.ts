@@ -4,12 +4,12 @@
  * resumes and quorum_up runs.
  */
 import type { ResolvedService } from '../../lab';
-import { serviceKey } from '../../ops/ipvs';
+import { serviceKey, serviceUrls } from '../../ops/ipvs';
 import { ONE_SERVER } from '../../ops/shares';
 import { type RunContext, type ServiceCheck, expect, round1, waitFor } from '../context';
 import { ipvsRow } from '../lab-state';
 import { now } from '../sandbox';
-import { holderOf, liveMembers, serviceUrls } from './fwmark';
+import { holderOf, liveMembers } from './fwmark';
 import { removalBoundSec } from './rs-failure';
 
 type Row = NonNullable<ReturnType<typeof ipvsRow>>;

@@ -4,13 +4,11 @@
  * every real server; persistence holds a client to one server across the service's ports.
  */
 import type { ResolvedLab, ResolvedService } from '../../lab';
-import { hostPort, serviceKey } from '../../ops/ipvs';
+import { serviceKey, serviceUrls } from '../../ops/ipvs';
 import { type E2eCheck, type RunContext, type ServiceCheck, expect } from '../context';
 import { ipvsRow, vipHolder } from '../lab-state';
 import type { Sandbox } from '../sandbox';
 
-/** Every port of a service as the client reaches it: https on its TLS ports (an IPv6 VIP in brackets). */
-export const serviceUrls = (s: ResolvedService) => s.ports.map((p) => `${s.tlsPorts.includes(p) ? 'https' : 'http'}://${hostPort(s.vip, p)}/`);
 
 /** The service's live real servers. */
 export const liveMembers = (lab: ResolvedLab, s: ResolvedService) =>
