@@ -28,6 +28,8 @@ export interface OpsCliContext {
   readonly labConfigFile: string;
   /** Where each run's stdout and stderr are kept (`ops-<command>.log`). */
   readonly logDir: string;
+  /** The environment the CLI runs with (the run's, e2e/settings.ts); this process's when absent. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The arguments of `ip` that run `lvs-lab ARGS` (scripts/lvs-lab.ts, as npm run lvs-lab does) in network namespace `ns`. */
@@ -42,7 +44,7 @@ export function runOpsCli<T>(ctx: OpsCliContext, args: readonly string[], timeou
     cwd: root,
     encoding: 'utf8',
     timeout: timeoutSec * 1000,
-    env: { ...process.env, LAB_CONFIG: ctx.labConfigFile, FORCE_COLOR: '0' },
+    env: { ...(ctx.env ?? process.env), LAB_CONFIG: ctx.labConfigFile, FORCE_COLOR: '0' },
   });
   fs.appendFileSync(path.join(ctx.logDir, `ops-${args[0]}.log`), `$ lvs-lab ${[...args, '--json'].join(' ')} (exit ${r.status})\n${r.stdout ?? ''}\n${r.stderr ?? ''}\n`);
   let report: T;

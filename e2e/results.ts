@@ -108,6 +108,51 @@ function failoverCells(f: E2eResult['figures'], gapGoal: number): string {
   return f.ipv6FailoverGapSec === undefined ? v4 : `${v4}; IPv6 VIP ${f.ipv6FailoverGapSec} s`;
 }
 
+/** bench/e2e.md's text above the table: what each column means. */
+const BENCH_HEADER = [
+  '# End-to-end benchmark',
+  '',
+  'Figures of real e2e runs on this project\'s CI machine kind (2 cores, QEMU TCG: no hardware',
+  'virtualization), written by the harness. `npm run bench:e2e` runs each lab of the matrix alone and',
+  'measures the baseline and the reference after it: its rows hold all three figures of one run.',
+  '`npm run test:e2e` (CI) runs both labs in one sandbox, the second beside the first, and measures',
+  'neither: its rows have no baseline or reference, and a lab marked "beside another lab" was timed',
+  'with the other lab idle beside it. Benchmarks, not assertions: every functional check of the run is',
+  'asserted separately. Compare within a row; the machine is noisy.',
+  '',
+  '- **ready**: `cdktf deploy` start until every real server has answered through the VIP and',
+  '  cloud-init has finished on every VM.',
+  '- **engine, network, image**: what deployed it (terraform or OpenTofu), the lab network mode, and',
+  '  the image: fetched by URL or a local path, packages installed at first boot or preinstalled.',
+  '- **baseline**: the same VMs (same image, same cloud-init) defined and started with `virsh` alone,',
+  '  first call until the same readiness; **÷ baseline** = ready / baseline.',
+  '- **reference**: the same kernel, initrd, root filesystem and seeds launched by `qemu-system-x86_64`',
+  '  directly (no bootloader, no libvirt, no terraform), first launch until the same readiness;',
+  '  **÷ reference** = ready / reference. All three are measured in the same run.',
+  '- **failover gap**: the outage a hard kill of the MASTER causes, from the last good 100 ms probe of the',
+  '  VIP before it to the first good one after it. A lab with `vrrp.fastFailover` shows it to 10 ms against',
+  '  its goal of under 1 s, the takeover its config implies (3 adverts + the BACKUP\'s skew), and the VRRP',
+  '  transitions (notify logs) and failed probes of a steady-state window afterwards (goal 0 and 0);',
+  '  a dual-stack lab also the same kill\'s gap on its IPv6 VIP (its own prober). Since 2026-11-27 13:00',
+  '  the prober starts one probe every 100 ms whatever the ones before are doing; before, it waited for',
+  '  each answer, so an outage was measured in steps of its 300 ms timeout.',
+  '- **survived**: long downloads (16 MiB at 512 KiB/s) open across the failover that completed.',
+  '- **RS removal**: web service stopped on a real server until it left the IPVS table.',
+  '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
+  '  of the bytes served (direct routing: replies bypass the director).',
+  '- **drills**: the fault drills of the lab (`E2E_DRILLS`, spread over the matrix) and the failed probes',
+  '  of the VIP (one every 200 ms, 2 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
+  '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above). An',
+  '  interrupted deploy (Ctrl-C once the first VM exists) must converge when deployed again; a lab',
+  '  beside another must lose no probe while the other is destroyed. The link-down drill takes the MASTER\'s',
+  '  NIC link down from the host (`virsh domif-setlink`) for 10 s: the outage until the other director',
+  '  serves (100 ms probes), and the outage when the link returns and the MASTER takes the VIP back.',
+  '  A lab with a firewall-mark service also shows how long its MISC_CHECK and its SSL_GET took to take',
+  '  out the server they failed, and, with every real server stopped, until all were out and the sorry',
+  '  server in.',
+  '',
+].join('\n');
+
 /** Adds this run as a row of bench/e2e.md (newest first, the last 20 kept). */
 export function updateBenchmark(file: string, r: E2eResult): void {
   const f = r.figures;
@@ -129,49 +174,6 @@ export function updateBenchmark(file: string, r: E2eResult): void {
     f.directorTxFraction === undefined ? '—' : `${(f.directorTxFraction * 100).toFixed(2)} %`,
     drillsCell(f.drills, f.features),
   ];
-  const header = [
-    '# End-to-end benchmark',
-    '',
-    'Figures of real e2e runs on this project\'s CI machine kind (2 cores, QEMU TCG: no hardware',
-    'virtualization), written by the harness. `npm run bench:e2e` runs each lab of the matrix alone and',
-    'measures the baseline and the reference after it: its rows hold all three figures of one run.',
-    '`npm run test:e2e` (CI) runs both labs in one sandbox, the second beside the first, and measures',
-    'neither: its rows have no baseline or reference, and a lab marked "beside another lab" was timed',
-    'with the other lab idle beside it. Benchmarks, not assertions: every functional check of the run is',
-    'asserted separately. Compare within a row; the machine is noisy.',
-    '',
-    '- **ready**: `cdktf deploy` start until every real server has answered through the VIP and',
-    '  cloud-init has finished on every VM.',
-    '- **engine, network, image**: what deployed it (terraform or OpenTofu), the lab network mode, and',
-    '  the image: fetched by URL or a local path, packages installed at first boot or preinstalled.',
-    '- **baseline**: the same VMs (same image, same cloud-init) defined and started with `virsh` alone,',
-    '  first call until the same readiness; **÷ baseline** = ready / baseline.',
-    '- **reference**: the same kernel, initrd, root filesystem and seeds launched by `qemu-system-x86_64`',
-    '  directly (no bootloader, no libvirt, no terraform), first launch until the same readiness;',
-    '  **÷ reference** = ready / reference. All three are measured in the same run.',
-    '- **failover gap**: the outage a hard kill of the MASTER causes, from the last good 100 ms probe of the',
-    '  VIP before it to the first good one after it. A lab with `vrrp.fastFailover` shows it to 10 ms against',
-    '  its goal of under 1 s, the takeover its config implies (3 adverts + the BACKUP\'s skew), and the VRRP',
-    '  transitions (notify logs) and failed probes of a steady-state window afterwards (goal 0 and 0);',
-    '  a dual-stack lab also the same kill\'s gap on its IPv6 VIP (its own prober). Since 2026-11-27 13:00',
-    '  the prober starts one probe every 100 ms whatever the ones before are doing; before, it waited for',
-    '  each answer, so an outage was measured in steps of its 300 ms timeout.',
-    '- **survived**: long downloads (16 MiB at 512 KiB/s) open across the failover that completed.',
-    '- **RS removal**: web service stopped on a real server until it left the IPVS table.',
-    '- **director tx**: bytes the MASTER transmitted during a 16 MiB download through the VIP, as a share',
-    '  of the bytes served (direct routing: replies bypass the director).',
-    '- **drills**: the fault drills of the lab (`E2E_DRILLS`, spread over the matrix) and the failed probes',
-    '  of the VIP (one every 200 ms, 2 s deadline) each caused; goal 0 for a BACKUP crash, a real-server',
-    '  reboot and a libvirtd restart. Every lab also has the MASTER crash (failover gap above). An',
-    '  interrupted deploy (Ctrl-C once the first VM exists) must converge when deployed again; a lab',
-    '  beside another must lose no probe while the other is destroyed. The link-down drill takes the MASTER\'s',
-    '  NIC link down from the host (`virsh domif-setlink`) for 10 s: the outage until the other director',
-    '  serves (100 ms probes), and the outage when the link returns and the MASTER takes the VIP back.',
-    '  A lab with a firewall-mark service also shows how long its MISC_CHECK and its SSL_GET took to take',
-    '  out the server they failed, and, with every real server stopped, until all were out and the sorry',
-    '  server in.',
-    '',
-  ].join('\n');
   const tableHead = [
     '| run (UTC) | lab | engine, network, image | result | ready | baseline | ÷ baseline | reference | ÷ reference | failover gap | survived | RS removal | director tx | drills |',
     '|---|---|---|---|---:|---:|---|---:|---|---|---|---:|---:|---|',
@@ -188,5 +190,5 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   const all = [newRow, ...widened.filter((l) => cells(l) === cells(newRow))].slice(0, 20);
   // What follows the table (comparisons the docs cite, whose rows may since have rolled off) stays.
   const tail = old.includes(END) ? old.slice(old.indexOf(END) + END.length) : '';
-  fs.writeFileSync(file, `${header}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}${tail === '' ? '\n' : tail}`);
+  fs.writeFileSync(file, `${BENCH_HEADER}\n${BEGIN}\n${tableHead}\n${all.join('\n')}\n${END}${tail === '' ? '\n' : tail}`);
 }

@@ -149,7 +149,7 @@ harness() {
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$LVSLAB_RUNID" -f "$dir/id_ed25519"
   env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" LAB_CLI="$entry_cli" E2E_DRILLS="$entry_drills" \
     E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" E2E_IMAGE_CLOUD="$image_cloud" E2E_IMAGE_LAB="$image_lab" E2E_REPO="$repo" \
-    E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/harness.ts"
+    E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/runner.ts"
 }
 
 # sandbox_done RC: tear the sandbox down and check it is gone; prints the final rc.

@@ -14,7 +14,7 @@
  * - rs-down NAME: `systemctl stop nginx` on a real server; how long until the MASTER's IPVS table
  *   drops it (its health check), then start it and how long until it is back.
  */
-import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService } from '../lab';
+import { LAB_INTERFACE, labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer, type ResolvedService } from '../lab';
 import type { OpsHost } from './host';
 import { boundVips } from './iproute';
 import { parseIpvsServices, realServerAddress, serviceKey, serviceUrl } from './ipvs';
@@ -30,13 +30,16 @@ const POLL_MS = 500;
 /** A drill could not be run or went wrong: what was tried and what to do. */
 export class DrillError extends Error {}
 
+/** Whether a director's `ip -o addr show dev lab0` lists every one of `vips`: it holds them. */
+export const holdsVips = (addresses: string, vips: readonly string[]): boolean => boundVips(addresses, vips, LAB_INTERFACE).length === vips.length;
+
 /** Who holds the lab's VIPs now: the directors with every VIP on lab0 (unreachable ones count as none). */
 export async function vipHolders(host: OpsHost, lab: ResolvedLab): Promise<ResolvedDirector[]> {
   const vips = [...labVips(lab), ...labVips6(lab)];
   const answers = await Promise.all(lab.directors.map((d) => host.remote(d.address, [DIRECTOR_QUESTIONS.addresses], 10_000)));
   return lab.directors.filter((_, i) => {
     const a = answers[i];
-    return a.reached && a.steps[0].status === 0 && boundVips(a.steps[0].output, vips, 'lab0').length === vips.length;
+    return a.reached && a.steps[0].status === 0 && holdsVips(a.steps[0].output, vips);
   });
 }
 

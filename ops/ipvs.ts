@@ -42,6 +42,10 @@ export function hostPort(address: string, port: number): string {
 /** A service's URL of the demo web service (an IPv6 VIP in brackets). */
 export const serviceUrl = (s: { readonly vip: string; readonly port: number }, file = ''): string => `http://${hostPort(s.vip, s.port)}/${file}`;
 
+/** Every port of a service as a client reaches it: https on its TLS ports, http on the others (an IPv6 VIP in brackets). */
+export const serviceUrls = (s: { readonly vip: string; readonly ports: readonly number[]; readonly tlsPorts: readonly number[] }): string[] =>
+  s.ports.map((p) => `${s.tlsPorts.includes(p) ? 'https' : 'http'}://${hostPort(s.vip, p)}/`);
+
 /** The address a real server has under a service: its IPv6 one under an IPv6 VIP. */
 export function realServerAddress(s: { readonly vip: string }, rs: { readonly address: string; readonly address6?: string }): string {
   return s.vip.includes(':') && rs.address6 !== undefined ? canonicalAddress(rs.address6) : rs.address;

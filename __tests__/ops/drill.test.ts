@@ -1,5 +1,6 @@
 import { resolveLabConfig } from '../../lab';
-import { DrillError, formatDrillJson, formatFailover, formatRsDown, runFailoverDrill, runRsDownDrill, vipHolders } from '../../ops/drill';
+import { DrillError, formatDrillJson, formatFailover, formatRsDown, runFailoverDrill, runRsDownDrill, holdsVips, vipHolders } from '../../ops/drill';
+import { directorAddresses } from '../helpers/ops-output';
 import { FakeLab, settle } from '../helpers/ops-lab';
 
 /* The drills against the simulated lab, in fake time: a takeover 3.2 s after the stop, a
@@ -72,6 +73,13 @@ describe('drill failover', () => {
     const report = settle(runFailoverDrill(fake.host(), lab, options));
     await expect(report).rejects.toThrow(`\`sudo -n systemctl stop keepalived\` on ${d1.name} failed: sudo: a password is required`);
     expect(fake.keepalived.get(d1.name)).toBe('active');
+  });
+
+  test('holdsVips: every VIP asked for on lab0 (the e2e asks for one)', () => {
+    const addresses = directorAddresses(d1.address, ['192.168.20.140', 'fd77::80']);
+    expect(holdsVips(addresses, ['192.168.20.140'])).toBe(true);
+    expect(holdsVips(addresses, ['192.168.20.140', 'fd77::80'])).toBe(true);
+    expect(holdsVips(directorAddresses(d1.address), ['192.168.20.140'])).toBe(false);
   });
 
   test('vipHolders: the directors with every VIP on lab0', async () => {

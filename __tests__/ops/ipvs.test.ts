@@ -1,5 +1,5 @@
 import { resolveLabConfig } from '../../lab';
-import { ipvsComplete, ipvsTable, parseIpvsServices, parseSyncDaemons, realServersInTable, serviceKey } from '../../ops/ipvs';
+import { ipvsComplete, ipvsTable, parseIpvsServices, parseSyncDaemons, realServersInTable, serviceKey, serviceUrl, serviceUrls } from '../../ops/ipvs';
 import { IPVSADM_NO_IPVS, ipvsadmList, syncDaemons } from '../helpers/ops-output';
 
 // ipvsadm 1.31's output, byte for byte (format strings of the Debian 12 binary; trailing spaces kept)
@@ -123,5 +123,16 @@ describe('parseSyncDaemons', () => {
 
   test('no daemon: nothing printed', () => {
     expect(parseSyncDaemons(syncDaemons('none'))).toEqual([]);
+  });
+});
+
+describe('URLs', () => {
+  test('serviceUrl: an IPv4 VIP as it is, an IPv6 VIP in brackets (canonical)', () => {
+    expect(serviceUrl({ vip: '192.168.20.140', port: 80 })).toBe('http://192.168.20.140:80/');
+    expect(serviceUrl({ vip: 'fd77:0::80', port: 8080 }, 'big.bin')).toBe('http://[fd77::80]:8080/big.bin');
+  });
+  test('serviceUrls: every port, https on the TLS ones, an IPv6 VIP in brackets', () => {
+    expect(serviceUrls({ vip: '10.77.0.9', ports: [80, 8443], tlsPorts: [8443] })).toEqual(['http://10.77.0.9:80/', 'https://10.77.0.9:8443/']);
+    expect(serviceUrls({ vip: 'fd77::1:10', ports: [8000, 8443], tlsPorts: [8443] })).toEqual(['http://[fd77::1:10]:8000/', 'https://[fd77::1:10]:8443/']);
   });
 });
