@@ -119,7 +119,7 @@ const CAUSES: readonly CauseRule[] = [
   },
   {
     cause: 'package-install',
-    pattern: /^E: .*|Failed to install packages: .*/,
+    pattern: /^E: .*|Failed to install (?:the following )?packages: .*/,
     fix: () => 'apt could not install the packages: check packages.mirror is a complete Debian mirror of the image\'s release, or use an image with the packages preinstalled (image.preinstalled: true)',
   },
   {

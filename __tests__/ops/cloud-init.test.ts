@@ -89,3 +89,21 @@ describe('classifyCloudInitFailure', () => {
     expect(f.fix).toContain('/var/log/cloud-init-output.log');
   });
 });
+
+describe("Debian 13's cloud-init (25.1.4): the same verdicts from the newer shape", () => {
+  const status25 = (scenario: string) => parseCloudInitStatus(recordedCloudInit(`../cloud-init-25.1/${scenario}`, 'status.json'))!;
+
+  test.each([
+    ['package-missing', ['package-update-upgrade-install']],
+    ['runcmd-failure', ['scripts-user']],
+  ])('%s: an error (extended_status "error - done"), naming the failed module', (scenario, modules) => {
+    expect(status25(scenario)).toMatchObject({ state: 'error', status: 'error - done', failedModules: modules });
+  });
+
+  test('a package failure without the log: the record names the packages, the fix the mirror', () => {
+    const f = classifyCloudInitFailure(status25('package-missing'), '');
+    expect(f.cause).toBe('package-install');
+    expect(f.fix).toContain('packages.mirror');
+    expect(f.line).toBe('(\'package-update-upgrade-install\', PackageInstallerError("Failed to install the following packages: {\'lvs-lab-no-such-package\'}. See associated package manager logs for more details."))');
+  });
+});
