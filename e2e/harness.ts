@@ -42,6 +42,7 @@ import { bootDirectly } from './reference';
 import { checkOpsFailoverDrill, checkOpsStatus, checkOpsTraffic, lvsLabArgv, type OpsCliContext } from './ops-checks';
 import { attachInternet, startInternet, type Internet, type Site } from './internet';
 import { ensureLan } from './lan';
+import { brokenMirrorNotApplicable, brokenMirrorVictim, runBrokenMirrorDrill } from './drills/broken-mirror';
 import { domIfForMac, installedOrigins, parseArpLine, parseNotifyLog, parsePacketLine, type ArpLine, type VrrpTransition } from './parse';
 import { FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MARGIN_SEC, fastFailoverTakeoverSec, masterDownIntervalSec } from '../cloud-init/keepalived-conf';
 // The operator commands' implementation (ops/), shared with `lvs-lab status | traffic | drill`.
@@ -99,8 +100,13 @@ const READY_TIMEOUT_SEC = Number(process.env.E2E_READY_TIMEOUT_SEC ?? 1200);
  *                     tracks lab0, so it goes FAULT and the other director takes over (outage timed
  *                     with 100 ms probes); the link returns and the MASTER takes the VIP back (or,
  *                     with nopreempt, does not). The bridged lab of the matrix (e2e/lab-multicast.yaml)
+ *   broken-mirror     a real server's first-boot install fails (its domain and disk removed outside
+ *                     terraform, its address refused on the way to the mirror): the deploy (with its
+ *                     wait) exits non-zero naming the VM and apt's error; with the mirror back and the
+ *                     VM removed again, the next deploy ends ready and the VM serves
+ *                     (e2e/drills/broken-mirror.ts; a lab that installs packages at first boot)
  */
-const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down'] as const;
+const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down', 'broken-mirror'] as const;
 type Drill = (typeof ALL_DRILLS)[number];
 const DRILLS: ReadonlySet<Drill> = (() => {
   const asked = (process.env.E2E_DRILLS ?? 'all').split(',').map((d) => d.trim()).filter(Boolean);
@@ -306,6 +312,8 @@ function cdktfCommand(command: 'deploy' | 'destroy', labFile: string, caFile?: s
       LAB_CONFIG: labFile,
       LAB_CONSOLE_LOG_DIR: LOG_DIR,
       LAB_STATE_FILE: path.join(RUN_DIR, 'terraform.tfstate'),
+      // the deploy waits for the lab as a user's does (lvs-lab wait), bounded as the harness's readiness
+      LAB_WAIT_TIMEOUT_SEC: String(READY_TIMEOUT_SEC),
       CHECKPOINT_DISABLE: '1',
       CI: '1',
       FORCE_COLOR: '0',
@@ -1134,6 +1142,23 @@ async function main(): Promise<number> {
         expect(probes.slice(-5).every((p) => p.ok), `not serving after the restart: ${summary.text}`);
         return `libvirtd restarted; ${summary.text} (goal 0); every domain running (the next deploy must change nothing)`;
       });
+    }
+
+    if (DRILLS.has('broken-mirror')) {
+      const notApplicable = brokenMirrorNotApplicable(lab);
+      if (notApplicable) log(`drill broken-mirror: not run: ${notApplicable}`);
+      else {
+        const victim = brokenMirrorVictim(lab);
+        const sources = [clientIp, ...extraSources];
+        await check(`drill: broken mirror: ${victim.name}'s first-boot install fails, the deploy exits non-zero naming it and apt's error; fixed, the next deploy ends ready`, () =>
+          runBrokenMirrorDrill({
+            lab, victim, mirrorAddress: WAN_IP, log, virsh,
+            deploy: () => cdktf('deploy', labFile, 1800, internet?.caFile),
+            inRouterNs: (args) => run('ip', ['netns', 'exec', NS, ...args], { timeoutSec: 30 }),
+            victimServes: () => tcpServices.filter((x) => x.realServers.includes(victim.name)).every((x) =>
+              sources.slice(0, 12).some((source) => servedBy(httpGet(serviceUrl(x), { source, maxTimeSec: 2 }).body) === victim.name)),
+          }));
+      }
     }
 
     await check('a second cdktf deploy changes nothing', () => {
