@@ -10,6 +10,7 @@
 import type { ResolvedLab, ResolvedService } from '../lab';
 import { CLOUD_INIT_ERRORS_COMMAND, CLOUD_INIT_STATUS_COMMAND, classifyCloudInitFailure, parseCloudInitStatus, type CloudInitFailure } from './cloud-init';
 import type { OpsHost } from './host';
+import { parseRouteGet } from './iproute';
 import { serviceKey, serviceUrl } from './ipvs';
 import { reachFix } from './remote';
 import { ONE_SERVER, SOURCE_HASH } from './shares';
@@ -140,8 +141,14 @@ export async function waitForReady(host: OpsHost, lab: ResolvedLab, options: Rea
     ...lab.realServers.map((r) => ({ name: r.name, address: r.address, role: 'real server' as const })),
   ];
   for (const vm of all) vms.set(vm.name, { ...vm, phase: 'booting', cloudInit: null, sinceSec: 0 });
-  const tcp = lab.services.filter((s) => s.protocol === 'TCP');
   const skipped = lab.services.filter((s) => s.protocol !== 'TCP').map((s) => `${serviceKey(s)}: the demo service answers HTTP only`);
+  // A VIP this machine has no route to (an IPv6 VIP from a host without IPv6) cannot answer here:
+  // such a service is judged by its VMs' cloud-init alone, and said so.
+  const tcp: ResolvedService[] = [];
+  for (const s of lab.services.filter((x) => x.protocol === 'TCP')) {
+    if (parseRouteGet((await host.local('ip', ['route', 'get', s.vip])).stdout)) tcp.push(s);
+    else skipped.push(`${serviceKey(s)}: this machine has no route to ${s.vip} (\`ip route get ${s.vip}\`): not asked`);
+  }
   const seen = new Map<ResolvedService, Set<string>>(tcp.map((s) => [s, new Set<string>()]));
   const expected = (s: ResolvedService) => s.realServers.filter((n) => lab.realServers.find((r) => r.name === n)!.weight > 0);
   const oneAnswerEnough = (s: ResolvedService) => ONE_SERVER.has(s.scheduler) || SOURCE_HASH.has(s.scheduler) || s.persistenceTimeoutSec > 0;

@@ -79,6 +79,18 @@ describe('a first boot that ends well', () => {
   });
 });
 
+test('a VIP this machine has no route to (IPv6 off here): not asked, said so; the VMs decide', async () => {
+  const fake = booting();
+  const host = fake.host();
+  const noRoute = { ...host, local: async (command: string, args: readonly string[]) => (args.join(' ') === 'route get 192.168.20.140'
+    ? { status: 2, stdout: '', stderr: 'RTNETLINK answers: Network is unreachable\n' } : host.local(command, args)) };
+  const report = await settle(waitForReady(noRoute, lab, { timeoutMs: 15 * MIN }), 20 * MIN);
+  expect(report.ok).toBe(true);
+  expect(report.services).toEqual([]);
+  expect(report.skipped).toEqual(['TCP 192.168.20.140:80: this machine has no route to 192.168.20.140 (`ip route get 192.168.20.140`): not asked']);
+  expect(formatReady(report)).toContain('skipped TCP 192.168.20.140:80: this machine has no route to 192.168.20.140');
+});
+
 describe('fails when', () => {
   test('a real server\'s first boot cannot install a package: exit-worthy at once, naming the VM, apt\'s line and the fix', async () => {
     const report = await waitOn(booting({ 'rs-2': 'package-missing' }));

@@ -55,7 +55,12 @@ describe('scripts/cdktf.sh', () => {
     fs.writeFileSync(config, 'name: cdktf-sh-lab-w\n');
     labDirs.push(path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w'), path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w.lock'));
     const deploy = (...extra: string[]) => spawnSync('bash', [path.join(root, 'scripts', 'cdktf.sh'), 'deploy', '--auto-approve', ...extra], {
-      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, LAB_WAIT_TIMEOUT_SEC: '1', HOME: dir },
+      // a HOME without keys (the wait's ssh command line names none), the provider cache and npm's kept
+      env: {
+        ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, LAB_WAIT_TIMEOUT_SEC: '1', HOME: dir,
+        LVS_LAB_CACHE: process.env.LVS_LAB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lvs-dr-lab'),
+        npm_config_cache: process.env.npm_config_cache || path.join(os.homedir(), '.npm'),
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -88,7 +88,7 @@ export async function runBrokenMirrorDrill(p: BrokenMirrorParams): Promise<strin
   }
   const out = `${broken.stdout}\n${broken.stderr}`;
   expect(broken.status !== 0 && broken.status !== null, `the deploy exited ${broken.status} with ${p.victim.name}'s first boot broken: ${tail(out)}`);
-  const problem = new RegExp(`✗ ${p.victim.name}: cloud-init failed on ${p.victim.name} \\(${p.victim.address.replace(/\./g, '\\.')}\\)[^\\n]*: (.+)`).exec(out);
+  const problem = new RegExp(`✗ ${p.victim.name}: cloud-init failed on ${p.victim.name} \\(${p.victim.address.replace(/\./g, '\\.')}\\)(?: in [^:\\n]+)?: (.+)`).exec(out);
   expect(problem !== null, `the deploy exited ${broken.status} but did not name ${p.victim.name}'s cloud-init failure: ${tail(out)}`);
   const aptLine = problem![1];
   // apt's own line: the mirror refused (or, through a proxy, the packages it could not find)
