@@ -253,7 +253,7 @@ function readyProblems(host: OpsHost, lab: ResolvedLab, vms: readonly VmCloudIni
 export function formatReadyEvent(e: ReadyEvent): string {
   if (e.kind === 'answer') return `[${pad(e.atSec)}] ${e.service}: ${e.realServer} answered`;
   const v = e.vm;
-  const what = v.phase === 'booting' ? `booting (ssh: ${v.unreachable ?? 'no answer yet'})`
+  const what = v.phase === 'booting' ? `booting (${v.unreachable ?? 'no answer yet'})`
     : v.phase === 'error' ? `cloud-init FAILED: ${v.failure?.line ?? ''}`
       : `cloud-init ${v.cloudInit ?? v.phase}${v.unreachable ? ` (${v.unreachable})` : ''}`;
   return `[${pad(v.sinceSec)}] ${v.name} (${v.role}, ${v.address}): ${what}`;

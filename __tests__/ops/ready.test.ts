@@ -47,7 +47,7 @@ describe('a first boot that ends well', () => {
     await waitOn(booting(), 15 * MIN, events);
     const rs1 = events.filter((e) => e.kind === 'vm' && e.vm.name === 'rs-1').map(formatReadyEvent);
     expect(rs1).toEqual([
-      expect.stringMatching(/^\[ +0 s\] rs-1 \(real server, 192\.168\.20\.143\): booting \(ssh: ssh: connect to host 192\.168\.20\.143 port 22: Connection refused\)$/),
+      expect.stringMatching(/^\[ +0 s\] rs-1 \(real server, 192\.168\.20\.143\): booting \(ssh: connect to host 192\.168\.20\.143 port 22: Connection refused\)$/),
       expect.stringMatching(/^\[ +4\d s\] rs-1 \(real server, 192\.168\.20\.143\): cloud-init running$/),
       expect.stringMatching(/^\[ +24\d s\] rs-1 \(real server, 192\.168\.20\.143\): cloud-init done$/),
     ]);
