@@ -94,15 +94,19 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
   },
   'ops/index.ts': {
     values: [
-      'DrillError', 'TRAFFIC_LIMITS', 'boundVips', 'collectStatus', 'failoverGap', 'formatDrillJson', 'formatFailover', 'formatRsDown',
-      'formatStatus', 'formatStatusJson', 'formatTraffic', 'formatTrafficJson', 'ipvsComplete', 'ipvsTable', 'judgeShares', 'localOpsHost',
-      'parseAddresses', 'parseIpvsServices', 'parseNeighbour', 'parseProbeLines', 'parseRouteGet', 'parseSyncDaemons', 'predictShares',
+      'DEFAULT_WAIT_TIMEOUT_SEC', 'DrillError', 'TRAFFIC_LIMITS', 'WAIT_TIMEOUT_ENV', 'askCloudInit', 'boundVips',
+      'classifyCloudInitFailure', 'collectStatus', 'failoverGap', 'formatDrillJson', 'formatFailover', 'formatReady',
+      'formatReadyEvent', 'formatReadyJson', 'formatRsDown', 'formatStatus', 'formatStatusJson', 'formatTraffic',
+      'formatTrafficJson', 'ipvsComplete', 'ipvsTable', 'judgeShares', 'localOpsHost', 'parseAddresses', 'parseCloudInitStatus',
+      'parseIpvsServices', 'parseNeighbour', 'parseProbeLines', 'parseRouteGet', 'parseSyncDaemons', 'predictShares',
       'probeSummary', 'runFailoverDrill', 'runRsDownDrill', 'runTraffic', 'servedBy', 'serviceKey', 'startProber', 'vipHolders',
+      'waitForReady',
     ],
     types: [
-      'CommandResult', 'DrillOptions', 'FailoverReport', 'Finding', 'HttpOutcome', 'IpvsDestination', 'IpvsService', 'OpsHost',
-      'ProbeLine', 'RemoteOutcome', 'RsDownReport', 'SharePrediction', 'SshAccess', 'StatusReport', 'SyncDaemon', 'TrafficOptions',
-      'TrafficReport',
+      'CloudInitFailure', 'CloudInitStatus', 'CommandResult', 'DrillOptions', 'FailoverReport', 'Finding', 'HttpOutcome',
+      'IpvsDestination', 'IpvsService', 'OpsHost', 'ProbeLine', 'ReadyEvent', 'ReadyOptions', 'ReadyReport', 'RemoteOutcome',
+      'RsDownReport', 'SharePrediction', 'SshAccess', 'StatusReport', 'SyncDaemon', 'TrafficOptions', 'TrafficReport',
+      'VmCloudInit',
     ],
   },
   'doctor/index.ts': {

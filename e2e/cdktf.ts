@@ -113,6 +113,8 @@ function cdktfCommand(settings: Settings, command: 'deploy' | 'destroy', labFile
       LAB_CONFIG: labFile,
       LAB_CONSOLE_LOG_DIR: settings.logDir,
       LAB_STATE_FILE: path.join(settings.runDir, 'terraform.tfstate'),
+      // the deploy waits for the lab as a user's does (lvs-lab wait), bounded as the run's readiness
+      LAB_WAIT_TIMEOUT_SEC: String(settings.readyTimeoutSec),
       CHECKPOINT_DISABLE: '1',
       CI: '1',
       FORCE_COLOR: '0',

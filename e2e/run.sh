@@ -18,7 +18,8 @@
 #
 # Arguments are CONFIG[:ENGINE[:DRILLS[:CLI]]], ENGINE terraform (default) or tofu, CLI cdktf
 # (default, or $LAB_CLI) or cdktn (CDK Terrain's CLI and library), DRILLS a comma list
-# of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down; default:
+# of fault drills (backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down,
+# broken-mirror; default:
 # $E2E_DRILLS or all).
 # Needs root (namespaces, libvirtd), the packages of scripts/install-deps.sh, Go (provider),
 # OpenTofu for tofu labs, and Debian's archive (the images and the package repository the
@@ -66,7 +67,7 @@ if ((${#configs[@]} == 0)); then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
     draw_feature_lab
-    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy:cdktn")
+    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy,broken-mirror:cdktn")
     configs=("${MATRIX[@]}")
     [[ $bench == 1 ]] || paired=true
   fi
@@ -86,9 +87,9 @@ for c in "${configs[@]}"; do
   [[ $entry_engine == terraform || $entry_engine == tofu ]] || { echo "e2e: engine of $c must be terraform or tofu" >&2; exit 2; }
   [[ $entry_cli == cdktf || $entry_cli == cdktn ]] || { echo "e2e: CLI of $c must be cdktf or cdktn" >&2; exit 2; }
   command -v "$entry_engine" >/dev/null || { echo "e2e: $entry_engine not found (OpenTofu: bash scripts/build-tofu.sh)" >&2; exit 2; }
-  drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy|link-down)'
+  drill='(backup-crash|rs-reboot|libvirtd-restart|interrupted-deploy|link-down|broken-mirror)'
   [[ $entry_drills =~ ^(all|none|$drill(,$drill)*)$ ]] ||
-    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down" >&2; exit 2; }
+    { echo "e2e: drills of $c: '$entry_drills'; allowed: all, none, or a comma list of backup-crash, rs-reboot, libvirtd-restart, interrupted-deploy, link-down, broken-mirror" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, libvirtd)" >&2; exit 2; }
 for tool in ip nsenter virsh libvirtd virtlogd qemu-system-x86_64 qemu-img tcpdump arping curl ssh ssh-keygen debootstrap dnsmasq openssl gpg apt-ftparchive; do

@@ -9,7 +9,7 @@ import * as path from 'node:path';
  * them over the matrix (E2E_DRILLS per lab); a lab run on its own gets all of them. What each
  * does is said in its module, e2e/drills/<name>.ts.
  */
-export const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down'] as const;
+export const ALL_DRILLS = ['backup-crash', 'rs-reboot', 'libvirtd-restart', 'interrupted-deploy', 'link-down', 'broken-mirror'] as const;
 export type Drill = (typeof ALL_DRILLS)[number];
 
 /** Two labs in one sandbox: this one's place in the handoff (e2e/side-by-side.ts). */

@@ -6,6 +6,7 @@
  * own message instead of hanging on a prompt nobody sees.
  */
 import { LAB_INTERFACE } from '../lab';
+import { CLOUD_INIT_STATUS_COMMAND } from './cloud-init';
 
 /** The notify hook's file with the director's current VRRP state (cloud-init/paths.ts NOTIFY_STATE_FILE). */
 export const VRRP_STATE_FILE = '/run/keepalived/state';
@@ -20,6 +21,7 @@ export const DIRECTOR_QUESTIONS = {
   mac: `cat /sys/class/net/${LAB_INTERFACE}/address`,
   ipvs: 'sudo -n ipvsadm -Ln',
   syncDaemons: 'sudo -n ipvsadm -L --daemon',
+  cloudInit: CLOUD_INIT_STATUS_COMMAND,
 } as const;
 
 /** The four ARP sysctls of a DR real server, read from /proc (sysctl is in /usr/sbin, not on an ssh user's PATH). */
@@ -30,6 +32,7 @@ export const REAL_SERVER_QUESTIONS = {
   addresses: 'ip -o addr show dev lo',
   arpSysctls: `cd /proc/sys/net/ipv4/conf && cat ${ARP_SYSCTL_FILES.join(' ')}`,
   webService: `systemctl is-active ${WEB_SERVICE}`,
+  cloudInit: CLOUD_INIT_STATUS_COMMAND,
 } as const;
 
 /** What to do when ssh did not get through, by what it said. */

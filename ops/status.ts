@@ -10,10 +10,12 @@ import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type Resolv
 import type { OpsHost, RemoteOutcome } from './host';
 import { boundVips, canonicalAddress, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
 import { hostPort, parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
+import { cloudInitProblem, judgeCloudInit, vmCloudInit, type VmCloudInitStatus } from './ready';
 import { ARP_SYSCTL_FILES, DIRECTOR_QUESTIONS, lastLine, privilegeFix, REAL_SERVER_QUESTIONS, reachFix } from './remote';
 import { countFindings, renderFindings, renderTable, type Finding } from './table';
 
 export type { Finding } from './table';
+export type { VmCloudInitStatus } from './ready';
 
 export interface DirectorStatus {
   readonly name: string;
@@ -32,6 +34,8 @@ export interface DirectorStatus {
   readonly syncDaemons: readonly SyncDaemon[];
   /** Its IPVS table; null when it could not be read. */
   readonly ipvs: readonly IpvsService[] | null;
+  /** Its first boot; null when ssh did not get through. */
+  readonly cloudInit: VmCloudInitStatus | null;
 }
 
 export interface ServiceRealServerStatus {
@@ -71,6 +75,8 @@ export interface RealServerStatus {
   readonly arpAnnounce: { readonly all: number; readonly lo: number } | null;
   /** `systemctl is-active nginx`; null when unknown. */
   readonly webService: string | null;
+  /** Its first boot; null when ssh did not get through. */
+  readonly cloudInit: VmCloudInitStatus | null;
 }
 
 /** How this machine resolves a VIP. */
@@ -118,9 +124,10 @@ async function readDirector(host: OpsHost, lab: ResolvedLab, d: ResolvedDirector
   const r = await host.remote(d.address, questions, STATUS_SSH_TIMEOUT_MS);
   if (!r.reached) {
     findings.unreachable(d.name, host.describeRemote(d.address), r, lab.libvirtUri);
-    return { ...base, reached: false, vrrpState: null, keepalived: null, vips: [], syncDaemons: [], ipvs: null };
+    return { ...base, reached: false, vrrpState: null, keepalived: null, vips: [], syncDaemons: [], ipvs: null, cloudInit: null };
   }
-  const [state, active, addresses, mac, ipvs, daemons] = r.steps;
+  const [state, active, addresses, mac, ipvs, daemons, cloudInit] = r.steps;
+  const boot = await readCloudInit(host, d, cloudInit.output, findings);
   const vips = boundVips(addresses.output, [...labVips(lab), ...labVips6(lab)], 'lab0');
   let table: IpvsService[] | null = null;
   if (ipvs.status === 0) table = parseIpvsServices(ipvs.output);
@@ -136,6 +143,7 @@ async function readDirector(host: OpsHost, lab: ResolvedLab, d: ResolvedDirector
     vips,
     syncDaemons: daemons.status === 0 ? parseSyncDaemons(daemons.output) : [],
     ipvs: table,
+    cloudInit: boot,
     ...(readMac ? { readMac } : {}),
   };
 }
@@ -146,9 +154,10 @@ async function readRealServer(host: OpsHost, lab: ResolvedLab, rs: ResolvedRealS
   const r = await host.remote(rs.address, Object.values(REAL_SERVER_QUESTIONS), STATUS_SSH_TIMEOUT_MS);
   if (!r.reached) {
     findings.unreachable(rs.name, host.describeRemote(rs.address), r, lab.libvirtUri);
-    return { name: rs.name, address: rs.address, reached: false, vipsOnLo: [], missingVips: [], arpIgnore: null, arpAnnounce: null, webService: null };
+    return { name: rs.name, address: rs.address, reached: false, vipsOnLo: [], missingVips: [], arpIgnore: null, arpAnnounce: null, webService: null, cloudInit: null };
   }
-  const [addresses, sysctls, web] = r.steps;
+  const [addresses, sysctls, web, cloudInit] = r.steps;
+  const boot = await readCloudInit(host, rs, cloudInit.output, findings);
   const vipsOnLo = boundVips(addresses.output, wanted, 'lo');
   const values = sysctls.output.trim().split(/\s+/).map(Number);
   const known = sysctls.status === 0 && values.length === ARP_SYSCTL_FILES.length && values.every(Number.isInteger);
@@ -161,7 +170,21 @@ async function readRealServer(host: OpsHost, lab: ResolvedLab, rs: ResolvedRealS
     arpIgnore: known ? { all: values[0], lo: values[2] } : null,
     arpAnnounce: known ? { all: values[1], lo: values[3] } : null,
     webService: web.output.trim() || null,
+    cloudInit: boot,
   };
+}
+
+/** Judges a VM's cloud-init status: a failure is a problem (with the log's first error line), a boot still under way a warning. */
+async function readCloudInit(host: OpsHost, vm: { name: string; address: string }, output: string, findings: Findings): Promise<VmCloudInitStatus> {
+  const reading = await judgeCloudInit(host, vm.address, output, STATUS_SSH_TIMEOUT_MS);
+  if (reading.phase === 'error') findings.problems.push(cloudInitProblem(host, vm, reading));
+  else if (reading.phase === 'running') {
+    findings.warning('cloud-init', vm.name, `cloud-init on ${vm.name} is ${reading.cloudInit ?? 'not reporting'}${reading.unreachable ? ` (${reading.unreachable})` : ''}: its first boot is not finished`,
+      '`npm run lvs-lab -- wait` waits for it and says how it ended');
+  } else if (reading.phase === 'disabled') {
+    findings.problem('cloud-init', vm.name, `cloud-init is disabled on ${vm.name}'s image: nothing configures it`, 'use an image whose cloud-init is enabled with the NoCloud datasource (image.source)');
+  }
+  return vmCloudInit(reading);
 }
 
 /** How many times this machine asks for a VIP before it takes an unconfirmed neighbour entry as it is. */
@@ -326,10 +349,10 @@ export function formatStatus(report: StatusReport): string {
   out.push(`lab ${report.lab}${report.configFile ? ` (${report.configFile})` : ' (LAB_CONFIG unset: the reference topology)'}`, '');
   out.push('Directors');
   out.push(renderTable(
-    ['director', 'address', 'priority', 'VRRP state', 'keepalived', 'VIPs on lab0', 'sync daemon'],
+    ['director', 'address', 'priority', 'VRRP state', 'keepalived', 'VIPs on lab0', 'sync daemon', 'cloud-init'],
     report.directors.map((d) => d.reached
-      ? [d.name, d.address, d.priority, dash(d.vrrpState), dash(d.keepalived), d.vips.join(', ') || '-', d.syncDaemons.map((x) => `${x.role} (${x.interface}, id ${x.syncId})`).join(', ') || '-']
-      : [d.name, d.address, d.priority, 'no answer', '-', '-', '-']),
+      ? [d.name, d.address, d.priority, dash(d.vrrpState), dash(d.keepalived), d.vips.join(', ') || '-', d.syncDaemons.map((x) => `${x.role} (${x.interface}, id ${x.syncId})`).join(', ') || '-', dash(d.cloudInit?.status)]
+      : [d.name, d.address, d.priority, 'no answer', '-', '-', '-', '-']),
   ));
   for (const s of report.services) {
     out.push('', `Service ${s.key} ${s.scheduler}: ${s.master ? `IPVS table of ${s.master} (MASTER)` : 'no single MASTER: no table shown'}`);
@@ -341,11 +364,11 @@ export function formatStatus(report: StatusReport): string {
   }
   out.push('', 'Real servers');
   out.push(renderTable(
-    ['real server', 'address', 'VIPs on lo', 'arp_ignore all/lo', 'arp_announce all/lo', 'web service'],
+    ['real server', 'address', 'VIPs on lo', 'arp_ignore all/lo', 'arp_announce all/lo', 'web service', 'cloud-init'],
     report.realServers.map((r) => r.reached
       ? [r.name, r.address, [...r.vipsOnLo, ...r.missingVips.map((v) => `${v} MISSING`)].join(', ') || '-',
-        r.arpIgnore ? `${r.arpIgnore.all}/${r.arpIgnore.lo}` : '?', r.arpAnnounce ? `${r.arpAnnounce.all}/${r.arpAnnounce.lo}` : '?', dash(r.webService)]
-      : [r.name, r.address, 'no answer', '-', '-', '-']),
+        r.arpIgnore ? `${r.arpIgnore.all}/${r.arpIgnore.lo}` : '?', r.arpAnnounce ? `${r.arpAnnounce.all}/${r.arpAnnounce.lo}` : '?', dash(r.webService), dash(r.cloudInit?.status)]
+      : [r.name, r.address, 'no answer', '-', '-', '-', '-']),
   ));
   out.push('', 'VIPs from this machine');
   out.push(renderTable(

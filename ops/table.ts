@@ -6,7 +6,7 @@ import Table = require('cli-table3');
 
 /** Something wrong (a problem: status exits 1) or worth knowing (a warning), with what to do. */
 export interface Finding {
-  /** Stable id: `ssh`, `sudo`, `vip-holder`, `ipvs`, `arp`, `rs-vip`, `rs-arp-sysctl`, `vrrp-state`, `keepalived`, `sync-daemon`, `mac`. */
+  /** Stable id: `ssh`, `sudo`, `vip-holder`, `ipvs`, `arp`, `rs-vip`, `rs-arp-sysctl`, `vrrp-state`, `keepalived`, `sync-daemon`, `mac`, `cloud-init`, `service`. */
   readonly id: string;
   /** The VM, VIP or service it is about. */
   readonly subject: string;

@@ -2,7 +2,8 @@
 # Runs a cdktf command against the pinned libvirt provider served from the local mirror
 # (scripts/provider.sh builds it once and caches it).
 #
-#   bash scripts/cdktf.sh deploy --auto-approve      (npm run deploy)
+#   bash scripts/cdktf.sh deploy --auto-approve      (npm run deploy; then `lvs-lab wait`)
+#   bash scripts/cdktf.sh deploy --auto-approve --no-wait   (return once terraform is done)
 #   bash scripts/cdktf.sh destroy --auto-approve     (npm run destroy)
 #   bash scripts/cdktf.sh diff | synth | output ...
 #   LAB_CLI=cdktn bash scripts/cdktf.sh deploy ...   (CDK Terrain's CLI and library)
@@ -26,6 +27,22 @@ cd "$root"
 umask 077
 command=${1:?usage: scripts/cdktf.sh deploy|destroy|diff|synth|output [cdktf options]}
 shift
+# A deploy ends when the lab works: after terraform, `lvs-lab wait` waits (LAB_WAIT_TIMEOUT_SEC,
+# 900 s by default) until every VM's cloud-init is done and every real server answers through
+# every VIP, and exits 1 naming each VM whose first boot failed, with its error and the fix.
+# --no-wait (ours, not cdktf's: taken out of the arguments) returns once terraform is done.
+wait_ready=false
+[[ $command == deploy ]] && wait_ready=true
+args=()
+for arg in "$@"; do
+  if [[ $arg == --no-wait ]]; then
+    [[ $command == deploy ]] || { echo "cdktf.sh: --no-wait is an option of deploy only" >&2; exit 2; }
+    wait_ready=false
+  else
+    args+=("$arg")
+  fi
+done
+set -- "${args[@]}"
 # LAB_CLI=cdktn runs CDK Terrain's CLI (the maintained fork of cdktf, which HashiCorp archived)
 # and the app on CDK Terrain's library (scripts/engine-cdktn.js resolves `cdktf` to `cdktn`, as a
 # cdktn user's npm alias does); the default is the cdktf CLI and library.
@@ -114,3 +131,8 @@ if [[ $command == destroy && $output_given == false ]]; then
   exit 0
 fi
 run_cdktf "$command" "${extra[@]}" "$@"
+if [[ $wait_ready == true ]]; then
+  # terraform is done with the lab: let another command have it while the VMs boot.
+  exec 9>&-
+  exec node -r ts-node/register/transpile-only scripts/lvs-lab.ts wait
+fi

@@ -3,6 +3,7 @@
  * lvs-lab: operate the lab of this checkout.
  *
  *   npm run lvs-lab -- doctor [--json | --quiet]      every reason a deploy would fail here, with the fix
+ *   npm run lvs-lab -- wait [--timeout S] [--json]    until every VM's cloud-init is done and every real server answers through every VIP
  *   npm run lvs-lab -- status [--json]                the live cluster: VRRP, IPVS tables, real servers, the VIP's MAC
  *   npm run lvs-lab -- traffic [-n N] [-c C] [--json] requests to every VIP, shares beside the scheduler's prediction
  *   npm run lvs-lab -- drill failover [--json]        stop keepalived on the MASTER, measure the gap, restore
@@ -11,8 +12,9 @@
  * The lab is read as the app and the doctor read it (LAB_CONFIG, else the reference topology).
  * The VMs are reached with ssh as the lab's user (ssh.user), with --ssh-key or the private half
  * of the default key a deploy authorizes (~/.ssh/id_ed25519, id_ecdsa, id_rsa).
- * Exit status: 0 healthy / passed, 1 when a problem is found or a drill fails, 2 on a usage error
- * or a lab config that cannot be read. `npm run deploy` runs `doctor --quiet` first and stops on a failure.
+ * Exit status: 0 healthy / ready / passed, 1 when a problem is found, a VM's first boot failed, the
+ * wait timed out or a drill fails, 2 on a usage error or a lab config that cannot be read.
+ * `npm run deploy` runs `doctor --quiet` first and stops on a failure, and `wait` after terraform.
  */
 import * as fs from 'node:fs';
 import yargs = require('yargs');
@@ -23,7 +25,8 @@ import { LabConfigError, labFromEnv, type ResolvedLab } from '../lab';
 import { REPO_ROOT } from '../lab-paths';
 import {
   collectStatus, DrillError, formatDrillJson, formatFailover, formatRsDown, formatStatus, formatStatusJson, formatTraffic, formatTrafficJson,
-  localOpsHost, runFailoverDrill, runRsDownDrill, runTraffic, TRAFFIC_LIMITS, type OpsHost,
+  formatReady, formatReadyEvent, formatReadyJson, localOpsHost, runFailoverDrill, runRsDownDrill, runTraffic, TRAFFIC_LIMITS, waitForReady,
+  DEFAULT_WAIT_TIMEOUT_SEC, WAIT_TIMEOUT_ENV, type OpsHost,
 } from '../ops';
 
 /** Exit status of a command line that names no known command or option, or a lab that cannot be read. */
@@ -64,6 +67,15 @@ function drillFailed(drill: string, error: unknown, json: boolean): void {
   process.exitCode = 1;
 }
 
+/** `wait --timeout`'s default: LAB_WAIT_TIMEOUT_SEC when set (a deploy passes it on), else 900 s; a bad value is a usage error. */
+function waitTimeoutDefault(): number {
+  const raw = process.env[WAIT_TIMEOUT_ENV]?.trim();
+  if (!raw) return DEFAULT_WAIT_TIMEOUT_SEC;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 86_400) usage(`${WAIT_TIMEOUT_ENV}=${raw}: expected whole seconds, 1-86400`);
+  return value;
+}
+
 const sshKeyOption = { type: 'string', describe: 'private key for ssh to the VMs (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa, as the deploy authorized)' } as const;
 const jsonOption = { type: 'boolean', describe: 'print the report as JSON for scripts (shapes in docs/operating.md)' } as const;
 const timeLimitOption = (seconds: number) => ({ type: 'number', default: seconds, describe: 'stop (and restore) after this many seconds at most' }) as const;
@@ -82,6 +94,31 @@ yargs(process.argv.slice(2))
     (argv) => {
       const report = runDoctor(localHost(process.env), REPO_ROOT);
       process.stdout.write(argv.json ? formatReportJson(report) : formatReport(report, { quiet: argv.quiet === true }));
+      process.exitCode = report.ok ? 0 : 1;
+    },
+  )
+  .command(
+    'wait',
+    "wait until the deployed lab works: every VM's cloud-init done, every real server answering through every VIP; exit 1 naming each VM whose first boot failed (with its error and the fix) or what never answered",
+    (y) =>
+      y
+        .option('timeout', {
+          type: 'number',
+          default: waitTimeoutDefault(),
+          defaultDescription: `${WAIT_TIMEOUT_ENV}, else ${DEFAULT_WAIT_TIMEOUT_SEC}`,
+          describe: 'give up after this many seconds',
+        })
+        .option('ssh-key', sshKeyOption)
+        .option('json', jsonOption)
+        .check((argv) => {
+          if (!(Number.isInteger(argv.timeout) && argv.timeout >= 1 && argv.timeout <= 86_400)) throw new Error(`--timeout ${argv.timeout}: expected whole seconds, 1-86400`);
+          return true;
+        }),
+    async (argv) => {
+      const { lab, host } = openLab(argv.sshKey);
+      process.stderr.write(`lvs-lab wait: lab ${lab.name}: waiting for cloud-init on ${lab.directors.length + lab.realServers.length} VMs and the services' answers (at most ${argv.timeout} s)...\n`);
+      const report = await waitForReady(host, lab, { timeoutMs: argv.timeout * 1000 }, (e) => process.stderr.write(`${formatReadyEvent(e)}\n`));
+      process.stdout.write(argv.json ? formatReadyJson(report) : formatReady(report));
       process.exitCode = report.ok ? 0 : 1;
     },
   )
@@ -178,7 +215,7 @@ yargs(process.argv.slice(2))
       )
       .demandCommand(1, 'name a drill: failover, rs-down NAME'),
   )
-  .demandCommand(1, 'name a command: doctor, status, traffic, drill')
+  .demandCommand(1, 'name a command: doctor, wait, status, traffic, drill')
   .strict()
   .version(false)
   .help()

@@ -6,9 +6,21 @@
  * after a while, a stopped web service leaves the IPVS table after its health check fails.
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ResolvedLab } from '../../lab';
+import { CLOUD_INIT_ERRORS_COMMAND, CLOUD_INIT_STATUS_COMMAND } from '../../ops/cloud-init';
 import type { CommandResult, HttpOutcome, OpsHost, RemoteOutcome, RemoteStep } from '../../ops/host';
 import { directorAddresses, ipvsadmList, neighbour, realServerLo, routeOnLink, routeVia, syncDaemons } from './ops-output';
+
+/** Where the recorded outputs of Debian 12's cloud-init (22.4.2) are (see its README.md). */
+export const RECORDED_CLOUD_INIT = path.join(__dirname, '..', 'ops', 'recorded', 'cloud-init-22.4');
+
+/** A recorded output: `<scenario>.status.json` (`cloud-init status --long --format json`) or `<scenario>.errors.txt` (the log's error lines). */
+export function recordedCloudInit(scenario: string, what: 'status.json' | 'errors.txt'): string {
+  const file = path.join(RECORDED_CLOUD_INIT, `${scenario}.${what}`);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
 
 /** Lets jest's fake clock run, 100 ms at a time, until `promise` settles (at most `maxMs`). */
 export async function settle<T>(promise: Promise<T>, maxMs = 600_000): Promise<T> {
@@ -61,6 +73,12 @@ export class FakeLab {
   routedVia: string | undefined;
   /** Every command run on a VM, with the VM's name. */
   readonly log: string[] = [];
+  /**
+   * Each VM's first boot: the recorded outcome (`success`, `package-missing`, `dns-failure`, ...)
+   * and when it ends (fake time, ms since the epoch); until then cloud-init says `running`.
+   * A VM not listed finished long ago with `success`.
+   */
+  readonly firstBoot = new Map<string, { outcome: string; endsAt?: number }>();
   /** Inactive connections per real server (grow with each request). */
   readonly inactive = new Map<string, number>();
   private readonly timers: { at: number; apply: () => void }[] = [];
@@ -109,6 +127,18 @@ export class FakeLab {
   }
 
   private answer(name: string, command: string): RemoteStep {
+    const boot = this.firstBoot.get(name) ?? { outcome: 'success' };
+    const running = boot.endsAt !== undefined && Date.now() < boot.endsAt;
+    if (command === CLOUD_INIT_STATUS_COMMAND) {
+      // 22.4 exits 1 on an error, 0 otherwise
+      const outcome = running ? 'running' : boot.outcome;
+      const output = recordedCloudInit(outcome, 'status.json');
+      return { status: JSON.parse(output).status === 'error' ? 1 : 0, output: output.replace(/\n$/, '') };
+    }
+    if (command === CLOUD_INIT_ERRORS_COMMAND) {
+      const output = recordedCloudInit(running ? 'running' : boot.outcome, 'errors.txt');
+      return { status: output ? 0 : 1, output: output.replace(/\n$/, '') };
+    }
     const d = this.lab.directors.find((x) => x.name === name);
     const rs = this.lab.realServers.find((x) => x.name === name);
     const ok = (output: string): RemoteStep => ({ status: 0, output: output.replace(/\n$/, '') });
@@ -181,11 +211,17 @@ export class FakeLab {
     for (const vip of this.neighbours.keys()) this.neighbours.set(vip, { mac, state: 'REACHABLE' });
   }
 
+  /** Its first boot ended well: before that (or after a failed one) it serves nothing and its health check fails. */
+  private configured(name: string): boolean {
+    const boot = this.firstBoot.get(name);
+    return !boot || (boot.outcome === 'success' && (boot.endsAt === undefined || Date.now() >= boot.endsAt));
+  }
+
   /** The real server the MASTER picks for a request to a service: weighted turns over the table. */
   private pick(vip: string, port: number): string | undefined {
     const s = this.lab.services.find((x) => x.vip === vip && x.port === port);
     if (!s) return undefined;
-    const live = s.realServers.filter((n) => !this.outOfTable.has(n)).map((n) => this.lab.realServers.find((r) => r.name === n)!).filter((r) => r.weight > 0);
+    const live = s.realServers.filter((n) => !this.outOfTable.has(n) && this.configured(n)).map((n) => this.lab.realServers.find((r) => r.name === n)!).filter((r) => r.weight > 0);
     if (live.length === 0) return undefined;
     if (['sh', 'dh', 'lblc', 'lblcr'].includes(s.scheduler) || s.persistenceTimeoutSec > 0) return live[0].name;
     // smooth weighted round robin (even turns for rr)

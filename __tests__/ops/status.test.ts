@@ -36,6 +36,7 @@ describe('a healthy lab', () => {
     expect(report.vips).toEqual([{ vip: VIP, holders: [d1.name], arp: { checked: true, mac: d1.macAddress, state: 'REACHABLE', director: d1.name } }]);
     expect(report.realServers[0]).toEqual({
       name: 'rs-1', address: '192.168.20.143', reached: true, vipsOnLo: [VIP], missingVips: [], arpIgnore: { all: 1, lo: 1 }, arpAnnounce: { all: 2, lo: 2 }, webService: 'active',
+      cloudInit: { phase: 'done', status: 'done' },
     });
   });
 
@@ -49,6 +50,7 @@ describe('a healthy lab', () => {
       `${d1.name}: cat /sys/class/net/lab0/address`,
       `${d1.name}: sudo -n ipvsadm -Ln`,
       `${d1.name}: sudo -n ipvsadm -L --daemon`,
+      `${d1.name}: cloud-init status --long --format json`,
     ]);
     expect(fake.log.filter((l) => l.includes('sudo') && !l.includes('sudo -n'))).toEqual([]);
   });
@@ -69,12 +71,35 @@ describe('a healthy lab', () => {
     const json = JSON.parse(formatStatusJson(await settle(collectStatus(new FakeLab(lab).host(), lab, '/labs/lab.yaml'))));
     expect(Object.keys(json)).toEqual(['version', 'ok', 'lab', 'configFile', 'directors', 'services', 'realServers', 'vips', 'problems', 'warnings']);
     expect(json).toMatchObject({ version: 1, ok: true, lab: 'lvs-lab', configFile: '/labs/lab.yaml' });
-    expect(Object.keys(json.directors[0])).toEqual(['name', 'address', 'macAddress', 'priority', 'reached', 'vrrpState', 'keepalived', 'vips', 'syncDaemons', 'ipvs']);
+    expect(Object.keys(json.directors[0])).toEqual(['name', 'address', 'macAddress', 'priority', 'reached', 'vrrpState', 'keepalived', 'vips', 'syncDaemons', 'ipvs', 'cloudInit']);
+    expect(json.realServers[0].cloudInit).toEqual({ phase: 'done', status: 'done' });
     expect(json.directors[0].ipvs[0]).toMatchObject({ protocol: 'TCP', vip: VIP, port: 80, scheduler: 'wrr', persistenceSec: 0 });
   });
 });
 
 describe('fails when', () => {
+  test("a VM's first boot failed: a problem naming it, apt's line and the fix, in the table and --json", async () => {
+    const fake = new FakeLab(lab);
+    fake.firstBoot.set('rs-2', { outcome: 'package-missing' });
+    const report = await settle(collectStatus(fake.host(), lab));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([{
+      id: 'cloud-init', subject: 'rs-2',
+      message: 'cloud-init failed on rs-2 (192.168.20.144) in package-update-upgrade-install: E: Unable to locate package haproxy',
+      fix: expect.stringContaining('packages.mirror'),
+    }]);
+    expect(report.realServers[1].cloudInit).toMatchObject({ phase: 'error', status: 'error', firstError: 'E: Unable to locate package haproxy', cause: 'package-missing' });
+    expect(formatStatus(report)).toMatch(/│ rs-2 +│ 192\.168\.20\.144 │ .*│ error +│/);
+  });
+
+  test('a first boot still under way: a warning, pointing at lvs-lab wait', async () => {
+    const fake = new FakeLab(lab);
+    fake.firstBoot.set(d2.name, { outcome: 'success', endsAt: Date.now() + 600_000 });
+    const report = await settle(collectStatus(fake.host(), lab));
+    expect(ids(report.warnings)).toEqual([`cloud-init ${d2.name}`]);
+    expect(report.warnings[0]).toMatchObject({ message: `cloud-init on ${d2.name} is running: its first boot is not finished`, fix: expect.stringContaining('lvs-lab -- wait') });
+  });
+
   test('no director holds the VIP: says what was asked and where to look', async () => {
     const fake = new FakeLab(lab);
     fake.holders = [];

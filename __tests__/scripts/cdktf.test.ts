@@ -39,13 +39,51 @@ describe('scripts/cdktf.sh', () => {
 
   test('gives each lab its own output directory, named after the lab', () => {
     // GIVEN two labs with different names WHEN each is deployed through the script
-    const a = cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve']);
-    const b = cdktfSh('cdktf-sh-lab-b', ['deploy', '--auto-approve']);
+    const a = cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve', '--no-wait']);
+    const b = cdktfSh('cdktf-sh-lab-b', ['deploy', '--no-wait', '--auto-approve']);
 
-    // THEN cdktf synthesizes each into its own directory (created for it)
+    // THEN cdktf synthesizes each into its own directory (created for it), without our --no-wait
     expect(a.argv).toBe(`cdktf deploy --skip-provider-lock --output ${a.labDir} --auto-approve`);
     expect(b.argv).toBe(`cdktf deploy --skip-provider-lock --output ${b.labDir} --auto-approve`);
     expect(fs.statSync(a.labDir).isDirectory()).toBe(true);
+  });
+
+  test('a deploy ends with `lvs-lab wait` once cdktf is done: its verdict is the deploy\'s exit status; --no-wait returns at cdktf\'s end', () => {
+    // GIVEN a stand-in ssh that finds no VM listening (as while the VMs boot), and a wait of 1 s
+    fs.writeFileSync(path.join(dir, 'ssh'), '#!/bin/sh\nfor a; do case $a in lab@*) h=${a#lab@} ;; esac; done\necho "ssh: connect to host $h port 22: Connection refused" >&2\nexit 255\n', { mode: 0o755 });
+    const config = path.join(dir, 'cdktf-sh-lab-w.yaml');
+    fs.writeFileSync(config, 'name: cdktf-sh-lab-w\n');
+    labDirs.push(path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w'), path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w.lock'));
+    const deploy = (...extra: string[]) => spawnSync('bash', [path.join(root, 'scripts', 'cdktf.sh'), 'deploy', '--auto-approve', ...extra], {
+      // a HOME without keys (the wait's ssh command line names none), the provider cache and npm's kept
+      env: {
+        ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, LAB_WAIT_TIMEOUT_SEC: '1', HOME: dir,
+        LVS_LAB_CACHE: process.env.LVS_LAB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lvs-dr-lab'),
+        npm_config_cache: process.env.npm_config_cache || path.join(os.homedir(), '.npm'),
+      },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    // WHEN the lab is deployed THEN cdktf ran, then the wait, which names every VM it could not reach, and the deploy fails
+    const r = deploy();
+    expect(r.stdout).toContain(`cdktf deploy --skip-provider-lock --output ${path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w')} --auto-approve`);
+    expect(r.stderr).toContain('lvs-lab wait: lab cdktf-sh-lab-w: waiting for cloud-init on 4 VMs');
+    expect(r.stdout).toContain('✗ rs-2: `ssh lab@192.168.20.144` did not get through within 1 s: ssh: connect to host 192.168.20.144 port 22: Connection refused');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('lvs-lab wait: lab cdktf-sh-lab-w is not ready after 1 s: 4 problems.');
+    expect(r.status).toBe(1);
+    // WHEN it is deployed with --no-wait THEN it ends with cdktf, which never sees the option
+    const n = deploy('--no-wait');
+    expect(n.status).toBe(0);
+    expect(n.stdout.trim()).toBe(`cdktf deploy --skip-provider-lock --output ${path.join(root, 'cdktf.out', 'labs', 'cdktf-sh-lab-w')} --auto-approve`);
+    expect(n.stderr).not.toContain('lvs-lab wait');
+  });
+
+  test('--no-wait belongs to deploy alone', () => {
+    const config = path.join(dir, 'cdktf-sh-lab-n.yaml');
+    fs.writeFileSync(config, 'name: cdktf-sh-lab-n\n');
+    const r = spawnSync('bash', [path.join(root, 'scripts', 'cdktf.sh'), 'diff', '--no-wait'], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('cdktf.sh: --no-wait is an option of deploy only\n');
   });
 
   test('cdktf and terraform run with umask 077: the state file they write is readable by the user alone', () => {
@@ -54,7 +92,7 @@ describe('scripts/cdktf.sh', () => {
     fs.writeFileSync(path.join(dir, 'npx'), `#!/bin/sh\n: > ${state}\n`, { mode: 0o755 });
     try {
       // WHEN a lab is deployed through the script
-      cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve']);
+      cdktfSh('cdktf-sh-lab-a', ['deploy', '--auto-approve', '--no-wait']);
       // THEN the file has no group or other permission
       expect(fs.statSync(state).mode & 0o777).toBe(0o600);
     } finally {
@@ -97,7 +135,7 @@ describe('scripts/cdktf.sh', () => {
       return { ...process.env, PATH: `${dir}:${process.env.PATH}`, LAB_CONFIG: config, RELEASE: release, STARTED: started };
     };
     const script = path.join(root, 'scripts', 'cdktf.sh');
-    const first = spawn('bash', [script, 'deploy', '--auto-approve'], { env: env('cdktf-sh-lock-a'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn('bash', [script, 'deploy', '--auto-approve', '--no-wait'], { env: env('cdktf-sh-lock-a'), stdio: ['ignore', 'pipe', 'pipe'] });
     const firstExit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while (!fs.existsSync(started) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -34,17 +34,26 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
 
 describe('usage errors: exit 2 and the reason', () => {
   test.each([
-    [[], 'name a command: doctor, status, traffic, drill'],
+    [[], 'name a command: doctor, wait, status, traffic, drill'],
     [['drill'], 'name a drill: failover, rs-down NAME'],
     [['drill', 'rs-down', 'rs-9'], 'drill rs-down rs-9: lab lvs-lab has no such real server; its real servers: rs-1, rs-2'],
     [['traffic', '-n', '0'], '-n 0: expected an integer 1-100000'],
     [['traffic', '-c', '1000'], '-c 1000: expected an integer 1-256'],
     [['status', '--ssh-key', '/nonexistent/key'], '--ssh-key /nonexistent/key: no such file'],
     [['status', '--bogus'], 'Unknown argument: bogus'],
+    [['wait', '--timeout', '0'], '--timeout 0: expected whole seconds, 1-86400'],
+    [['wait', '--timeout', '1.5'], '--timeout 1.5: expected whole seconds, 1-86400'],
   ])('`lvs-lab %j`', (args, message) => {
     const r = cli(args as string[], env());
     expect(r.stderr).toContain(`lvs-lab: ${message}\n`);
     expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a wait time limit from the environment that is not whole seconds: exit 2, naming it', () => {
+    const r = cli(['wait'], env({ LAB_WAIT_TIMEOUT_SEC: 'soon' }));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('lvs-lab: LAB_WAIT_TIMEOUT_SEC=soon: expected whole seconds, 1-86400\n');
     expect(r.stdout).toBe('');
   });
 

@@ -50,7 +50,7 @@ function writeConfig(name: string, text: string): string {
 
 describe('usage', () => {
   test.each([
-    [[], 'name a command: doctor, status, traffic, drill'],
+    [[], 'name a command: doctor, wait, status, traffic, drill'],
     [['frobnicate'], 'Unknown argument: frobnicate'],
     [['doctor', '--bogus'], 'Unknown argument: bogus'],
     [['doctor', '--json', '--quiet'], 'Arguments json and quiet are mutually exclusive'],
@@ -146,8 +146,8 @@ describe('a lab whose every need is met (a libvirtd of the test\'s own)', () => 
     expect(r.stdout).toMatch(/^lvs-lab doctor: all 11 checks passed/m);
   });
 
-  test('`npm run deploy` goes on to cdktf after a passing doctor', () => {
-    const r = run(['npm', 'run', '--silent', 'deploy'], config);
+  test('`npm run deploy` goes on to cdktf after a passing doctor (--no-wait: no VM to wait for here)', () => {
+    const r = run(['npm', 'run', '--silent', 'deploy', '--', '--no-wait'], config);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`npx cdktf deploy --skip-provider-lock --output ${outdir} --auto-approve`);
     expect(r.stdout).not.toContain('✗');
