@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { releaseScratch, runInRelease } from './debian-release';
 import { requireTool } from './tools';
 
 function withTempFile<T>(name: string, content: string, use: (file: string) => T): T {
@@ -74,6 +75,59 @@ export function cloudInitNetworkView(networkConfig: string): CloudInitNetworkVie
     }
     return JSON.parse(result.stdout) as CloudInitNetworkView;
   });
+}
+
+/** What Debian 13's cloud-init (25.1) and netplan (1.1) make of a network-config. */
+export interface NetplanNetworkView {
+  /** The config as cloud-init's YAML loader reads it. */
+  readonly loaded: unknown;
+  /** cloud-init's network_state interfaces. */
+  readonly interfaces: Record<string, unknown>[];
+  /** /etc/netplan/50-cloud-init.yaml as cloud-init's netplan renderer writes it. */
+  readonly netplan: string;
+  /** What `netplan generate` writes for systemd-networkd and udev, by file name (e.g. `10-netplan-lab0.network`). */
+  readonly networkd: Record<string, string>;
+  /** What `netplan generate` printed (its warnings, e.g. a deprecated key). */
+  readonly generateOutput: string;
+}
+
+const NETPLAN_VIEW_PY = `
+import json, os, sys, yaml
+from cloudinit.net import netplan, network_state
+cfg = yaml.safe_load(open(sys.argv[1]).read())  # what 25.1's util.load_yaml calls
+ns = network_state.parse_net_config_data(cfg, skip_broken=False)
+# The file cloud-init writes, under the target: its netplan API write would go to this root's /etc/netplan.
+netplan.netplan_api_write_yaml_file = lambda content: False
+netplan.Renderer({"netplan_path": "etc/netplan/50-cloud-init.yaml", "postcmds": False}).render_network_state(ns, target=sys.argv[2])
+print(json.dumps({"loaded": cfg, "interfaces": list(ns.iter_interfaces())}, default=str))
+`;
+
+/**
+ * Feeds a network-config through Debian 13's cloud-init (chrooted into its root: see
+ * debian-release.ts), as trixie's genericcloud image does at boot: YAML loading, the v2 parser
+ * and the netplan renderer, then `netplan generate` for systemd-networkd.
+ */
+export function cloudInitNetplanView(networkConfig: string): NetplanNetworkView {
+  const scratch = releaseScratch(13, 'netplan');
+  try {
+    fs.writeFileSync(path.join(scratch.dir, 'network-config'), networkConfig);
+    fs.mkdirSync(path.join(scratch.dir, 'target'));
+    const target = scratch.file('target').inside;
+    const parsed = runInRelease(13, ['/usr/bin/python3', '-c', NETPLAN_VIEW_PY, scratch.file('network-config').inside, target]);
+    if (parsed.status !== 0) throw new Error(`cloud-init 25.1 could not render the network-config:\n${parsed.stderr}`);
+    const generated = runInRelease(13, ['netplan', 'generate', '--root-dir', target]);
+    if (generated.status !== 0) throw new Error(`netplan generate refused cloud-init's netplan config (${generated.status}):\n${generated.stderr}`);
+    const networkdDir = path.join(scratch.dir, 'target', 'run', 'systemd', 'network');
+    const networkd = Object.fromEntries((fs.existsSync(networkdDir) ? fs.readdirSync(networkdDir) : []).map((f) => [f, fs.readFileSync(path.join(networkdDir, f), 'utf8')]));
+    return {
+      ...(JSON.parse(parsed.stdout) as { loaded: unknown; interfaces: Record<string, unknown>[] }),
+      netplan: fs.readFileSync(path.join(scratch.dir, 'target', 'etc', 'netplan', '50-cloud-init.yaml'), 'utf8'),
+      networkd,
+      generateOutput: `${generated.stdout}${generated.stderr}`,
+    };
+  } finally {
+    scratch.remove();
+  }
 }
 
 const RUNCMD_VIEW_PY = `
