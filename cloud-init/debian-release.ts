@@ -52,12 +52,13 @@ export const DEBIAN_RELEASE_FACTS: Readonly<Record<DebianRelease, DebianReleaseF
 
 /**
  * The release an image names, if it names one the way Debian's images are named: a file
- * `debian-<N>-…` or a directory `/<codename>/` (cloud.debian.org/images/cloud/<codename>/…).
+ * `debian-<N>-…` (or `…debian<N>-…`, as the e2e's images) or a directory `/<codename>/`
+ * (cloud.debian.org/images/cloud/<codename>/…).
  */
 export function releaseNamedBy(source: string): DebianRelease | undefined {
   const file = source.replace(/[?#].*$/, '').split('/').pop() ?? '';
   for (const release of DEBIAN_RELEASES) {
-    if (file.startsWith(`debian-${release}-`)) return release;
+    if (new RegExp(`(^|[^a-z0-9])debian-?${release}-`, 'i').test(file)) return release;
   }
   for (const release of DEBIAN_RELEASES) {
     if (source.includes(`/${DEBIAN_RELEASE_FACTS[release].codename}/`)) return release;

@@ -3,7 +3,7 @@
  * from a client as a user would, `cdktf destroy` it, and record the figures.
  *
  * Started by e2e/run.sh (never directly): it needs the sandbox's LVSLAB_* variables, the two
- * images (E2E_IMAGE_CLOUD: no lab packages, E2E_IMAGE_LAB: preinstalled), the sandbox's Debian
+ * images of its Debian release (E2E_IMAGE_CLOUD_<release>: no lab packages, E2E_IMAGE_LAB_<release>: preinstalled), the sandbox's Debian
  * repository (E2E_REPO), a per-run ssh key (E2E_SSH_KEY), the provider mirror
  * (TF_CLI_CONFIG_FILE) and the engine (TERRAFORM_BINARY_NAME, default terraform).
  *
@@ -69,8 +69,8 @@ const URI = env('LVSLAB_URI');
 /** This lab's files (state, synth, logs, captures): its own directory when the sandbox holds two labs. */
 const RUN_DIR = process.env.E2E_LAB_DIR || env('LVSLAB_RUN_DIR');
 const POOL_DIR = env('LVSLAB_POOL_DIR');
-const IMAGE_CLOUD = env('E2E_IMAGE_CLOUD');
-const IMAGE_LAB = env('E2E_IMAGE_LAB');
+/** The stand-in image of a release, without the lab's packages or with them (e2e/run.sh builds those its labs name). */
+const imageOf = (release: number, preinstalled: boolean): string => env(`E2E_IMAGE_${preinstalled ? 'LAB' : 'CLOUD'}_${release}`);
 const REPO = env('E2E_REPO');
 const ENGINE = process.env.TERRAFORM_BINARY_NAME || 'terraform';
 /** The CLI that deploys and destroys the lab (scripts/cdktf.sh: cdktf, or cdktn with its library). */
@@ -251,7 +251,7 @@ function standInSites(lab: ResolvedLab): { sites: Site[]; image: string } {
   const sites: Site[] = [];
   let image = lab.image.source;
   if (/^https?:\/\//.test(lab.image.source)) {
-    image = lab.image.preinstalled ? IMAGE_LAB : IMAGE_CLOUD;
+    image = imageOf(lab.image.release, lab.image.preinstalled);
     sites.push({ url: lab.image.source, target: image });
   } else if (!fs.existsSync(lab.image.source)) {
     throw new CheckFailed(`image.source ${lab.image.source} does not exist on this machine`);
@@ -451,6 +451,7 @@ async function main(): Promise<number> {
     transport: lab.vrrp.transport,
     engine: CLI === 'cdktf' ? ENGINE : `${ENGINE} by ${CLI}`,
     networkMode: lab.network.mode,
+    release: lab.image.release,
     imageMode: `${/^https?:/.test(lab.image.source) ? 'URL' : 'path'}, ${installs ? 'packages at first boot' : 'preinstalled'}`,
     startedAt: new Date().toISOString(),
     directors: lab.directors.length,
@@ -1242,7 +1243,7 @@ function packagesFromMirror(lab: ResolvedLab, internet: Internet, sinceSec: numb
   const requests = () => internet.requests().filter((q) => q.t >= sinceSec * 1000);
   const mirror = lab.packages!.mirror!.replace(/\/+$/, '');
   const manifest = new Map(
-    fs.readFileSync(path.join(REPO, 'manifest'), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
+    fs.readFileSync(path.join(REPO, `debian${lab.image.release}.manifest`), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
   );
   const roles = [
     { vms: lab.directors, packages: DIRECTOR_PACKAGES, works: 'keepalived --version 2>&1 | head -n 1 && sudo ipvsadm --version' },

@@ -19,9 +19,11 @@ set -euo pipefail
 # scripts/install-deps.sh) and a root for the other; scripts/install-deps.sh builds it.
 #
 # The validators of __tests__/helpers (keepalived --config-test, nginx -t, nft -c, cloud-init's
-# schema and network renderers) and what cloud-init renders network-config with on the release's
+# schema and network renderers; openssl for the first-boot certificate command; curl and ping,
+# which keepalived checks scripts for, as on the images) and what
+# cloud-init renders network-config with on the release's
 # genericcloud image (netplan.io on Debian 13; ifupdown on Debian 12).
-readonly PACKAGES=(keepalived nginx nftables cloud-init python3 netplan.io ifupdown)
+readonly PACKAGES=(keepalived nginx nftables openssl curl iputils-ping cloud-init python3 netplan.io ifupdown)
 readonly MIRROR=${LVSLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 log() { printf '[debian-root] %s\n' "$*" >&2; }

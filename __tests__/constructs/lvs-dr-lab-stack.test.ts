@@ -111,7 +111,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     ]);
     const base = resources(json, Volume.tfResourceType).filter((v) => v.source && !seedVolumes(json).includes(v));
     expect(base).toEqual([expect.objectContaining({ name: 'lvs-lab-base.qcow2', format: 'qcow2' })]);
-    expect(base[0].source).toMatch(/debian-12-genericcloud-amd64\.qcow2$/);
+    expect(base[0].source).toBe('https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2');
   });
 
   test('seed ISOs written by synth carry exactly the rendered user-data, network-config and a content-derived instance-id', () => {
