@@ -170,8 +170,10 @@ describe.each(RELEASES)('Debian %i: packages.mirror replaces the genericcloud im
     expect(apt.files['/etc/apt/sources.list.d/debian.sources'].match(/^Signed-By: \/etc\/apt\/keyrings\/lvs-lab-mirror\.asc$/gm)).toHaveLength(2);
   });
 
-  test('the check is not vacuous: with the image\'s generate_mirrorlists left on, apt would still fetch from deb.debian.org', () => {
-    const apt = aptAfterFirstBoot(release, userData(MIRROR).replace(/^ {2}generate_mirrorlists: false\n/m, ''));
-    expect(apt.releaseUris.some((uri) => uri.startsWith('mirror+file:/etc/apt/mirrors/debian.list/'))).toBe(true);
+  test('the check is not vacuous: one-line sources_list alone (the image\'s generate_mirrorlists left on) leaves apt on deb.debian.org', () => {
+    const oneLine = ['', '-updates', '-security'].map((suite) => `deb ${suite === '-security' ? MIRROR.securityMirror : MIRROR.mirror} ${codename}${suite} main`).join('\n');
+    const apt = aptAfterFirstBoot(release, cloudConfigText({ apt: { preserve_sources_list: false, sources_list: `${oneLine}\n` } }));
+    expect(apt.releaseUris).toEqual(expect.arrayContaining([`mirror+file:/etc/apt/mirrors/debian.list/dists/${codename}/InRelease`]));
+    expect(apt.releaseUris).not.toContain(mirrorOnly[2]);
   });
 });
