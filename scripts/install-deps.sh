@@ -3,7 +3,7 @@
 # call (keepalived, cloud-init, shellcheck, nft for the directors' nftables ruleset, nginx for
 # the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs), and the same tools of
 # Debian 13 (the lab's default image) in a debootstrapped root the tests chroot into
-# (scripts/debian-root.sh: built once into the cache, about a minute),
+# (scripts/debian-root.sh: built once into the cache, a few minutes),
 # libvirt + QEMU for the lab, debootstrap + friends for the offline image, and a C++ toolchain
 # for native modules without a prebuild for the Node in use (cdktf-cli's node-pty on Node 24).
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module

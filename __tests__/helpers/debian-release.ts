@@ -29,7 +29,7 @@ export function releaseRoot(release: DebianRelease): string {
     if (found.status !== 0 || root === '') {
       throw new Error(
         `the Debian ${release} tools root is missing (this machine runs Debian ${host ?? 'unknown'}): ` +
-          `build it with \`sudo bash scripts/debian-root.sh ${release}\` (scripts/install-deps.sh does; about a minute, ~350 MB)`,
+          `build it with \`sudo bash scripts/debian-root.sh ${release}\` (scripts/install-deps.sh does; a few minutes, ~360 MB)`,
       );
     }
     requireRoot(`the Debian ${release} tools run by chroot into ${root}`);
@@ -82,24 +82,6 @@ export function releaseCommand(release: DebianRelease, argv: readonly string[]):
 export function runInRelease(release: DebianRelease, argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   const [command, ...args] = releaseCommand(release, argv);
   return spawnSync(command, args, { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
-}
-
-/**
- * A bash script run in a private mount namespace (mounts die with it) whose last step runs the
- * release's tools: `$ROOT` is the root (`/` or the release's), `$IN_ROOT` the prefix that runs a
- * command there (`chroot $ROOT` or nothing), and /proc is mounted in the root when it is not `/`.
- */
-export function privateMountScript(release: DebianRelease, body: string): { argv: string[] } {
-  const root = releaseRoot(release);
-  const prologue = root === '/'
-    ? ['ROOT=/', 'IN_ROOT=()']
-    : [
-        `ROOT=${JSON.stringify(root)}`,
-        'IN_ROOT=(chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)',
-        'mount -t proc proc "$ROOT/proc" || exit 97',
-        'mount --bind /dev "$ROOT/dev" || exit 97',
-      ];
-  return { argv: ['unshare', '--mount', '--propagation', 'private', 'bash', '-c', [...prologue, body].join('\n')] };
 }
 
 /** The releases under test, newest first. */
