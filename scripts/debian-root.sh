@@ -9,10 +9,10 @@
 # Builds, once, ${LVS_LAB_CACHE:-~/.cache/lvs-dr-lab}/root/debian<RELEASE>-<hash>: debootstrap
 # --variant=minbase from the Debian mirror (LVSLAB_DEBIAN_MIRROR, default deb.debian.org) plus
 # the packages below without recommends, no daemon started (policy-rc.d), apt caches and lists
-# dropped; <hash> is this script's, so a changed package list builds afresh and older roots are
-# removed. Reuses the root while this script is unchanged (a second caller waits on a lock).
+# dropped; <hash> is this script's without its comments, so a changed package list builds
+# afresh and older roots are removed. Reuses the root while this script is unchanged (a second caller waits on a lock).
 # The root's path is the last line on stdout; progress goes to stderr. Needs root and
-# debootstrap; takes a few minutes and about 600 MB.
+# debootstrap; takes a few minutes and about 360 MB.
 set -euo pipefail
 
 # The tests use this host's own tools for the release it runs (Debian 12 for CI:
@@ -40,7 +40,7 @@ case $release in
 esac
 script=$(readlink -f "${BASH_SOURCE[0]}")
 cache=${LVS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvs-dr-lab}/root
-hash=$(sha256sum "$script" | cut -c1-12)
+hash=$(grep -v '^[[:space:]]*#' "$script" | sha256sum | cut -c1-12)
 root=$cache/debian$release-$hash
 
 mkdir -p "$cache"
