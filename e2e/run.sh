@@ -30,10 +30,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
 
-# The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
-# URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
+# The matrix every CI run deploys: the reference lab as a user gets it (nat, Debian 13's cloud
+# image by URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
 # destroyed by CDK Terrain's CLI (cdktn: what a user starting today runs), and a bridged lab
-# (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
+# (multicast VRRPv3 with fast failover, the preinstalled Debian 12 image by URL, the keepalived features
 # beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
 # its values drawn from a seed (below). The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
