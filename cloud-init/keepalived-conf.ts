@@ -2,9 +2,6 @@ import { block, directive } from './keepalived-text';
 import { renderVirtualServer } from './keepalived-virtual-server';
 import type { DirectorKeepalivedModel, NotificationSettings, TrackScriptModel, VrrpInstanceModel } from './model';
 
-// The fast-failover timing, as e2e/harness.ts imports it from here; its home is keepalived-limits.ts.
-export { FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MARGIN_SEC, fastFailoverTakeoverSec, masterDownIntervalSec } from './keepalived-limits';
-
 /** Name of the sync group that keeps several VRRP instances in the same state. */
 export const VRRP_SYNC_GROUP_NAME = 'LVS_LAB';
 

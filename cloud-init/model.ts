@@ -1,3 +1,5 @@
+import type { DebianRelease } from './debian-release';
+
 /**
  * Plain, fully-resolved data that the renderers in this folder turn into text.
  *
@@ -197,6 +199,8 @@ export interface DirectorKeepalivedModel {
 
 /** A static IPv4 interface for network-config v2. */
 export interface StaticInterface {
+  /** The Debian release whose cloud-init reads the network-config (how the default route is written). */
+  readonly release: DebianRelease;
   /** Stable name the NIC is renamed to, e.g. `lab0`. */
   readonly name: string;
   readonly macAddress: string;
@@ -242,6 +246,8 @@ export interface PackageSources {
 
 export interface UserDataBase {
   readonly hostname: string;
+  /** The Debian release the image runs: its apt suites and the sources format its cloud-init writes. */
+  readonly release: DebianRelease;
   /** Fully-qualified name for `fqdn` (and /etc/hosts); omitted means hostname only. */
   readonly fqdn?: string;
   readonly ssh: SshUser;

@@ -1,3 +1,4 @@
+import { DEBIAN_RELEASE_FACTS, type DebianRelease } from './debian-release';
 import { renderKeepalivedConf } from './keepalived-conf';
 import type { CloudFile, DirectorUserDataModel, PackageSources, RealServerUserDataModel, UserDataBase } from './model';
 import { renderNotifyScript } from './notify-script';
@@ -31,10 +32,10 @@ export const DIRECTOR_PACKAGES: readonly string[] = ['keepalived', 'ipvsadm'];
 /** Packages a real server needs when the image does not already have them. */
 export const REAL_SERVER_PACKAGES: readonly string[] = ['nginx'];
 
-/** The Debian release the lab's images run (Debian 12): the suites of a package mirror. */
-export const DEBIAN_RELEASE = 'bookworm';
 /** Where a mirror's signing key goes; the mirror's sources trust it alone (`signed-by`). */
 export const MIRROR_KEY_PATH = '/etc/apt/keyrings/lvs-lab-mirror.asc';
+/** The apt sources Debian's cloud images read (deb822, since Debian 12): a mirror replaces this file. */
+export const DEBIAN_SOURCES_PATH = '/etc/apt/sources.list.d/debian.sources';
 
 type RunCmd = string | readonly string[];
 
@@ -288,9 +289,12 @@ function cloudConfig(base: UserDataBase, packages: readonly string[], files: rea
   });
   const allFiles = [...files];
   if (base.packages) {
-    config.apt = renderApt(base.packages);
+    config.apt = renderApt(base.packages, base.release);
+    // Not deferred: write_files runs in cloud-init's init stage, before apt_configure.
+    if (base.packages.mirror !== undefined && DEBIAN_RELEASE_FACTS[base.release].aptSources === 'one-line') {
+      allFiles.unshift({ path: DEBIAN_SOURCES_PATH, content: debianSources(base.packages, base.release), permissions: '0644', owner: 'root:root' });
+    }
     if (base.packages.signingKey !== undefined) {
-      // Not deferred: write_files runs in cloud-init's init stage, before apt_configure.
       allFiles.unshift({ path: MIRROR_KEY_PATH, content: withNewline(base.packages.signingKey), permissions: '0644', owner: 'root:root' });
     }
   }
@@ -304,29 +308,45 @@ function cloudConfig(base: UserDataBase, packages: readonly string[], files: rea
 }
 
 /**
- * cloud-init's `apt` section. The sources list is written out in full rather than through
- * cloud-init's `primary`/`security` template: Debian's template adds `deb-src` lines (a mirror
- * of binaries only would fail `apt-get update`), and its `$RELEASE` comes from `lsb_release`,
- * which minimal images lack.
+ * cloud-init's `apt` section. A mirror replaces the image's sources, written out in full rather
+ * than through cloud-init's `primary`/`security` template: Debian's template adds `deb-src` lines
+ * (a mirror of binaries only would fail `apt-get update`), and its `$RELEASE` comes from
+ * `lsb_release`, which minimal images lack.
+ *
+ * Debian's cloud images read /etc/apt/sources.list.d/debian.sources (deb822, its URIs through
+ * /etc/apt/mirrors/*.list) and set `apt: generate_mirrorlists: true`, with which cloud-init only
+ * rewrites those mirror lists and ignores `sources_list`: it is turned off here. cloud-init 25.1
+ * (13) then writes a deb822 `sources_list` to debian.sources itself and removes
+ * /etc/apt/sources.list; cloud-init 22.4 (12) writes only /etc/apt/sources.list, so there the
+ * lab writes debian.sources (write_files) and sources.list keeps nothing but a comment.
  */
-function renderApt(p: PackageSources): Record<string, unknown> {
+function renderApt(p: PackageSources, release: DebianRelease): Record<string, unknown> {
   const apt: Record<string, unknown> = {};
   if (p.mirror !== undefined) {
-    const options = p.signingKey !== undefined ? ` [signed-by=${MIRROR_KEY_PATH}]` : '';
-    const security = p.securityMirror ?? p.mirror;
+    apt.generate_mirrorlists = false;
     apt.preserve_sources_list = false;
-    apt.sources_list = [
-      `deb${options} ${p.mirror} ${DEBIAN_RELEASE} main`,
-      `deb${options} ${p.mirror} ${DEBIAN_RELEASE}-updates main`,
-      `deb${options} ${security} ${DEBIAN_RELEASE}-security main`,
-      '',
-    ].join('\n');
+    apt.sources_list = DEBIAN_RELEASE_FACTS[release].aptSources === 'deb822'
+      ? debianSources(p, release)
+      : `# The lab's mirror: ${DEBIAN_SOURCES_PATH}\n`;
   }
   if (p.proxy !== undefined) {
     apt.proxy = p.proxy;
     apt.https_proxy = p.proxy;
   }
   return apt;
+}
+
+/** The mirror's deb822 sources: the release and its updates, and the security suite. */
+function debianSources(p: PackageSources, release: DebianRelease): string {
+  const { codename } = DEBIAN_RELEASE_FACTS[release];
+  const signedBy = p.signingKey !== undefined ? [`Signed-By: ${MIRROR_KEY_PATH}`] : [];
+  const stanza = (uri: string, suites: string) => ['Types: deb', `URIs: ${uri}`, `Suites: ${suites}`, 'Components: main', ...signedBy];
+  return [
+    ...stanza(p.mirror as string, `${codename} ${codename}-updates`),
+    '',
+    ...stanza(p.securityMirror ?? (p.mirror as string), `${codename}-security`),
+    '',
+  ].join('\n');
 }
 
 const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);

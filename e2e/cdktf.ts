@@ -17,7 +17,7 @@ import { CheckFailed, waitFor } from './context';
 import type { Site } from './internet';
 import { labDomains } from './lab-state';
 import { now, run, type Run, type Sandbox } from './sandbox';
-import type { Settings } from './settings';
+import { imageOf, type Settings } from './settings';
 
 const root = path.resolve(__dirname, '..');
 /** Debian's archive, what an image without `packages.mirror` installs from. */
@@ -53,7 +53,7 @@ export function standInSites(settings: Settings, lab: ResolvedLab): { sites: Sit
   const sites: Site[] = [];
   let image = lab.image.source;
   if (/^https?:\/\//.test(lab.image.source)) {
-    image = lab.image.preinstalled ? settings.imageLab : settings.imageCloud;
+    image = imageOf(settings, lab.image.release, lab.image.preinstalled);
     sites.push({ url: lab.image.source, target: image });
   } else if (!fs.existsSync(lab.image.source)) {
     throw new CheckFailed(`image.source ${lab.image.source} does not exist on this machine`);

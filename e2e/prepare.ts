@@ -38,6 +38,7 @@ export function prepare(settings: Settings): RunContext {
     transport: lab.vrrp.transport,
     engine: engineName(ctxBase),
     networkMode: lab.network.mode,
+    release: lab.image.release,
     imageMode: `${/^https?:/.test(lab.image.source) ? 'URL' : 'path'}, ${lab.image.preinstalled ? 'preinstalled' : 'packages at first boot'}`,
     startedAt: new Date().toISOString(),
     directors: lab.directors.length,

@@ -8,6 +8,8 @@ export interface E2eResult {
   /** terraform or tofu */
   engine: string;
   networkMode: string;
+  /** The Debian release of the lab's image (absent in runs before image.release: Debian 12). */
+  release?: number;
   /** e.g. `URL, packages at first boot` */
   imageMode: string;
   startedAt: string;
@@ -123,7 +125,7 @@ const BENCH_HEADER = [
   '- **ready**: `cdktf deploy` start until every real server has answered through the VIP and',
   '  cloud-init has finished on every VM.',
   '- **engine, network, image**: what deployed it (terraform or OpenTofu), the lab network mode, and',
-  '  the image: fetched by URL or a local path, packages installed at first boot or preinstalled.',
+  '  the image: its Debian release, fetched by URL or a local path, packages installed at first boot or preinstalled.',
   '- **baseline**: the same VMs (same image, same cloud-init) defined and started with `virsh` alone,',
   '  first call until the same readiness; **÷ baseline** = ready / baseline.',
   '- **reference**: the same kernel, initrd, root filesystem and seeds launched by `qemu-system-x86_64`',
@@ -161,7 +163,7 @@ export function updateBenchmark(file: string, r: E2eResult): void {
   const row = [
     r.startedAt.slice(0, 16).replace('T', ' '),
     `${r.lab} (${r.transport}, ${r.directors}+${r.realServers})${r.besideAnother ? ', beside another lab' : ''}`,
-    `${r.engine}, ${r.networkMode}, image by ${r.imageMode}`,
+    `${r.engine}, ${r.networkMode}, Debian ${r.release ?? 12} image by ${r.imageMode}`,
     r.passed ? 'pass' : `FAIL (${r.checks.filter((c) => !c.ok).length})`,
     cell(f.timeToReadySec, ' s'),
     cell(f.baselineReadySec, ' s'),

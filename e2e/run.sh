@@ -31,10 +31,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
 
-# The matrix every CI run deploys: the reference lab as a user gets it (nat, the cloud image by
-# URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
+# The matrix every CI run deploys: the reference lab as a user gets it (nat, Debian 13's cloud
+# image by URL, packages at first boot from a mirror, unicast VRRP) through terraform, deployed and
 # destroyed by CDK Terrain's CLI (cdktn: what a user starting today runs), and a bridged lab
-# (multicast VRRPv3 with fast failover, the preinstalled image by URL, the keepalived features
+# (multicast VRRPv3 with fast failover, the preinstalled Debian 12 image by URL, the keepalived features
 # beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
 # its values drawn from a seed (below). The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
@@ -99,25 +99,33 @@ done
 export CHECKPOINT_DISABLE=1
 # Built once per script version and cached outside the checkout (CI clones afresh).
 cache=${LVS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvs-dr-lab}
-echo "[e2e] images: without the lab's packages (cloud) and with them (lab)" >&2
-image_cloud=$(bash "$here/image/build-image.sh" "$cache/image" cloud | tail -n 1)
-image_lab=$(bash "$here/image/build-image.sh" "$cache/image" lab | tail -n 1)
-for f in "$image_cloud" "$image_lab"; do
-  [[ -f $f ]] || { echo "e2e: image build gave no file ($f)" >&2; exit 1; }
-done
-echo "[e2e] the package repository the sandbox serves (what the lab installs at first boot)" >&2
-# What the labs under test install at first boot, as their rendered cloud-configs list them
-# (e2e/lab-packages.ts): firewall-mark and TLS services add nftables and openssl.
+# The labs under test by the Debian release their images run, with the packages they install at
+# first boot as their rendered cloud-configs list them (e2e/lab-packages.ts: firewall-mark and
+# TLS services add nftables and openssl): "13 ipvsadm keepalived nginx", one line a release.
 lab_files=()
 for c in "${configs[@]}"; do
   split_entry "$c"
   lab_files+=("$(readlink -f "$entry_config")")
 done
-mapfile -t lab_packages < <(node -r ts-node/register/transpile-only "$here/lab-packages.ts" "${lab_files[@]}")
-((${#lab_packages[@]} > 0)) || { echo "e2e: no package list for ${lab_files[*]}" >&2; exit 1; }
-echo "[e2e] packages the labs install: ${lab_packages[*]}" >&2
-manifest=$(bash "$here/mirror/build-repo.sh" "$cache/mirror" "${image_cloud%.qcow2}.dpkg-status" "${lab_packages[@]}" | tail -n 1)
-[[ -f $manifest ]] || { echo "e2e: repository build gave no manifest ($manifest)" >&2; exit 1; }
+mapfile -t release_lines < <(node -r ts-node/register/transpile-only "$here/lab-packages.ts" "${lab_files[@]}")
+((${#release_lines[@]} > 0)) || { echo "e2e: no package list for ${lab_files[*]}" >&2; exit 1; }
+# Per release: the images without the lab's packages (cloud) and with them (lab), and its suites
+# in the package repository the sandbox serves (one repository, every release's suites).
+image_env=()
+for line in "${release_lines[@]}"; do
+  read -r release lab_packages <<<"$line"
+  echo "[e2e] Debian $release images: without the lab's packages (cloud) and with them (lab)" >&2
+  image_cloud=$(bash "$here/image/build-image.sh" "$cache/image" cloud "$release" | tail -n 1)
+  image_lab=$(bash "$here/image/build-image.sh" "$cache/image" lab "$release" | tail -n 1)
+  for f in "$image_cloud" "$image_lab"; do
+    [[ -f $f ]] || { echo "e2e: image build gave no file ($f)" >&2; exit 1; }
+  done
+  image_env+=("E2E_IMAGE_CLOUD_$release=$image_cloud" "E2E_IMAGE_LAB_$release=$image_lab")
+  echo "[e2e] Debian $release packages the labs install: $lab_packages" >&2
+  # shellcheck disable=SC2086 # the package names, one word each
+  manifest=$(bash "$here/mirror/build-repo.sh" "$cache/mirror" "$release" "${image_cloud%.qcow2}.dpkg-status" $lab_packages | tail -n 1)
+  [[ -f $manifest ]] || { echo "e2e: repository build gave no manifest ($manifest)" >&2; exit 1; }
+done
 repo=$(dirname "$manifest")
 bash scripts/provider.sh build
 eval "$(bash scripts/provider.sh env)"
@@ -149,7 +157,7 @@ harness() {
   mkdir -p "$dir"
   ssh-keygen -q -t ed25519 -N '' -C "lvs-lab-e2e-$LVSLAB_RUNID" -f "$dir/id_ed25519"
   env "$@" LAB_CONFIG="$(readlink -f "$entry_config")" TERRAFORM_BINARY_NAME="$entry_engine" LAB_CLI="$entry_cli" E2E_DRILLS="$entry_drills" \
-    E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" E2E_IMAGE_CLOUD="$image_cloud" E2E_IMAGE_LAB="$image_lab" E2E_REPO="$repo" \
+    E2E_SSH_KEY="$dir/id_ed25519" E2E_LAB_DIR="$dir" "${image_env[@]}" E2E_REPO="$repo" \
     E2E_BASELINE="$bench" node -r ts-node/register/transpile-only "$here/runner.ts"
 }
 

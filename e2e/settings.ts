@@ -33,9 +33,11 @@ export interface Settings {
   readonly runDir: string;
   readonly logDir: string;
   readonly poolDir: string;
-  /** Images without the lab's packages (E2E_IMAGE_CLOUD) and with them (E2E_IMAGE_LAB). */
-  readonly imageCloud: string;
-  readonly imageLab: string;
+  /**
+   * The stand-in images e2e/run.sh built for the Debian releases of its labs, by release:
+   * without the lab's packages (E2E_IMAGE_CLOUD_<release>) and with them (E2E_IMAGE_LAB_<release>).
+   */
+  readonly images: ReadonlyMap<number, { readonly cloud?: string; readonly lab?: string }>;
   /** The sandbox's Debian repository (E2E_REPO). */
   readonly repo: string;
   /** The per-run ssh key (E2E_SSH_KEY; its `.pub` beside it). */
@@ -78,6 +80,26 @@ export function parseDrills(value: string | undefined): Set<Drill> {
   return new Set(asked as Drill[]);
 }
 
+/** E2E_IMAGE_CLOUD_<release> and E2E_IMAGE_LAB_<release>, by release. */
+function readImages(env: NodeJS.ProcessEnv): Map<number, { cloud?: string; lab?: string }> {
+  const images = new Map<number, { cloud?: string; lab?: string }>();
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^E2E_IMAGE_(CLOUD|LAB)_(\d+)$/.exec(name);
+    if (!m || !value) continue;
+    const release = Number(m[2]);
+    images.set(release, { ...images.get(release), [m[1] === 'LAB' ? 'lab' : 'cloud']: value });
+  }
+  return images;
+}
+
+/** The stand-in image of a Debian release, without the lab's packages or with them. */
+export function imageOf(settings: Settings, release: number, preinstalled: boolean): string {
+  const variant = preinstalled ? 'LAB' : 'CLOUD';
+  const image = settings.images.get(release)?.[preinstalled ? 'lab' : 'cloud'];
+  if (!image) throw new SettingsError(`E2E_IMAGE_${variant}_${release} is not set: e2e/run.sh builds the images of the releases its labs name`);
+  return image;
+}
+
 /** Reads the run's settings; throws naming the first variable e2e/run.sh should have set. */
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const need = (name: string): string => {
@@ -99,8 +121,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     runId: need('LVSLAB_RUNID'),
     logDir: path.join(runDir, 'logs'),
     poolDir: need('LVSLAB_POOL_DIR'),
-    imageCloud: need('E2E_IMAGE_CLOUD'),
-    imageLab: need('E2E_IMAGE_LAB'),
+    images: readImages(env),
     repo: need('E2E_REPO'),
     engine: env.TERRAFORM_BINARY_NAME || 'terraform',
     cli: env.LAB_CLI || 'cdktf',

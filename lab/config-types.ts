@@ -112,8 +112,13 @@ export interface LabNetworkConfig {
 /** The cloud image every VM boots from (each VM gets a copy-on-write volume over it). */
 export interface LabImageConfig {
   /**
+   * The Debian release the image runs: 13 (trixie) or 12 (bookworm). It decides the apt suites of packages.mirror and what the VMs' cloud-init is given.
+   * @default - the release image.source names (debian-12-… or /bookworm/, debian-13-… or /trixie/), else 13
+   */
+  readonly release?: 13 | 12;
+  /**
    * An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).
-   * @default "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
+   * @default - Debian's genericcloud image of image.release (13: https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2; 12: https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2)
    */
   readonly source?: string;
   /**
@@ -126,12 +131,12 @@ export interface LabImageConfig {
 /** Where the VMs get packages (first-boot install and later apt). */
 export interface LabPackagesConfig {
   /**
-   * A Debian mirror replacing the image's deb.debian.org/debian: suites bookworm and bookworm-updates.
+   * A Debian mirror replacing the image's apt sources (deb.debian.org/debian): suites <codename> and <codename>-updates of image.release (trixie, or bookworm for 12).
    * @default - the image's own sources
    */
   readonly mirror?: string;
   /**
-   * A mirror of Debian's security archive (suite bookworm-security); only with mirror.
+   * A mirror of Debian's security archive (suite <codename>-security, e.g. trixie-security); only with mirror.
    * @default - mirror's .../debian -> .../debian-security, else http://security.debian.org/debian-security
    */
   readonly securityMirror?: string;

@@ -113,6 +113,7 @@ export function directorUserDataModel(lab: ResolvedLab, director: ResolvedDirect
   return {
     // The VM's own name: short, and what the demo page and prompts show.
     hostname: self.name,
+    release: lab.image.release,
     ssh: sshUser(lab),
     preinstalled: lab.image.preinstalled,
     ...(lab.packages ? { packages: lab.packages } : {}),
@@ -148,6 +149,7 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
   const tlsPorts = new Set(tcpServices.flatMap((s) => s.tlsPorts));
   return {
     hostname: self.name,
+    release: lab.image.release,
     address: self.address,
     ssh: sshUser(lab),
     preinstalled: lab.image.preinstalled,
@@ -165,6 +167,7 @@ export function realServerUserDataModel(lab: ResolvedLab, realServer: ResolvedRe
 /** network-config input: the VM's NIC, matched by its deterministic MAC and renamed to LAB_INTERFACE. */
 export function staticInterface(lab: ResolvedLab, vm: ResolvedVm): StaticInterface {
   return {
+    release: lab.image.release,
     name: LAB_INTERFACE,
     macAddress: vm.macAddress,
     address: vm.address,

@@ -4,6 +4,7 @@
  * resolve the derived values (gateway, dns, MACs, domain names). Validation runs once.
  */
 import { Value } from '@sinclair/typebox/value';
+import { DEBIAN_RELEASE_FACTS, DEFAULT_DEBIAN_RELEASE, releaseNamedBy, type DebianRelease } from '../cloud-init/debian-release';
 import type {
   HealthCheck, MiscCheckModel, NotificationSettings, PackageSources, QuorumModel, Scheduler, ServiceProtocol, TrackScriptModel, VrrpTransport,
 } from '../cloud-init/model';
@@ -104,7 +105,8 @@ export interface ResolvedLab {
   readonly domainType: DomainType;
   readonly storagePoolPath: string;
   readonly network: ResolvedNetwork;
-  readonly image: { readonly source: string; readonly preinstalled: boolean };
+  /** The image and the Debian release it runs (given, else the one its source names, else 13). */
+  readonly image: { readonly source: string; readonly release: DebianRelease; readonly preinstalled: boolean };
   /** The apt sources and proxy; absent when the image's own sources are used without a proxy. */
   readonly packages?: PackageSources;
   readonly ssh: { readonly user: string; readonly authorizedKeys: readonly string[] };
@@ -213,7 +215,7 @@ function resolveValid(config: LabConfig): ResolvedLab {
     domainType: lab.domainType,
     storagePoolPath: lab.storagePoolPath ?? defaultStoragePoolPath(name),
     network: resolveNetwork(lab.network as Required<Filled['network']>),
-    image: lab.image as ResolvedLab['image'],
+    image: resolveImage(lab.image),
     ...resolvePackages(config.packages),
     ssh: { user: lab.ssh.user as string, authorizedKeys: [...(lab.ssh.authorizedKeys ?? [])] },
     vrrp: {
@@ -234,6 +236,12 @@ function resolveValid(config: LabConfig): ResolvedLab {
     realServers: lab.realServers.map((rs) => ({ ...vm(rs.name, 'realServer', rs.address, rs.address6), weight: rs.weight as number })),
     ...(config.notification ? { notification: withDefaults<NotificationSettings>(LabNotificationSchema, config.notification) } : {}),
   };
+}
+
+/** The release: given, else the one the source names, else the default; the source: given, else that release's genericcloud image. */
+function resolveImage(image: Filled['image']): ResolvedLab['image'] {
+  const release = image.release ?? (image.source !== undefined ? releaseNamedBy(image.source) : undefined) ?? DEFAULT_DEBIAN_RELEASE;
+  return { source: image.source ?? DEBIAN_RELEASE_FACTS[release].genericCloudImage, release, preinstalled: image.preinstalled as boolean };
 }
 
 function resolvePackages(packages: LabPackagesConfig | undefined): { packages?: PackageSources } {

@@ -11,6 +11,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { MAX_TIMER_SEC, PRIORITY_MAX, PRIORITY_MIN } from '../cloud-init/keepalived-limits';
+import { DEBIAN_RELEASE_FACTS, DEBIAN_RELEASES, DEFAULT_DEBIAN_RELEASE } from '../cloud-init/debian-release';
 import { IPV4_PATTERN_SOURCE } from './ipv4';
 import { IPV6_PATTERN_BODY, IPV6_PREFIX } from './ipv6';
 import { integer, ipv4, ipv6, oneOf, seconds } from './schema-fields';
@@ -114,13 +115,23 @@ export const LabNetworkSchema = Type.Object(
   { additionalProperties: false, description: 'The L2 segment of the lab: every VM and every VIP in one subnet (DR delivers by MAC).' },
 );
 
+const releaseImages = DEBIAN_RELEASES.map((r) => `${r}: ${DEBIAN_RELEASE_FACTS[r].genericCloudImage}`).join('; ');
+
 export const LabImageSchema = Type.Object(
   {
+    release: Type.Optional(oneOf(DEBIAN_RELEASES, {
+      allowed: DEBIAN_RELEASES.join(' or '),
+      description:
+        `The Debian release the image runs: ${DEBIAN_RELEASES.map((r) => `${r} (${DEBIAN_RELEASE_FACTS[r].codename})`).join(' or ')}. ` +
+        'It decides the apt suites of packages.mirror and what the VMs\' cloud-init is given. ' +
+        `Default: the release image.source names (debian-12-… or /bookworm/, debian-13-… or /trixie/), else ${DEFAULT_DEBIAN_RELEASE}.`,
+    })),
     source: Type.Optional(Type.String({
       pattern: `^(https?://${URL_TEXT}+|/[!-~${NON_ASCII_VISIBLE}]*)$`,
       allowed: "an http(s):// URL ('%' only in a %XX escape) or an absolute path of a qcow2 cloud image",
-      default: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
-      description: 'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file).',
+      description:
+        'An http(s) URL or a path of a qcow2 cloud image (in a file, relative paths are relative to the file). ' +
+        `Default: Debian's genericcloud image of image.release (${releaseImages}).`,
     })),
     preinstalled: Type.Optional(Type.Boolean({ default: false, description: 'true: keepalived, ipvsadm and nginx (and nftables for firewall-mark services, openssl for TLS ports) are baked into the image; cloud-init installs nothing.' })),
   },
@@ -132,12 +143,12 @@ export const LabPackagesSchema = Type.Object(
     mirror: Type.Optional(Type.String({
       pattern: MIRROR_URL_PATTERN,
       allowed: MIRROR_URL_TEXT,
-      description: "A Debian mirror replacing the image's deb.debian.org/debian: suites bookworm and bookworm-updates. Default: the image's own sources.",
+      description: "A Debian mirror replacing the image's apt sources (deb.debian.org/debian): suites <codename> and <codename>-updates of image.release (trixie, or bookworm for 12). Default: the image's own sources.",
     })),
     securityMirror: Type.Optional(Type.String({
       pattern: MIRROR_URL_PATTERN,
       allowed: MIRROR_URL_TEXT.replace('/debian', '/debian-security'),
-      description: "A mirror of Debian's security archive (suite bookworm-security); only with mirror. Default: mirror's .../debian -> .../debian-security, else http://security.debian.org/debian-security.",
+      description: "A mirror of Debian's security archive (suite <codename>-security, e.g. trixie-security); only with mirror. Default: mirror's .../debian -> .../debian-security, else http://security.debian.org/debian-security.",
     })),
     proxy: Type.Optional(Type.String({
       pattern: PROXY_URL_PATTERN,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need on Debian 12 (run as root): the validators the tests
 # call (keepalived, cloud-init, shellcheck, nft for the directors' nftables ruleset, nginx for
-# the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs),
+# the demo and sorry sites, and isoinfo/isovfy for the NoCloud seed ISOs), and the same tools of
+# Debian 13 (the lab's default image) in a debootstrapped root the tests chroot into
+# (scripts/debian-root.sh: built once into the cache, a few minutes),
 # libvirt + QEMU for the lab, debootstrap + friends for the offline image, and a C++ toolchain
 # for native modules without a prebuild for the Node in use (cdktf-cli's node-pty on Node 24).
 # Also makes sure terraform or OpenTofu is on PATH (building OpenTofu from the Go module
@@ -37,6 +39,13 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   if [[ $own_policy == true ]]; then rm -f "$policy"; fi
 fi
+
+# The tools of the lab's other Debian release, for the tests (this machine's own serve the release it runs).
+case $(cut -d. -f1 /etc/debian_version 2>/dev/null) in
+  12) bash "$(dirname "${BASH_SOURCE[0]}")/debian-root.sh" 13 >/dev/null ;;
+  13) bash "$(dirname "${BASH_SOURCE[0]}")/debian-root.sh" 12 >/dev/null ;;
+  *) echo "install-deps: not Debian 12 or 13: the tests need both releases' tools (scripts/debian-root.sh)" >&2 ;;
+esac
 
 # The e2e matrix deploys one lab through OpenTofu; terraform is used when present.
 if ! command -v tofu >/dev/null 2>&1; then

@@ -123,37 +123,75 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
     }
   });
 
-  test('a package mirror replaces the sources list: three suites, binaries only', () => {
+  test('Debian 13: a package mirror replaces the image\'s deb822 sources: three suites, binaries only', () => {
     // GIVEN a mirror signed by Debian's own keys
     const packages = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'https://sec.lab.example/debian-security' };
 
     // WHEN
     const { config } = cloudConfigView(rendered.director(directorUserData({ packages })));
 
-    // THEN
+    // THEN cloud-init 25.1 writes the deb822 text to debian.sources (not the image's mirror lists)
     expect(config.apt).toEqual({
+      generate_mirrorlists: false,
       preserve_sources_list: false,
       sources_list: [
-        'deb http://mirror.lab.example/debian bookworm main',
-        'deb http://mirror.lab.example/debian bookworm-updates main',
-        'deb https://sec.lab.example/debian-security bookworm-security main',
+        'Types: deb',
+        'URIs: http://mirror.lab.example/debian',
+        'Suites: trixie trixie-updates',
+        'Components: main',
+        '',
+        'Types: deb',
+        'URIs: https://sec.lab.example/debian-security',
+        'Suites: trixie-security',
+        'Components: main',
         '',
       ].join('\n'),
     });
     expect(filesOf(config).map((f) => f.path)).not.toContain('/etc/apt/keyrings/lvs-lab-mirror.asc');
+    expect(filesOf(config).map((f) => f.path)).not.toContain('/etc/apt/sources.list.d/debian.sources');
   });
 
-  test('a signing key is written before apt runs and trusted for the mirror only', () => {
+  test('Debian 12: the lab writes the deb822 sources (cloud-init 22.4 writes only sources.list, left with a comment)', () => {
+    const packages = { mirror: 'http://mirror.lab.example/debian', securityMirror: 'https://sec.lab.example/debian-security' };
+
+    const { config } = cloudConfigView(rendered.director(directorUserData({ release: 12, packages })));
+
+    expect(config.apt).toEqual({
+      generate_mirrorlists: false,
+      preserve_sources_list: false,
+      sources_list: '# The lab\'s mirror: /etc/apt/sources.list.d/debian.sources\n',
+    });
+    expect(fileAt(config, '/etc/apt/sources.list.d/debian.sources')).toEqual({
+      path: '/etc/apt/sources.list.d/debian.sources',
+      content: [
+        'Types: deb',
+        'URIs: http://mirror.lab.example/debian',
+        'Suites: bookworm bookworm-updates',
+        'Components: main',
+        '',
+        'Types: deb',
+        'URIs: https://sec.lab.example/debian-security',
+        'Suites: bookworm-security',
+        'Components: main',
+        '',
+      ].join('\n'),
+      permissions: '0644',
+      owner: 'root:root',
+    });
+  });
+
+  test.each([13, 12] as const)('Debian %i: a signing key is written before apt runs and trusted for the mirror only', (release) => {
     const packages = { mirror: 'http://m.example/debian', securityMirror: 'http://m.example/debian-security', signingKey: MIRROR_SIGNING_KEY };
 
-    const { config } = cloudConfigView(rendered.realServer(realServerUserData({ packages })));
+    const { config } = cloudConfigView(rendered.realServer(realServerUserData({ release, packages })));
 
     const key = fileAt(config, '/etc/apt/keyrings/lvs-lab-mirror.asc');
     expect(key).toEqual({ path: '/etc/apt/keyrings/lvs-lab-mirror.asc', content: MIRROR_SIGNING_KEY, permissions: '0644', owner: 'root:root' });
     expect(filesOf(config)[0]).toBe(key);
-    const lines = String((config.apt as Record<string, unknown>).sources_list).trim().split('\n');
-    expect(lines).toHaveLength(3);
-    for (const line of lines) expect(line).toMatch(/^deb \[signed-by=\/etc\/apt\/keyrings\/lvs-lab-mirror\.asc\] http:\/\/m\.example\//);
+    const sources = release === 13 ? String((config.apt as Record<string, unknown>).sources_list) : String(fileAt(config, '/etc/apt/sources.list.d/debian.sources')?.content);
+    const stanzas = sources.trim().split('\n\n');
+    expect(stanzas).toHaveLength(2);
+    for (const stanza of stanzas) expect(stanza).toMatch(/^Types: deb\nURIs: http:\/\/m\.example\/.*\nSigned-By: \/etc\/apt\/keyrings\/lvs-lab-mirror\.asc$/s);
   });
 
   test('a proxy alone keeps the image sources and proxies http and https', () => {

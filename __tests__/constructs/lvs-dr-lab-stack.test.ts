@@ -111,7 +111,7 @@ describe('LvsDrLabStack with the default (reference) lab', () => {
     expect(synthesized).toHaveResourceWithProperties(Network, { name: 'lvs-lab-net', mode: 'nat', addresses: ['192.168.20.0/24'], dhcp: { enabled: false } });
     expect(synthesized).toHaveResourceWithProperties(Pool, { name: 'lvs-lab-pool', type: 'dir', target: { path: '/var/lib/libvirt/images/lvs-lab' } });
     expect(synthesized).toHaveResourceWithProperties(Volume, {
-      name: 'lvs-lab-base.qcow2', format: 'qcow2', source: expect.stringMatching(/debian-12-genericcloud-amd64\.qcow2$/),
+      name: 'lvs-lab-base.qcow2', format: 'qcow2', source: 'https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2',
     });
     // and only one of each
     expect([Network, Pool].map((type) => resources(json, type.tfResourceType).length)).toEqual([1, 1]);

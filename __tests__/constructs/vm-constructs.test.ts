@@ -12,7 +12,7 @@ const placement = { poolName: 'shop-pool', baseVolumeId: 'base-volume-id', netwo
 const vm = (name: string, address: string) => ({
   name, domainName: `shop-${name}`, address, macAddress: '52:54:00:aa:bb:cc', vcpu: 2, memoryMiB: 1024,
 });
-const networkInterface = (address: string) => ({ name: 'lab0', macAddress: '52:54:00:aa:bb:cc', address, prefixLength: 24, dns: [] });
+const networkInterface = (address: string) => ({ release: 13 as const, name: 'lab0', macAddress: '52:54:00:aa:bb:cc', address, prefixLength: 24, dns: [] });
 
 describe('LvsDirector on its own', () => {
   // GIVEN a director from its models only WHEN synthesized

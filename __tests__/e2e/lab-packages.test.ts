@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { labPackages } from '../../e2e/lab-packages';
+import { labPackages, releasePackageLines } from '../../e2e/lab-packages';
 import { resolveLabConfig, type LabConfig } from '../../lab';
 
 const root = path.resolve(__dirname, '../..');
@@ -21,8 +21,13 @@ describe('the packages the e2e repository serves: what the labs under test insta
     expect(labPackages(resolveLabConfig({ image: { source: '/var/lib/images/lab.qcow2', preinstalled: true } }))).toEqual(['ipvsadm', 'keepalived', 'nginx']);
   });
 
-  test('the CLI prints the union over the labs it is given, one a line', () => {
+  test('the CLI prints, per Debian release of the labs it is given, the union of their packages: the matrix deploys 13 and 12', () => {
     const out = execFileSync('node', ['-r', 'ts-node/register/transpile-only', 'e2e/lab-packages.ts', 'e2e/lab.yaml', 'e2e/lab-multicast.yaml'], { cwd: root, encoding: 'utf8' });
-    expect(out).toBe('ipvsadm\nkeepalived\nnftables\nnginx\nopenssl\n');
+    expect(out).toBe('13 ipvsadm keepalived nginx\n12 ipvsadm keepalived nftables nginx openssl\n');
+  });
+
+  test('labs of one release give one line', () => {
+    const labs = [resolveLabConfig({}), resolveLabConfig({ image: { release: 13, source: '/var/lib/images/lab.qcow2', preinstalled: true } })];
+    expect(releasePackageLines(labs)).toEqual(['13 ipvsadm keepalived nginx']);
   });
 });

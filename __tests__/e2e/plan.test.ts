@@ -58,7 +58,7 @@ function context(lab: ResolvedLab, env: Record<string, string>, sim: Sim): RunCo
   fs.mkdirSync(path.join(dir, 'handoff'));
   const settings = readSettings({
     LVSLAB_NS: 'lvslab-none', LVSLAB_WAN_NS: 'lvslab-none-w', LVSLAB_WAN_IP: '203.0.113.1', LVSLAB_CLIENT_NS: 'lvslab-none-c', LVSLAB_URI: 'qemu:///none',
-    LVSLAB_RUN_DIR: dir, LVSLAB_RUNID: 'none', LVSLAB_POOL_DIR: dir, E2E_IMAGE_CLOUD: 'c', E2E_IMAGE_LAB: 'l', E2E_REPO: dir, E2E_SSH_KEY: 'k',
+    LVSLAB_RUN_DIR: dir, LVSLAB_RUNID: 'none', LVSLAB_POOL_DIR: dir, E2E_IMAGE_CLOUD_13: 'c', E2E_IMAGE_LAB_13: 'l', E2E_REPO: dir, E2E_SSH_KEY: 'k',
     E2E_BASELINE: '0', E2E_HANDOFF_DIR: path.join(dir, 'handoff'), ...env,
   });
   const ok = { status: 0, stdout: '', stderr: '' };

@@ -31,7 +31,7 @@ describe('the e2e runner', () => {
 describe('settings', () => {
   const env = {
     LVSLAB_NS: 'lvslab-1', LVSLAB_WAN_NS: 'lvslab-1-w', LVSLAB_WAN_IP: '203.0.113.1', LVSLAB_CLIENT_NS: 'lvslab-1-c', LVSLAB_URI: 'qemu:///x',
-    LVSLAB_RUN_DIR: '/run-1', LVSLAB_RUNID: '1', LVSLAB_POOL_DIR: '/run-1/pool', E2E_IMAGE_CLOUD: 'c.qcow2', E2E_IMAGE_LAB: 'l.qcow2', E2E_REPO: '/repo', E2E_SSH_KEY: '/k',
+    LVSLAB_RUN_DIR: '/run-1', LVSLAB_RUNID: '1', LVSLAB_POOL_DIR: '/run-1/pool', E2E_IMAGE_CLOUD_13: 'c.qcow2', E2E_IMAGE_LAB_13: 'l.qcow2', E2E_REPO: '/repo', E2E_SSH_KEY: '/k',
   };
   test("the sandbox's own client, every drill, terraform by cdktf", () => {
     const s = readSettings(env);

@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { DebianRelease } from '../../cloud-init/debian-release';
+import { releaseRoot, releaseScratch, runInRelease } from './debian-release';
 import type { NotifyHook } from './keepalived';
 import type { NetnsSandbox } from './netns';
 import type { Loaded } from './round-trip';
@@ -23,31 +25,41 @@ function scratchDir(kind: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `lvslab-${kind}-`));
 }
 
-/** `keepalived --config-test -f <conf>` for every config, inside `ns` (which has the lab interface), with the notify hook installed once. */
-export function keepalivedConfigTestAll(ns: NetnsSandbox, confs: readonly string[], notify: NotifyHook): ToolVerdict[] {
-  requireTool('keepalived', 'keepalived');
-  const dir = scratchDir('kt-batch');
+/**
+ * `keepalived --config-test -f <conf>` for every config, inside `ns` (which has the lab interface), with the notify hook installed once,
+ * by `release`'s keepalived (Debian 12: this machine's own; 13: chrooted into its root, see debian-release.ts).
+ */
+export function keepalivedConfigTestAll(ns: NetnsSandbox, confs: readonly string[], notify: NotifyHook, release: DebianRelease = 12): ToolVerdict[] {
+  const root = releaseRoot(release);
+  if (root === '/') requireTool('keepalived', 'keepalived');
+  const scratch = releaseScratch(release, 'kt-batch');
+  const dir = scratch.dir;
   try {
     confs.forEach((conf, i) => fs.writeFileSync(path.join(dir, `${i}.conf`), conf));
     fs.writeFileSync(path.join(dir, 'notify'), notify.content);
     const script = [
       'set -u',
-      'dir="$1" dest="$2" count="$3"',
-      'mount -t tmpfs -o mode=0755,size=1m lvslab-notify "$(dirname "$dest")" || exit 97',
-      'install -o root -g root -m 0755 "$dir/notify" "$dest" || exit 97',
+      'root="$1" dir="$2" inside="$3" dest="$4" count="$5"',
+      'in_root=()',
+      'if [[ $root != / ]]; then',
+      '    mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || exit 97',
+      '    in_root=(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)',
+      'fi',
+      'mount -t tmpfs -o mode=0755,size=1m lvslab-notify "${root%/}$(dirname "$dest")" || exit 97',
+      'install -o root -g root -m 0755 "$dir/notify" "${root%/}$dest" || exit 97',
       'for (( i = 0; i < count; i++ )); do',
-      '    keepalived --config-test -f "$dir/$i.conf" >"$dir/$i.out" 2>&1',
+      '    "${in_root[@]}" keepalived --config-test -f "$inside/$i.conf" >"$dir/$i.out" 2>&1',
       '    echo $? >"$dir/$i.rc"',
       'done',
     ].join('\n');
-    const run = ns.runPrivateMounts(script, [dir, notify.path, String(confs.length)], { timeoutMs: 60_000 + confs.length * 2_000 });
+    const run = ns.runPrivateMounts(script, [root, dir, scratch.inside, notify.path, String(confs.length)], { timeoutMs: 60_000 + confs.length * 2_000 });
     if (run.status !== 0) throw new Error(`keepalived batch failed (${run.status}): ${run.output}`);
     return confs.map((_, i) => ({
       status: Number(fs.readFileSync(path.join(dir, `${i}.rc`), 'utf8')),
       output: fs.readFileSync(path.join(dir, `${i}.out`), 'utf8'),
     }));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    scratch.remove();
   }
 }
 
@@ -62,12 +74,15 @@ export interface CloudInitVerdict extends ToolVerdict {
 }
 
 /*
- * What `cloud-init schema --config-file FILE` runs (cloud-init 22.4.2 handle_schema_args:
- * validate_cloudconfig_file against get_schema()), once per file in a single interpreter.
+ * What `cloud-init schema --config-file FILE` runs (handle_schema_args: validate_cloudconfig_file
+ * against get_schema(); cloud-init 22.4.2 on Debian 12, 25.1 on 13), once per file in a single
+ * interpreter. cloud-init 25.1 prints the deprecated keys it accepts: they count as refusals.
  */
 const CLOUD_INIT_BATCH_PY = `
-import contextlib, io, json, sys
+import contextlib, io, json, sys, yaml
 from cloudinit import safeyaml, util
+# What util.load_yaml calls: safeyaml.load in 22.4, yaml.safe_load in 25.1.
+load_yaml = getattr(safeyaml, "load", yaml.safe_load)
 from cloudinit.config.schema import SchemaValidationError, get_schema, validate_cloudconfig_file
 schema = get_schema()
 out = []
@@ -76,11 +91,13 @@ for f in sys.argv[2:]:
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
-            validate_cloudconfig_file(f, schema, False)
+            validate_cloudconfig_file(f, schema, annotate=False)
+        if "deprecat" in printed.getvalue():
+            error = printed.getvalue()
     except (SchemaValidationError, RuntimeError) as e:
         error = str(e) + printed.getvalue()
     try:
-        loaded = {"value": safeyaml.load(open(f, encoding="utf-8").read())}
+        loaded = {"value": load_yaml(open(f, encoding="utf-8").read())}
     except Exception as e:
         loaded = {"error": "%s: %s" % (type(e).__name__, e)}
     cfg = loaded.get("value") if isinstance(loaded.get("value"), dict) else {}
@@ -90,22 +107,23 @@ with open(sys.argv[1], "w") as result:
     json.dump(out, result)
 `;
 
-export function cloudInitSchemaAll(userData: readonly string[]): CloudInitVerdict[] {
-  requireTool('cloud-init', 'cloud-init');
-  const dir = scratchDir('ci-batch');
+/** cloud-init's schema verdict on every user-data, by `release`'s cloud-init (Debian 12: this machine's own; 13: chrooted into its root). */
+export function cloudInitSchemaAll(userData: readonly string[], release: DebianRelease = 12): CloudInitVerdict[] {
+  if (releaseRoot(release) === '/') requireTool('cloud-init', 'cloud-init');
+  const scratch = releaseScratch(release, 'ci-batch');
+  const dir = scratch.dir;
   try {
     const files = userData.map((text, i) => {
-      const file = path.join(dir, `${i}.user-data`);
-      fs.writeFileSync(file, text);
-      return file;
+      fs.writeFileSync(path.join(dir, `${i}.user-data`), text);
+      return scratch.file(`${i}.user-data`).inside;
     });
     const outFile = path.join(dir, 'verdicts.json');
-    const result = spawnSync('/usr/bin/python3', ['-c', CLOUD_INIT_BATCH_PY, outFile, ...files], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    const result = runInRelease(release, ['/usr/bin/python3', '-c', CLOUD_INIT_BATCH_PY, scratch.file('verdicts.json').inside, ...files]);
     if (result.status !== 0) throw new Error(`cloud-init batch failed (${result.status}): ${result.stderr}`);
     const verdicts = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { error: string | null; runcmd: string; scripts: { path: string; content: string }[]; loaded: Loaded }[];
     return verdicts.map((v) => ({ status: v.error === null ? 0 : 1, output: v.error ?? '', runcmd: v.runcmd, scripts: v.scripts, loaded: v.loaded }));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    scratch.remove();
   }
 }
 

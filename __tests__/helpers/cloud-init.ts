@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEBIAN_RELEASE_FACTS, type DebianRelease } from '../../cloud-init/debian-release';
+import { releaseRoot, releaseScratch, runInRelease } from './debian-release';
 import { requireTool } from './tools';
 
 function withTempFile<T>(name: string, content: string, use: (file: string) => T): T {
@@ -74,6 +76,153 @@ export function cloudInitNetworkView(networkConfig: string): CloudInitNetworkVie
     }
     return JSON.parse(result.stdout) as CloudInitNetworkView;
   });
+}
+
+/** What Debian 13's cloud-init (25.1) and netplan (1.1) make of a network-config. */
+export interface NetplanNetworkView {
+  /** The config as cloud-init's YAML loader reads it. */
+  readonly loaded: unknown;
+  /** cloud-init's network_state interfaces. */
+  readonly interfaces: Record<string, unknown>[];
+  /** /etc/netplan/50-cloud-init.yaml as cloud-init's netplan renderer writes it. */
+  readonly netplan: string;
+  /** What `netplan generate` writes for systemd-networkd and udev, by file name (e.g. `10-netplan-lab0.network`). */
+  readonly networkd: Record<string, string>;
+  /** What `netplan generate` printed (its warnings, e.g. a deprecated key). */
+  readonly generateOutput: string;
+}
+
+const NETPLAN_VIEW_PY = `
+import json, os, sys, yaml
+from cloudinit.net import netplan, network_state
+cfg = yaml.safe_load(open(sys.argv[1]).read())  # what 25.1's util.load_yaml calls
+ns = network_state.parse_net_config_data(cfg, skip_broken=False)
+# The file cloud-init writes, under the target: its netplan API write would go to this root's /etc/netplan.
+netplan.netplan_api_write_yaml_file = lambda content: False
+netplan.Renderer({"netplan_path": "etc/netplan/50-cloud-init.yaml", "postcmds": False}).render_network_state(ns, target=sys.argv[2])
+print(json.dumps({"loaded": cfg, "interfaces": list(ns.iter_interfaces())}, default=str))
+`;
+
+/**
+ * Feeds a network-config through Debian 13's cloud-init (chrooted into its root: see
+ * debian-release.ts), as trixie's genericcloud image does at boot: YAML loading, the v2 parser
+ * and the netplan renderer, then `netplan generate` for systemd-networkd.
+ */
+export function cloudInitNetplanView(networkConfig: string): NetplanNetworkView {
+  const scratch = releaseScratch(13, 'netplan');
+  try {
+    fs.writeFileSync(path.join(scratch.dir, 'network-config'), networkConfig);
+    fs.mkdirSync(path.join(scratch.dir, 'target'));
+    const target = scratch.file('target').inside;
+    const parsed = runInRelease(13, ['/usr/bin/python3', '-c', NETPLAN_VIEW_PY, scratch.file('network-config').inside, target]);
+    if (parsed.status !== 0) throw new Error(`cloud-init 25.1 could not render the network-config:\n${parsed.stderr}`);
+    const generated = runInRelease(13, ['netplan', 'generate', '--root-dir', target]);
+    if (generated.status !== 0) throw new Error(`netplan generate refused cloud-init's netplan config (${generated.status}):\n${generated.stderr}`);
+    const networkdDir = path.join(scratch.dir, 'target', 'run', 'systemd', 'network');
+    const networkd = Object.fromEntries((fs.existsSync(networkdDir) ? fs.readdirSync(networkdDir) : []).map((f) => [f, fs.readFileSync(path.join(networkdDir, f), 'utf8')]));
+    return {
+      ...(JSON.parse(parsed.stdout) as { loaded: unknown; interfaces: Record<string, unknown>[] }),
+      netplan: fs.readFileSync(path.join(scratch.dir, 'target', 'etc', 'netplan', '50-cloud-init.yaml'), 'utf8'),
+      networkd,
+      generateOutput: `${generated.stdout}${generated.stderr}`,
+    };
+  } finally {
+    scratch.remove();
+  }
+}
+
+/** What apt would use after a first boot: the files of /etc/apt and the index files apt-get update would fetch. */
+export interface AptAfterFirstBoot {
+  /** Every file under /etc/apt but its keyrings, by path. */
+  readonly files: Record<string, string>;
+  /** The InRelease URIs `apt-get update --print-uris` names, sorted. */
+  readonly releaseUris: readonly string[];
+}
+
+/*
+ * The user-data's apt configuration applied as a Debian genericcloud image's first boot applies
+ * it: the image's 01_debian_cloud.cfg (`apt: generate_mirrorlists: true`) merged under the
+ * user-data by cloud-init's own merge, the write_files under /etc/apt written (init stage), then
+ * cloud-init's apt_configure module (config stage), on an /etc/apt laid out as the image's.
+ */
+const APT_FIRST_BOOT_PY = `
+import inspect, json, logging, os, subprocess, sys, yaml
+from cloudinit import cloud, distros, helpers, safeyaml, util
+from cloudinit.config import cc_apt_configure
+from cloudinit.sources.DataSourceNone import DataSourceNone
+load_yaml = getattr(safeyaml, "load", yaml.safe_load)
+user_data = load_yaml(open(sys.argv[1]).read())
+cfg = util.mergemanydict([user_data, {"apt": {"generate_mirrorlists": True}}])
+for f in cfg.get("write_files", []):
+    if f["path"].startswith("/etc/apt/"):
+        util.write_file(f["path"], f.get("content", ""), mode=int(f.get("permissions", "0644"), 8))
+paths = helpers.Paths({"cloud_dir": sys.argv[2]})
+distro = distros.fetch("debian")("debian", {}, paths)
+the_cloud = cloud.Cloud(DataSourceNone({}, distro, paths), paths, {}, distro, None)
+if "log" in inspect.signature(cc_apt_configure.handle).parameters:
+    cc_apt_configure.handle("apt_configure", cfg, the_cloud, logging.getLogger(), [])
+else:
+    cc_apt_configure.handle("apt_configure", cfg, the_cloud, [])
+files = {}
+for top, _, names in os.walk("/etc/apt"):
+    for name in names:
+        p = os.path.join(top, name)
+        if "/trusted.gpg.d/" not in p:
+            files[p] = open(p).read()
+uris = subprocess.run(["apt-get", "update", "--print-uris"], capture_output=True, text=True, check=True).stdout
+print(json.dumps({"files": files, "releaseUris": sorted(l.split("'")[1] for l in uris.splitlines() if l.startswith("'") and "/InRelease'" in l)}))
+`;
+
+/**
+ * Applies the apt part of a user-data as `release`'s genericcloud image would at first boot (see
+ * APT_FIRST_BOOT_PY), with the release's cloud-init and apt, in a private mount namespace whose
+ * /etc/apt (and apt's lists and cache) are fresh tmpfs mounts: the image's deb822
+ * debian.sources through mirror+file:// lists of deb.debian.org, and with `legacySourcesList` a
+ * one-line /etc/apt/sources.list as well (an image made by debootstrap).
+ */
+export function aptAfterFirstBoot(release: DebianRelease, userData: string, opts: { legacySourcesList?: boolean } = {}): AptAfterFirstBoot {
+  const root = releaseRoot(release);
+  if (root === '/') requireTool('cloud-init', 'cloud-init');
+  const { codename } = DEBIAN_RELEASE_FACTS[release];
+  const scratch = releaseScratch(release, 'apt');
+  try {
+    fs.writeFileSync(path.join(scratch.dir, 'user-data'), userData);
+    fs.writeFileSync(path.join(scratch.dir, 'first-boot.py'), APT_FIRST_BOOT_PY);
+    const debianSources = [
+      'Types: deb deb-src', 'URIs: mirror+file:///etc/apt/mirrors/debian.list', `Suites: ${codename} ${codename}-updates ${codename}-backports`,
+      'Components: main', 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg', '',
+      'Types: deb deb-src', 'URIs: mirror+file:///etc/apt/mirrors/debian-security.list', `Suites: ${codename}-security`,
+      'Components: main', 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg', '',
+    ].join('\n');
+    fs.writeFileSync(path.join(scratch.dir, 'debian.sources'), debianSources);
+    const legacy = opts.legacySourcesList ? `deb http://deb.debian.org/debian ${codename} main\n` : '';
+    const script = [
+      'set -eu',
+      'root="$1" scratch="$2" inside="$3" legacy="$4"',
+      'in_root=()',
+      'if [[ $root != / ]]; then',
+      '    mount -t proc proc "$root/proc"; mount --bind /dev "$root/dev"',
+      '    in_root=(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)',
+      'fi',
+      'r=${root%/}',
+      'cp -a "$r/etc/apt/trusted.gpg.d" "$scratch/trusted.gpg.d"',
+      'for d in /etc/apt /var/lib/apt/lists /var/cache/apt; do mount -t tmpfs lvslab-apt "$r$d"; done',
+      'mkdir -p "$r/etc/apt/sources.list.d" "$r/etc/apt/mirrors" "$r/etc/apt/apt.conf.d" "$r/etc/apt/preferences.d" "$r/var/lib/apt/lists/partial"',
+      'cp -a "$scratch/trusted.gpg.d" "$r/etc/apt/trusted.gpg.d"',
+      'cp "$scratch/debian.sources" "$r/etc/apt/sources.list.d/debian.sources"',
+      'echo https://deb.debian.org/debian >"$r/etc/apt/mirrors/debian.list"',
+      'echo https://deb.debian.org/debian-security >"$r/etc/apt/mirrors/debian-security.list"',
+      '[[ -z $legacy ]] || printf "%s" "$legacy" >"$r/etc/apt/sources.list"',
+      'mkdir -p "$scratch/cloud"',
+      'exec "${in_root[@]}" /usr/bin/python3 "$inside/first-boot.py" "$inside/user-data" "$inside/cloud"',
+    ].join('\n');
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script, 'bash', root, scratch.dir, scratch.inside, legacy],
+      { encoding: 'utf8', timeout: 120_000 });
+    if (result.status !== 0) throw new Error(`Debian ${release}'s cloud-init apt module failed (${result.status}):\n${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').pop() as string) as AptAfterFirstBoot;
+  } finally {
+    scratch.remove();
+  }
 }
 
 const RUNCMD_VIEW_PY = `

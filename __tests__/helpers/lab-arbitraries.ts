@@ -101,6 +101,7 @@ export const validLab: fc.Arbitrary<LabConfig> = fc
       authorizedKeys: fc.option(fc.array(sshKey, { maxLength: 2 }), { nil: undefined }),
     }),
     preinstalled: fc.boolean(),
+    release: fc.option(fc.constantFrom(13 as const, 12 as const), { nil: undefined }),
     packages: fc.option(
       fc.oneof(
         fc.record({ mirror: mirrorUrl, securityMirror: fc.option(mirrorUrl, { nil: undefined }), proxy: fc.option(proxyUrl, { nil: undefined }), signingKey: fc.option(fc.constant(MIRROR_SIGNING_KEY), { nil: undefined }) }),
@@ -160,7 +161,7 @@ export const validLab: fc.Arbitrary<LabConfig> = fc
         // First-boot packages need a router and a resolver, which only nat provides by default.
         ...(g.mode !== 'nat' && !g.preinstalled ? { gateway: formatIpv4(network + 1), dns: [formatIpv4(network + 1)] } : {}),
       }),
-      image: { preinstalled: g.preinstalled },
+      image: { preinstalled: g.preinstalled, ...(g.release !== undefined ? { release: g.release } : {}) },
       packages: g.packages ? strip(g.packages) : undefined,
       ssh: strip(g.ssh),
       vrrp: strip({ virtualRouterId: g.virtualRouterId, transport: g.transport, nopreempt: g.nopreempt, connectionSync: g.connectionSync, ...g.vrrp }),

@@ -98,12 +98,13 @@ export const SSH_USER = {
 };
 
 export function directorUserData(overrides: Partial<DirectorUserDataModel> = {}): DirectorUserDataModel {
-  return { hostname: 'director-1', ssh: SSH_USER, preinstalled: false, keepalived: referenceDirector(), ...overrides };
+  return { hostname: 'director-1', release: 13, ssh: SSH_USER, preinstalled: false, keepalived: referenceDirector(), ...overrides };
 }
 
 export function realServerUserData(overrides: Partial<RealServerUserDataModel> = {}): RealServerUserDataModel {
   return {
     hostname: 'rs-1',
+    release: 13,
     address: '192.168.20.143',
     ssh: SSH_USER,
     preinstalled: false,

@@ -47,7 +47,7 @@ describe('fixed defects: rejected with rule id and field', () => {
     },
   );
 
-  test.each(['systemd-network', 'systemd-timesync', 'polkitd', '_chrony', 'messagebus', 'sudo', 'adm'])(
+  test.each(['systemd-network', 'systemd-timesync', 'polkitd', '_chrony', 'messagebus', 'sudo', 'adm', 'dhcpcd', 'clock'])(
     'fails when ssh.user is %s, an account or group the image already has',
     (user) => {
       expect(ids(validateLabConfig({ ssh: { user } }))).toEqual(['ssh-user-reserved ssh.user']);

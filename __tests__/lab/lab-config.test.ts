@@ -3,6 +3,7 @@ import {
   LabConfigError,
   labMacAddress,
   resolveLabConfig,
+  validateLabConfig,
   type LabConfig,
   type ResolvedLab,
 } from '../../lab';
@@ -29,7 +30,8 @@ describe('resolveLabConfig: the reference topology', () => {
       dns: ['192.168.20.1'],
     });
     expect(lab.image).toEqual({
-      source: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2',
+      source: 'https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2',
+      release: 13,
       preinstalled: false,
     });
     expect(lab.ssh).toEqual({ user: 'lab', authorizedKeys: [] });
@@ -248,5 +250,44 @@ describe('parseLab', () => {
   test('an invalid config is checked every time (problems are never cached)', () => {
     expect(() => resolveLabConfig({ name: 'Bad' })).toThrow(LabConfigError);
     expect(() => resolveLabConfig({ name: 'Bad' })).toThrow(LabConfigError);
+  });
+});
+
+describe('image.release: the Debian release the image runs', () => {
+  const TRIXIE = 'https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2';
+  const BOOKWORM = 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2';
+
+  test('by default Debian 13 and its genericcloud image', () => {
+    expect(resolveLabConfig({}).image).toEqual({ source: TRIXIE, release: 13, preinstalled: false });
+  });
+
+  test('release 12 alone: Debian 12\'s genericcloud image', () => {
+    expect(resolveLabConfig({ image: { release: 12 } }).image).toEqual({ source: BOOKWORM, release: 12, preinstalled: false });
+  });
+
+  test.each([
+    [BOOKWORM, 12],
+    [TRIXIE, 13],
+    ['http://images.lvs-lab.test/debian-12-lvs-lab-amd64.qcow2', 12],
+    ['/var/cache/lvs-dr-lab/image/lvs-lab-debian12-lab-0123456789ab.qcow2', 12],
+    ['https://mirror.example/cloud/bookworm/daily/disk.qcow2', 12],
+    ['/var/tmp/my-image.qcow2', 13],
+  ] as const)('a source without release: %s runs Debian %i', (source, release) => {
+    expect(resolveLabConfig({ image: { source } }).image.release).toBe(release);
+  });
+
+  test('a release that contradicts the Debian image named is refused, naming both', () => {
+    expect(validateLabConfig({ image: { release: 13, source: BOOKWORM } }).map((p) => `${p.rule} ${p.path}`)).toEqual(['image-release image.release']);
+    expect(() => resolveLabConfig({ image: { release: 13, source: BOOKWORM } })).toThrow(
+      `image.release: got 13, expected 12 (the release image.source names), or leave image.release out; image.source ${BOOKWORM} is Debian 12 (bookworm)`,
+    );
+  });
+
+  test('release 12 with a source that names none is taken at its word', () => {
+    expect(resolveLabConfig({ image: { release: 12, source: '/var/tmp/my-image.qcow2' } }).image).toEqual({ source: '/var/tmp/my-image.qcow2', release: 12, preinstalled: false });
+  });
+
+  test('a release the lab does not support is refused by the schema', () => {
+    expect(() => resolveLabConfig({ image: { release: 11 as unknown as 12 } })).toThrow(/image\.release.*13 or 12/s);
   });
 });

@@ -122,6 +122,7 @@ describe('directorUserDataModel', () => {
     const model = directorUserDataModel(reference, director2);
     expect(model).toEqual({
       hostname: 'director-2',
+      release: 13,
       ssh: { name: 'lab', authorizedKeys: [] },
       preinstalled: false,
       keepalived: directorKeepalivedModel(reference, director2),
@@ -133,6 +134,7 @@ describe('realServerUserDataModel', () => {
   test('the reference real server: the VIP, port 80, no http paths', () => {
     expect(realServerUserDataModel(reference, reference.realServers[0])).toEqual({
       hostname: 'rs-1',
+      release: 13,
       address: '192.168.20.143',
       ssh: { name: 'lab', authorizedKeys: [] },
       preinstalled: false,
@@ -159,6 +161,7 @@ describe('staticInterface', () => {
   test('lab0 matched by the derived MAC, with prefix, gateway and dns', () => {
     const rs = reference.realServers[0];
     expect(staticInterface(reference, rs)).toEqual({
+      release: 13,
       name: 'lab0',
       macAddress: rs.macAddress,
       address: '192.168.20.143',

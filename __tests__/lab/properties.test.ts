@@ -11,6 +11,7 @@ import {
 import { cloudInitSchemaAll, keepalivedConfigTestAll, shellcheckAll, type ToolVerdict } from '../helpers/batch';
 import { roundTripFailures } from '../helpers/round-trip';
 import { brokenLab, validLab } from '../helpers/lab-arbitraries';
+import { RELEASES } from '../helpers/debian-release';
 import { NetnsSandbox } from '../helpers/netns';
 import { requireTool } from '../helpers/tools';
 
@@ -52,12 +53,12 @@ describe(`property: ${toolRuns} generated valid labs pass the real tools ${repla
     });
   }
 
-  test('every director keepalived.conf passes keepalived --config-test', () => {
+  test.each(RELEASES)('every director keepalived.conf passes Debian %i\'s keepalived --config-test', (release) => {
     requireTool('keepalived', 'keepalived');
     const ns = NetnsSandbox.create('pbt', [{ name: 'lab0' }]);
     try {
       const notify = { path: DEFAULT_NOTIFY_SCRIPT_PATH, content: renderNotifyScript({ logFile: NOTIFY_LOG_FILE }) };
-      expect(refusals(confs, keepalivedConfigTestAll(ns, confs.map((c) => c.text), notify))).toEqual([]);
+      expect(refusals(confs, keepalivedConfigTestAll(ns, confs.map((c) => c.text), notify, release))).toEqual([]);
     } finally {
       ns.destroy();
     }
@@ -66,7 +67,15 @@ describe(`property: ${toolRuns} generated valid labs pass the real tools ${repla
   describe('cloud-init and shellcheck', () => {
     let verdicts: ReturnType<typeof cloudInitSchemaAll>;
     beforeAll(() => {
-      verdicts = cloudInitSchemaAll(userData.map((u) => u.text));
+      // Each user-data judged by the cloud-init of its lab's release, in the order rendered.
+      const byRelease = new Map(RELEASES.map((release) => {
+        const mine = userData.flatMap((u, i) => (resolved[u.lab].image.release === release ? [i] : []));
+        return [release, { indexes: mine, verdicts: cloudInitSchemaAll(mine.map((i) => userData[i].text), release) }] as const;
+      }));
+      verdicts = userData.map((u, i) => {
+        const own = byRelease.get(resolved[u.lab].image.release)!;
+        return own.verdicts[own.indexes.indexOf(i)];
+      });
     });
 
     test('every user-data and network-config is read back by cloud-init\'s YAML loader as exactly the object rendered', () => {

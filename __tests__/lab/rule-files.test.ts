@@ -47,7 +47,7 @@ describe('lab/rules/: one rule per file', () => {
 
   test('LAB_RULES runs in the order problems are listed', () => {
     expect(LAB_RULES.map((rule) => rule.id)).toEqual([
-      'libvirt-uri', 'storage-pool-path', 'cidr', 'bridge-required', 'address-in-subnet', 'nat-gateway', 'packages-need-mirror',
+      'libvirt-uri', 'storage-pool-path', 'cidr', 'bridge-required', 'address-in-subnet', 'nat-gateway', 'image-release', 'packages-need-mirror',
       'packages-route', 'packages-resolver', 'ssh-user-reserved', 'ssh-key', 'advert-interval', 'auth-pass-version', 'fast-failover',
       'track-script', 'vm-name-length', 'unique-names', 'unique-addresses', 'unique-priority', 'service-ports', 'fwmark', 'tls-ports',
       'health-check', 'reserved-port', 'dh-weight-zero', 'sorry-server', 'quorum', 'misc-check', 'keepalived-line', 'service-members',

@@ -38,6 +38,7 @@ const CASES: Record<string, () => [unknown, string]> = {
   'bridge-required': () => [{ network: { mode: 'bridge' }, image: { preinstalled: true } }, 'network.bridge'],
   'address-in-subnet': () => [directors({ address: '192.168.21.142' }), 'directors[1].address'],
   'nat-gateway': () => [{ network: { gateway: '192.168.20.254' } }, 'network.gateway'],
+  'image-release': () => [{ image: { release: 13, source: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2' } }, 'image.release'],
   'packages-need-mirror': () => [{ packages: { securityMirror: 'http://security.example/debian-security' } }, 'packages.securityMirror'],
   'packages-route': () => [{ network: { mode: 'isolated' } }, 'network.mode'],
   'packages-resolver': () => [{ network: { dns: [] } }, 'network.dns'],

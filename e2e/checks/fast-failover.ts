@@ -4,7 +4,7 @@
  * which no director logs a VRRP transition (a stalled VM or a lost advert would make the BACKUP
  * take over for nothing) and no probe fails.
  */
-import { FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MARGIN_SEC, fastFailoverTakeoverSec, masterDownIntervalSec } from '../../cloud-init/keepalived-conf';
+import { FAST_FAILOVER_BOUND_SEC, FAST_FAILOVER_MARGIN_SEC, fastFailoverTakeoverSec, masterDownIntervalSec } from '../../cloud-init/keepalived-limits';
 import type { ResolvedLab } from '../../lab';
 import { serviceUrl } from '../../ops/ipvs';
 import { probeSummary, type ProbeLine } from '../../ops/probe';

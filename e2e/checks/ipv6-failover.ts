@@ -1,5 +1,5 @@
 /** The IPv6 VIP fails over with the IPv4 one (one sync group), timed by its own 100 ms prober. */
-import { FAST_FAILOVER_BOUND_SEC } from '../../cloud-init/keepalived-conf';
+import { FAST_FAILOVER_BOUND_SEC } from '../../cloud-init/keepalived-limits';
 import { serviceUrl } from '../../ops/ipvs';
 import { failoverGap } from '../../ops/probe';
 import { type E2eCheck, type RunContext, expect, round2, waitFor } from '../context';

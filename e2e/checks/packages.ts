@@ -28,7 +28,7 @@ export const packagesFromMirror: E2eCheck = {
     const requests = () => state.internet!.requests().filter((q) => q.t >= state.deployStart * 1000);
     const mirror = lab.packages!.mirror!.replace(/\/+$/, '');
     const manifest = new Map(
-      fs.readFileSync(path.join(settings.repo, 'manifest'), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
+      fs.readFileSync(path.join(settings.repo, `debian${lab.image.release}.manifest`), 'utf8').split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]),
     );
     const roles = [
       { vms: lab.directors, packages: DIRECTOR_PACKAGES, works: 'keepalived --version 2>&1 | head -n 1 && sudo ipvsadm --version' },

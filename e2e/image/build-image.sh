@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Build the offline base image for the e2e lab.
 #
-#   sudo bash e2e/image/build-image.sh [OUT_DIR] [VARIANT]
-#     OUT_DIR defaults to e2e/.work/image, VARIANT to lab
+#   sudo bash e2e/image/build-image.sh [OUT_DIR] [VARIANT] [RELEASE]
+#     OUT_DIR defaults to e2e/.work/image, VARIANT to lab, RELEASE to 13
+#
+# RELEASE is the Debian release (a lab config's image.release): 13 (trixie) or
+# 12 (bookworm).
 #
 # Two variants, identical but for the lab's own packages:
 #   lab    stands in for Debian's genericcloud image with everything the lab
@@ -13,13 +16,21 @@
 #          the apt sources (deb.debian.org, as in genericcloud; the e2e serves
 #          a stand-in mirror, e2e/mirror/build-repo.sh).
 # Both are:
-#   - Debian 12 (bookworm) debootstrapped with --variant=minbase from the Debian
+#   - the release debootstrapped with --variant=minbase from the Debian
 #     mirror, plus cloud-init, linux-image-cloud-amd64, openssh-server,
 #     iproute2, curl (lab: and keepalived, ipvsadm, nginx);
+#   - apt sources as Debian's genericcloud images have them: deb822
+#     /etc/apt/sources.list.d/debian.sources (deb and deb-src of the release,
+#     -updates, -backports and -security) through mirror+file:///etc/apt/mirrors/
+#     lists, no /etc/apt/sources.list, and cloud-init's
+#     `apt: generate_mirrorlists: true` (01_debian_cloud.cfg): a lab's
+#     packages.mirror must really replace them;
 #   - cloud-init reads only NoCloud (datasource_list: [ NoCloud, None ]) and
-#     renders network-config v2 for systemd-networkd (no ifupdown, no netplan);
-#     `match: macaddress` + `set-name` is applied by cloud-init itself; the lab's
-#     NIC (lab0) accepts no IPv6 router advertisement, so no boot waits for one;
+#     renders network-config v2 for systemd-networkd: through netplan on 13
+#     (netplan.io, as trixie's genericcloud), directly on 12 (no ifupdown, no
+#     netplan); `match: macaddress` + `set-name` is applied by cloud-init
+#     itself; the lab's NIC (lab0) accepts no IPv6 router advertisement, so no
+#     boot waits for one;
 #   - lab: keepalived and nginx are installed but disabled: the lab's
 #     user-data enables them;
 #   - no machine-id, no ssh host keys (systemd and cloud-init make them at first
@@ -30,7 +41,7 @@
 #
 # The result is a zstd-compressed qcow2 named after the variant and a hash of
 # this script (which holds the package list), e.g.
-#   e2e/.work/image/lvs-lab-debian12-<variant>-<hash>.qcow2
+#   e2e/.work/image/lvs-lab-debian<release>-<variant>-<hash>.qcow2
 # and is reused while this script is unchanged. Next to it, with the same base
 # name, for a direct `qemu-system-x86_64 -kernel/-initrd/-append` boot and for
 # build-repo.sh:
@@ -44,7 +55,6 @@
 # minutes and about 3 GiB of scratch space under OUT_DIR.
 set -euo pipefail
 
-readonly SUITE=bookworm
 readonly MIRROR=${LVSLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly SECURITY_MIRROR=${LVSLAB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 readonly DISK_SIZE=3G
@@ -59,6 +69,8 @@ readonly BASE_PACKAGES=(
   # network-config (networkd hands them to it), so names resolve as in Debian's cloud images
   iproute2 iputils-ping curl ca-certificates netbase procps systemd-resolved
 )
+# What renders network-config on 13: netplan, as on trixie's genericcloud.
+readonly NETPLAN_PACKAGES=(netplan.io)
 # The lab itself (variant lab only): what the lab's cloud-init installs when the
 # image does not have it (DIRECTOR_PACKAGES, REAL_SERVER_PACKAGES in
 # cloud-init/user-data.ts).
@@ -78,16 +90,25 @@ fi
 here=$(dirname "$script")
 out_dir=$(readlink -m "${1:-$here/../.work/image}")
 variant=${2:-lab}
+release=${3:-13}
+case $release in
+  13) suite=trixie renderer=netplan network_packages=("${NETPLAN_PACKAGES[@]}") ;;
+  12) suite=bookworm renderer=networkd network_packages=() ;;
+  *)
+    log "unknown release '$release' (13 or 12)"
+    exit 2
+    ;;
+esac
 case $variant in
-  lab) packages=("${BASE_PACKAGES[@]}" "${LAB_PACKAGES[@]}") ;;
-  cloud) packages=("${BASE_PACKAGES[@]}") ;;
+  lab) packages=("${BASE_PACKAGES[@]}" "${network_packages[@]}" "${LAB_PACKAGES[@]}") ;;
+  cloud) packages=("${BASE_PACKAGES[@]}" "${network_packages[@]}") ;;
   *)
     log "unknown variant '$variant' (lab or cloud)"
     exit 2
     ;;
 esac
 hash=$(sha256sum "$script" | cut -c1-12)
-base=lvs-lab-debian12-$variant-$hash
+base=lvs-lab-debian$release-$variant-$hash
 image=$out_dir/$base.qcow2
 readonly SIDECARS=(vmlinuz initrd cmdline dpkg-status)
 
@@ -160,8 +181,8 @@ uuid=$(blkid -s UUID -o value "${loop}p1")
 mkdir -p "$root"
 mount "${loop}p1" "$root"
 
-log "debootstrap $SUITE (minbase) from $MIRROR"
-debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >&2
+log "debootstrap $suite (minbase) from $MIRROR"
+debootstrap --variant=minbase "$suite" "$root" "$MIRROR" >&2
 
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -172,11 +193,25 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-cat >"$root/etc/apt/sources.list" <<EOF
-deb $MIRROR $SUITE main
-deb $MIRROR $SUITE-updates main
-deb $SECURITY_MIRROR $SUITE-security main
+# Debian's genericcloud layout (see the top); the mirror lists name the build's mirrors until
+# the image is finished.
+rm -f "$root/etc/apt/sources.list"
+mkdir -p "$root/etc/apt/mirrors"
+cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb deb-src
+URIs: mirror+file:///etc/apt/mirrors/debian.list
+Suites: $suite $suite-updates $suite-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb deb-src
+URIs: mirror+file:///etc/apt/mirrors/debian-security.list
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+printf '%s\n' "$MIRROR" >"$root/etc/apt/mirrors/debian.list"
+printf '%s\n' "$SECURITY_MIRROR" >"$root/etc/apt/mirrors/debian-security.list"
 printf 'APT::Install-Recommends "false";\n' >"$root/etc/apt/apt.conf.d/90lvslab-no-recommends"
 cat >"$root/etc/fstab" <<EOF
 UUID=$uuid / ext4 rw,discard,errors=remount-ro 0 1
@@ -209,13 +244,18 @@ cat >"$root/etc/cloud/cloud.cfg.d/90_dpkg.cfg" <<'EOF'
 # Written by e2e/image/build-image.sh: the lab seeds every VM with a NoCloud ISO.
 datasource_list: [ NoCloud, None ]
 EOF
-cat >"$root/etc/cloud/cloud.cfg.d/91_lvslab.cfg" <<'EOF'
+# As Debian's genericcloud images: cloud-init writes apt's mirror lists at boot (from the
+# distro's package_mirrors unless user-data says otherwise).
+cat >"$root/etc/cloud/cloud.cfg.d/01_debian_cloud.cfg" <<'EOF'
+apt:
+  generate_mirrorlists: true
+EOF
+cat >"$root/etc/cloud/cloud.cfg.d/91_lvslab.cfg" <<EOF
 # Written by e2e/image/build-image.sh.
 system_info:
   network:
-    # Neither ifupdown nor netplan is installed: network-config v2 is rendered
-    # to systemd-networkd units.
-    renderers: [ networkd ]
+    # No ifupdown: network-config v2 becomes systemd-networkd units (renderer $renderer).
+    renderers: [ $renderer ]
 # C.UTF-8 is built into glibc: no locales package, no locale-gen at boot.
 locale: C.UTF-8
 # The image has GRUB for BIOS without the grub-pc debconf glue.
@@ -232,17 +272,20 @@ ssh:
 EOF
 in_root systemctl enable systemd-networkd.service systemd-resolved.service >&2
 # The lab's NIC is lab0 (LAB_INTERFACE; cloud-init renders the seed's network-config to
-# 10-cloud-init-lab0.network). Its addresses are static and no lab segment has an IPv6 router:
+# 10-cloud-init-lab0.network, netplan to 10-netplan-lab0.network). Its addresses are static and
+# no lab segment has an IPv6 router:
 # without this drop-in networkd holds the link in "configuring" until its router solicitations
 # time out, about 12 s of every boot spent in systemd-networkd-wait-online before cloud-init's
 # network stage. Debian's genericcloud configures the network with ifupdown, which waits for no
 # router advertisement either.
-mkdir -p "$root/etc/systemd/network/10-cloud-init-lab0.network.d"
-cat >"$root/etc/systemd/network/10-cloud-init-lab0.network.d/50-lvslab-no-ra.conf" <<'EOF'
+for unit in 10-cloud-init-lab0 10-netplan-lab0; do
+  mkdir -p "$root/etc/systemd/network/$unit.network.d"
+  cat >"$root/etc/systemd/network/$unit.network.d/50-lvslab-no-ra.conf" <<'EOF'
 # Written by e2e/image/build-image.sh: static addresses only, no wait for an IPv6 router.
 [Network]
 IPv6AcceptRA=no
 EOF
+done
 if [[ $variant == lab ]]; then
   in_root systemctl disable keepalived.service nginx.service >&2
 fi
@@ -274,6 +317,9 @@ EOF
 
 log "cleaning up"
 in_root apt-get clean
+# What genericcloud's mirror lists name (cloud-init rewrites them at boot anyway).
+printf 'https://deb.debian.org/debian\n' >"$root/etc/apt/mirrors/debian.list"
+printf 'https://deb.debian.org/debian-security\n' >"$root/etc/apt/mirrors/debian-security.list"
 rm -rf "$root"/var/lib/apt/lists/*
 rm -f "$root/usr/sbin/policy-rc.d"
 # resolved's stub, as its package sets it up (the build replaced it with the host's copy).
@@ -318,8 +364,8 @@ mv "$work/image.qcow2" "$image"
 # Files of older versions of this script are dead weight (~400 MB an image);
 # runs already under way use their own copy in their pool. Only this variant's:
 # the other one may be in use. Images named without a variant were lab images.
-find "$out_dir" -maxdepth 1 -type f -name "lvs-lab-debian12-$variant-*" ! -name "$base.*" -delete
-if [[ $variant == lab ]]; then
+find "$out_dir" -maxdepth 1 -type f -name "lvs-lab-debian$release-$variant-*" ! -name "$base.*" -delete
+if [[ $variant == lab && $release == 12 ]]; then
   find "$out_dir" -maxdepth 1 -type f -regextype posix-extended \
     -regex '.*/lvs-lab-debian12-[0-9a-f]{12}\.qcow2' -delete
 fi

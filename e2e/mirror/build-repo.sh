@@ -1,32 +1,32 @@
 #!/usr/bin/env bash
-# Build the signed Debian repository the e2e lab's VMs use as their apt mirror.
+# Build the signed Debian repository the e2e lab's VMs use as their apt mirror:
+# one Debian release's suites per call, beside the other release's in OUT_DIR.
 #
-#   bash e2e/mirror/build-repo.sh OUT_DIR DPKG_STATUS PACKAGE...
-#   e.g. bash e2e/mirror/build-repo.sh ~/.cache/lvs-dr-lab/mirror \
-#          ~/.cache/lvs-dr-lab/image/lvs-lab-debian12-cloud-<hash>.dpkg-status \
+#   bash e2e/mirror/build-repo.sh OUT_DIR RELEASE DPKG_STATUS PACKAGE...
+#   e.g. bash e2e/mirror/build-repo.sh ~/.cache/lvs-dr-lab/mirror 13 \
+#          ~/.cache/lvs-dr-lab/image/lvs-lab-debian13-cloud-<hash>.dpkg-status \
 #          keepalived ipvsadm nginx
 #
-# It holds exactly what `apt-get install --no-install-recommends PACKAGE...`
-# installs on a system whose dpkg status is DPKG_STATUS (the `cloud` image's,
-# from e2e/image/build-image.sh): the packages and their missing dependencies,
-# resolved against this host's apt lists for bookworm (deb.debian.org) and
-# downloaded from Debian's archive. Served as http://deb.debian.org/ by
-# e2e/internet/server.js, the three sources lines of a Debian 12 cloud image
-#   deb URL/debian bookworm main
-#   deb URL/debian bookworm-updates main
-#   deb URL/debian-security bookworm-security main
-# `apt-get update` cleanly (bookworm-updates and bookworm-security are empty).
+# RELEASE is 13 (suite trixie) or 12 (bookworm). The suite holds exactly what
+# `apt-get install --no-install-recommends PACKAGE...` installs on a system
+# whose dpkg status is DPKG_STATUS (that release's `cloud` image's, from
+# e2e/image/build-image.sh): the packages and their missing dependencies,
+# resolved against the release's apt lists (deb.debian.org) and downloaded
+# from Debian's archive. Served as http://deb.debian.org/ by
+# e2e/internet/server.js, the sources a lab's packages.mirror gives a VM
+# (cloud-init/user-data.ts: the suite, -updates and -security) `apt-get update`
+# cleanly (the -updates and -security suites are empty).
 #
-# OUT_DIR/
-#   debian/pool/main/...                       the .debs
-#   debian/dists/bookworm/                     InRelease, Release, Release.gpg,
-#     main/binary-amd64/Packages{,.gz}         the index
-#   debian/dists/bookworm-updates/             empty index, signed Release
-#   debian-security/dists/bookworm-security/   empty index, signed Release
-#   archive-key.asc                            the public signing key (signed-by=)
-#   manifest                                   "package version", one a line
-#   key/                                       the signing key (made once, 0700)
-#   stamp                                      the inputs of the current build
+# OUT_DIR/ (<suite>: trixie or bookworm)
+#   debian/pool/<suite>/main/...                 the .debs of the suite
+#   debian/dists/<suite>/                        InRelease, Release, Release.gpg,
+#     main/binary-amd64/Packages{,.gz}           the index
+#   debian/dists/<suite>-updates/                empty index, signed Release
+#   debian-security/dists/<suite>-security/      empty index, signed Release
+#   archive-key.asc                              the public signing key (signed-by=)
+#   debian<RELEASE>.manifest                     "package version", one a line
+#   key/                                         the signing key (made once, 0700)
+#   debian<RELEASE>.stamp                        the inputs of the suite's build
 #
 # Reused while the package list, DPKG_STATUS and this script are unchanged and
 # the Release files stay valid for another 30 days (Valid-Until: 1 year); one
@@ -36,12 +36,12 @@
 # private apt root. The manifest's path is the last line on stdout; progress
 # goes to stderr.
 #
-# Needs apt-utils (apt-ftparchive), gpg, and the host's apt lists for bookworm
-# (an `apt-get update` with Debian's three sources is run into OUT_DIR/.lists
-# when they are missing). Needs no root unless the lists must be fetched.
+# Needs apt-utils (apt-ftparchive), gpg, and the release's apt lists (the
+# host's when it runs that release, else an `apt-get update` with Debian's
+# three sources into OUT_DIR/.lists-<suite>). Needs no root unless the lists
+# must be fetched.
 set -euo pipefail
 
-readonly SUITE=bookworm
 readonly ARCH=amd64
 readonly MIRROR=${LVSLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly SECURITY_MIRROR=${LVSLAB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
@@ -50,7 +50,6 @@ readonly VALID_DAYS=365
 readonly MIN_VALID_DAYS=30
 # Archive (directory under OUT_DIR) and suite of each dist; only the first
 # holds packages.
-readonly DISTS=("debian $SUITE" "debian $SUITE-updates" "debian-security $SUITE-security")
 
 log() { printf '[build-repo] %s\n' "$*" >&2; }
 die() {
@@ -58,14 +57,23 @@ die() {
   exit 1
 }
 
-if (($# < 3)); then
-  echo "usage: $0 OUT_DIR DPKG_STATUS PACKAGE..." >&2
+if (($# < 4)); then
+  echo "usage: $0 OUT_DIR RELEASE DPKG_STATUS PACKAGE..." >&2
   exit 2
 fi
 script=$(readlink -f "${BASH_SOURCE[0]}")
 out_dir=$(readlink -m "$1")
-status_in=$2
-shift 2
+release=$2
+status_in=$3
+shift 3
+case $release in
+  13) SUITE=trixie ;;
+  12) SUITE=bookworm ;;
+  *) die "release '$release': 13 or 12" ;;
+esac
+readonly SUITE
+readonly DISTS=("debian $SUITE" "debian $SUITE-updates" "debian-security $SUITE-security")
+readonly MANIFEST=$out_dir/debian$release.manifest STAMP=$out_dir/debian$release.stamp
 [[ -f $status_in ]] || die "dpkg status file $status_in not found"
 mapfile -t packages < <(printf '%s\n' "$@" | sort -u)
 
@@ -81,8 +89,8 @@ mkdir -p "$out_dir"
 exec 9>"$out_dir/.lock"
 flock 9
 
-stamp_text=$(printf 'script %s\nstatus %s\narch %s\npackages %s\n' \
-  "$(sha256sum <"$script" | cut -d' ' -f1)" "$(sha256sum <"$status_in" | cut -d' ' -f1)" \
+stamp_text=$(printf 'script %s\nrelease %s\nstatus %s\narch %s\npackages %s\n' \
+  "$(sha256sum <"$script" | cut -d' ' -f1)" "$release" "$(sha256sum <"$status_in" | cut -d' ' -f1)" \
   "$ARCH" "${packages[*]}")
 
 # Seconds until the first Valid-Until of the published Release files (0: none).
@@ -98,10 +106,10 @@ valid_for() {
   echo $((min - $(date +%s)))
 }
 
-if [[ -f $out_dir/stamp && -s $out_dir/manifest && -s $out_dir/archive-key.asc &&
-  $(cat "$out_dir/stamp") == "$stamp_text" ]] && (($(valid_for) > MIN_VALID_DAYS * 86400)); then
-  log "reusing $out_dir"
-  echo "$out_dir/manifest"
+if [[ -f $STAMP && -s $MANIFEST && -s $out_dir/archive-key.asc &&
+  $(cat "$STAMP") == "$stamp_text" ]] && (($(valid_for) > MIN_VALID_DAYS * 86400)); then
+  log "reusing $SUITE in $out_dir"
+  echo "$MANIFEST"
   exit 0
 fi
 
@@ -169,11 +177,12 @@ lists_ok() {
 }
 if ! lists_ok; then
   [[ -d $DEBIAN_KEYRING || -f $DEBIAN_KEYRING ]] || die "$DEBIAN_KEYRING missing: apt-get install debian-archive-keyring"
-  log "the host's apt lists lack $SUITE: apt-get update into $out_dir/.lists"
-  mkdir -p "$out_dir/.lists/partial"
-  apt_host+=(-o Dir::State::Lists="$out_dir/.lists/")
+  # apt-get update is incremental: the lists of an earlier build are only refreshed.
+  log "the host's apt lists lack $SUITE: apt-get update into $out_dir/.lists-$SUITE"
+  mkdir -p "$out_dir/.lists-$SUITE/partial"
+  apt_host+=(-o Dir::State::Lists="$out_dir/.lists-$SUITE/")
   apt-get "${apt_host[@]}" -q update >&2
-  lists_ok || die "apt-get update gave no $SUITE lists in $out_dir/.lists"
+  lists_ok || die "apt-get update gave no $SUITE lists in $out_dir/.lists-$SUITE"
 fi
 
 log "resolving ${packages[*]} against $(basename "$status_in")"
@@ -198,10 +207,10 @@ for deb in "$work"/resolve/archives/*.deb; do
   source=${source%% *} # "name (version)" when the versions differ
   source=${source:-$(dpkg-deb -f "$deb" Package)}
   if [[ $source == lib?* ]]; then prefix=${source:0:4}; else prefix=${source:0:1}; fi
-  mkdir -p "$repo/debian/pool/main/$prefix/$source"
-  mv "$deb" "$repo/debian/pool/main/$prefix/$source/"
+  mkdir -p "$repo/debian/pool/$SUITE/main/$prefix/$source"
+  mv "$deb" "$repo/debian/pool/$SUITE/main/$prefix/$source/"
 done
-(cd "$repo/debian" && apt-ftparchive packages pool/main) >"$repo/debian/dists/$SUITE/main/binary-$ARCH/Packages"
+(cd "$repo/debian" && apt-ftparchive packages "pool/$SUITE/main") >"$repo/debian/dists/$SUITE/main/binary-$ARCH/Packages"
 awk '/^Package: / { p = $2 } /^Version: / { print p, $2 }' \
   "$repo/debian/dists/$SUITE/main/binary-$ARCH/Packages" | sort >"$work/manifest"
 if ! cmp -s "$work/manifest" "$work/resolve/wanted"; then
@@ -277,14 +286,18 @@ if verify "$DEBIAN_KEYRING" "$repo" wrong-key 2>/dev/null; then
 fi
 
 # --- publish ------------------------------------------------------------------
+# This suite's directories only: the other release's stay as they are.
 mv "$work/archive-key.asc" "$out_dir/archive-key.asc"
-for archive in debian debian-security; do
-  if [[ -e $out_dir/$archive ]]; then
-    mv "$out_dir/$archive" "$work/old-$archive"
+for dir in "debian/pool/$SUITE" "debian/dists/$SUITE" "debian/dists/$SUITE-updates" "debian-security/dists/$SUITE-security"; do
+  mkdir -p "$(dirname "$out_dir/$dir")"
+  if [[ -e $out_dir/$dir ]]; then
+    mv "$out_dir/$dir" "$work/old-${dir//\//_}"
   fi
-  mv "$repo/$archive" "$out_dir/$archive"
+  mv "$repo/$dir" "$out_dir/$dir"
 done
-mv "$work/manifest" "$out_dir/manifest"
-printf '%s\n' "$stamp_text" >"$out_dir/stamp"
-log "built $out_dir ($(wc -l <"$out_dir/manifest") packages, $(du -sh "$out_dir/debian/pool" | cut -f1)) in $((SECONDS - start)) s"
-echo "$out_dir/manifest"
+# What a build of one release before RELEASE was left at the top.
+rm -rf "$out_dir/debian/pool/main" "$out_dir/manifest" "$out_dir/stamp"
+mv "$work/manifest" "$MANIFEST"
+printf '%s\n' "$stamp_text" >"$STAMP"
+log "built $SUITE in $out_dir ($(wc -l <"$MANIFEST") packages, $(du -sh "$out_dir/debian/pool/$SUITE" | cut -f1)) in $((SECONDS - start)) s"
+echo "$MANIFEST"

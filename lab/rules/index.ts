@@ -19,6 +19,7 @@ import { cidrRule } from './cidr';
 import { bridgeRequiredRule } from './bridge-required';
 import { addressInSubnetRule } from './address-in-subnet';
 import { natGatewayRule } from './nat-gateway';
+import { imageReleaseRule } from './image-release';
 import { packagesNeedMirrorRule } from './packages-need-mirror';
 import { packagesRouteRule } from './packages-route';
 import { packagesResolverRule } from './packages-resolver';
@@ -68,7 +69,7 @@ export const IPV6_RULES: readonly LabRule[] = [
 
 /** Every cross-field rule, in the order problems are listed (after the field problems). */
 export const LAB_RULES: readonly LabRule[] = [
-  libvirtUriRule, storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, packagesNeedMirrorRule,
+  libvirtUriRule, storagePoolPathRule, cidrRule, bridgeRequiredRule, addressInSubnetRule, natGatewayRule, imageReleaseRule, packagesNeedMirrorRule,
   packagesRouteRule, packagesResolverRule,
   sshUserReservedRule, sshKeyRule, advertIntervalRule, authPassVersionRule, fastFailoverRule, trackScriptRule,
   vmNameLengthRule, uniqueNamesRule, uniqueAddressesRule, uniquePriorityRule,

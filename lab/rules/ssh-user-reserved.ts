@@ -1,18 +1,18 @@
 import { type LabRule, section } from './read';
 
 /**
- * Accounts and groups a Debian 12 cloud image (and the packages the lab installs) already has:
+ * Accounts and groups a Debian 12 or 13 cloud image (and the packages the lab installs) already has:
  * cloud-init would modify an existing account instead of creating ours, and `useradd` fails on
  * a name an existing group has.
  */
 export const RESERVED_USERS: readonly string[] = [
   'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data', 'backup',
-  'list', 'irc', 'gnats', 'nobody', 'messagebus', 'sshd', 'polkitd', 'tcpdump', 'dnsmasq', 'uuidd', 'tss', 'statd',
+  'list', 'irc', 'gnats', 'nobody', 'messagebus', 'sshd', 'polkitd', 'tcpdump', 'dnsmasq', 'uuidd', 'tss', 'statd', 'dhcpcd',
   'debian', 'admin', 'ubuntu', 'cloud-user',
   // groups
   'adm', 'tty', 'disk', 'kmem', 'dialout', 'fax', 'voice', 'cdrom', 'floppy', 'tape', 'sudo', 'audio', 'dip', 'operator',
   'src', 'shadow', 'utmp', 'video', 'sasl', 'plugdev', 'staff', 'users', 'nogroup', 'input', 'sgx', 'kvm', 'render',
-  'crontab', 'netdev', 'ssh', 'lpadmin', 'keepalived_script',
+  'crontab', 'netdev', 'ssh', 'lpadmin', 'keepalived_script', 'clock',
 ];
 /** Prefixes of system accounts (systemd-network, systemd-timesync, _apt, _chrony, ...). */
 const RESERVED_USER_PREFIXES = ['systemd-', '_'];
