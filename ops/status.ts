@@ -9,10 +9,10 @@
 import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
 import type { OpsHost, RemoteOutcome } from './host';
 import { boundVips, canonicalAddress, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
-import { hostPort, parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
+import { parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
 import { cloudInitProblem, judgeCloudInit, vmCloudInit, type VmCloudInitStatus } from './ready';
 import { ARP_SYSCTL_FILES, DIRECTOR_QUESTIONS, lastLine, privilegeFix, REAL_SERVER_QUESTIONS, reachFix } from './remote';
-import { countFindings, renderFindings, renderTable, type Finding } from './table';
+import type { Finding } from './table';
 
 export type { Finding } from './table';
 export type { VmCloudInitStatus } from './ready';
@@ -227,21 +227,10 @@ class Findings {
 }
 
 /** Asks every VM and this machine, and judges the cluster. */
-export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?: string): Promise<StatusReport> {
-  const findings = new Findings();
-  const [directors, realServers] = await Promise.all([
-    Promise.all(lab.directors.map((d) => readDirector(host, lab, d, findings))),
-    Promise.all(lab.realServers.map((rs) => readRealServer(host, lab, rs, findings))),
-  ]);
-  // the VMs answered in any order: their findings so far in the lab's order
-  const vmOrder = [...lab.directors, ...lab.realServers].map((vm) => vm.name);
-  findings.problems.sort((a, b) => vmOrder.indexOf(a.subject) - vmOrder.indexOf(b.subject));
-  const directorMacs = new Map(directors.map((d) => [d.name, d.readMac ?? d.macAddress]));
-  for (const d of directors) {
-    if (d.readMac && d.readMac !== d.macAddress) {
-      findings.warning('mac', d.name, `${d.name}'s lab0 has MAC ${d.readMac}, the lab gives it ${d.macAddress}`, 'the VM was not made by this lab config: check LAB_CONFIG names the deployed lab');
-    }
-  }
+type ReadDirector = DirectorStatus & { readMac?: string };
+
+/** Each VIP: which directors hold it and what this machine resolves it to; one holder, its MAC. */
+async function judgeVips(host: OpsHost, lab: ResolvedLab, directors: readonly ReadDirector[], directorMacs: ReadonlyMap<string, string>, findings: Findings): Promise<VipStatus[]> {
   const unreached = directors.filter((d) => !d.reached).map((d) => d.name);
   const vips: VipStatus[] = [];
   for (const vip of [...labVips(lab), ...labVips6(lab)]) {
@@ -270,7 +259,12 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
       }
     }
   }
-  const services: ServiceStatus[] = lab.services.map((s) => {
+  return vips;
+}
+
+/** Each service as the MASTER's IPVS table has it: every real server in it, or a problem. */
+function serviceStatuses(lab: ResolvedLab, directors: readonly ReadDirector[], realServers: readonly RealServerStatus[], vips: readonly VipStatus[], findings: Findings): ServiceStatus[] {
+  return lab.services.map((s) => {
     const holders = vips.find((v) => v.vip === s.vip)!.holders;
     const master = holders.length === 1 ? directors.find((d) => d.name === holders[0])! : undefined;
     const row = master?.ipvs?.find((x) => serviceKey(x) === serviceKey(s));
@@ -297,6 +291,10 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
     }
     return { key: serviceKey(s), protocol: s.protocol, vip: s.vip, port: s.port, scheduler: s.scheduler, master: master?.name ?? null, realServers: members };
   });
+}
+
+/** Each reachable real server: its VIPs on lo and its ARP sysctls. */
+function judgeRealServers(realServers: readonly RealServerStatus[], findings: Findings): void {
   for (const rs of realServers.filter((r) => r.reached)) {
     if (rs.missingVips.length > 0) {
       findings.problem('rs-vip', rs.name, `${rs.name} has no ${rs.missingVips.join(', ')} on lo (\`${REAL_SERVER_QUESTIONS.addresses}\`): it drops the requests the director sends it`,
@@ -311,6 +309,10 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
         `\`sudo systemctl restart lvs-real-server\` on ${rs.name}; /etc/sysctl.d/90-lvs-dr-arp.conf keeps them across reboots`);
     }
   }
+}
+
+/** Each reachable director: keepalived running, its notify hook agreeing with the VIPs it holds, its sync daemon. */
+function judgeDirectors(lab: ResolvedLab, directors: readonly ReadDirector[], findings: Findings): void {
   for (const d of directors.filter((x) => x.reached)) {
     const holds = d.vips.length > 0;
     if (d.keepalived !== 'active') {
@@ -328,6 +330,27 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
       }
     }
   }
+}
+
+export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?: string): Promise<StatusReport> {
+  const findings = new Findings();
+  const [directors, realServers] = await Promise.all([
+    Promise.all(lab.directors.map((d) => readDirector(host, lab, d, findings))),
+    Promise.all(lab.realServers.map((rs) => readRealServer(host, lab, rs, findings))),
+  ]);
+  // the VMs answered in any order: their findings so far in the lab's order
+  const vmOrder = [...lab.directors, ...lab.realServers].map((vm) => vm.name);
+  findings.problems.sort((a, b) => vmOrder.indexOf(a.subject) - vmOrder.indexOf(b.subject));
+  const directorMacs = new Map(directors.map((d) => [d.name, d.readMac ?? d.macAddress]));
+  for (const d of directors) {
+    if (d.readMac && d.readMac !== d.macAddress) {
+      findings.warning('mac', d.name, `${d.name}'s lab0 has MAC ${d.readMac}, the lab gives it ${d.macAddress}`, 'the VM was not made by this lab config: check LAB_CONFIG names the deployed lab');
+    }
+  }
+  const vips = await judgeVips(host, lab, directors, directorMacs, findings);
+  const services = serviceStatuses(lab, directors, realServers, vips, findings);
+  judgeRealServers(realServers, findings);
+  judgeDirectors(lab, directors, findings);
   return {
     version: 1,
     ok: findings.problems.length === 0,
@@ -342,48 +365,4 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
   };
 }
 
-/** The report for a terminal: directors, each service's IPVS table, real servers, ARP, then the findings and the verdict. */
-export function formatStatus(report: StatusReport): string {
-  const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v));
-  const out: string[] = [];
-  out.push(`lab ${report.lab}${report.configFile ? ` (${report.configFile})` : ' (LAB_CONFIG unset: the reference topology)'}`, '');
-  out.push('Directors');
-  out.push(renderTable(
-    ['director', 'address', 'priority', 'VRRP state', 'keepalived', 'VIPs on lab0', 'sync daemon', 'cloud-init'],
-    report.directors.map((d) => d.reached
-      ? [d.name, d.address, d.priority, dash(d.vrrpState), dash(d.keepalived), d.vips.join(', ') || '-', d.syncDaemons.map((x) => `${x.role} (${x.interface}, id ${x.syncId})`).join(', ') || '-', dash(d.cloudInit?.status)]
-      : [d.name, d.address, d.priority, 'no answer', '-', '-', '-', '-']),
-  ));
-  for (const s of report.services) {
-    out.push('', `Service ${s.key} ${s.scheduler}: ${s.master ? `IPVS table of ${s.master} (MASTER)` : 'no single MASTER: no table shown'}`);
-    out.push(renderTable(
-      ['real server', 'address', 'in table', 'forward', 'weight', 'active', 'inactive'],
-      s.realServers.map((r) => [r.name, hostPort(r.address, s.port), r.inTable ? 'yes' : 'NO', dash(r.forward), r.inTable ? `${r.weight}` : `(${r.configuredWeight})`, dash(r.activeConns), dash(r.inactiveConns)]),
-      ['left', 'left', 'left', 'left', 'right', 'right', 'right'],
-    ));
-  }
-  out.push('', 'Real servers');
-  out.push(renderTable(
-    ['real server', 'address', 'VIPs on lo', 'arp_ignore all/lo', 'arp_announce all/lo', 'web service', 'cloud-init'],
-    report.realServers.map((r) => r.reached
-      ? [r.name, r.address, [...r.vipsOnLo, ...r.missingVips.map((v) => `${v} MISSING`)].join(', ') || '-',
-        r.arpIgnore ? `${r.arpIgnore.all}/${r.arpIgnore.lo}` : '?', r.arpAnnounce ? `${r.arpAnnounce.all}/${r.arpAnnounce.lo}` : '?', dash(r.webService), dash(r.cloudInit?.status)]
-      : [r.name, r.address, 'no answer', '-', '-', '-', '-']),
-  ));
-  out.push('', 'VIPs from this machine');
-  out.push(renderTable(
-    ['VIP', 'held by', 'resolves to', 'entry', 'director'],
-    report.vips.map((v) => [v.vip, v.holders.join(', ') || 'nobody', v.arp.checked ? dash(v.arp.mac) : 'not checked', dash(v.arp.state), dash(v.arp.director)]),
-  ));
-  const findings = renderFindings(report.problems, report.warnings);
-  if (findings.length > 0) out.push('', ...findings);
-  out.push('', report.ok
-    ? `lvs-lab status: healthy${report.warnings.length ? ` (${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'})` : ''}.`
-    : `lvs-lab status: ${countFindings(report.problems.length, report.warnings.length)}.`);
-  return `${out.join('\n')}\n`;
-}
-
-/** The report for scripts: {@link StatusReport} as JSON. */
-export function formatStatusJson(report: StatusReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
+export { formatStatus, formatStatusJson } from './status-format';
