@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Annotations, App, LocalBackend } from './constructs/engine';
+import { Annotations, App, DISABLE_STACK_TRACE_IN_METADATA, LocalBackend } from './constructs/engine';
 import { appLab, checkDefaultKey } from './app-lab';
 import { LvsDrLabStack } from './constructs';
 import { LabConfigError, validatePoolDirectory } from './lab';
@@ -27,7 +27,9 @@ try {
   // anything changes.
   const poolProblems = validatePoolDirectory(lab);
   if (poolProblems.length > 0) throw new LabConfigError(poolProblems, process.env.LAB_CONFIG || undefined);
-  const app = new App();
+  // Annotations without the stack trace cdktf would record in manifest.json: it names this
+  // checkout's absolute path, and the synth output stays the same wherever it is made.
+  const app = new App({ context: { [DISABLE_STACK_TRACE_IN_METADATA]: true } });
   // The stack holds image.source and libvirtUri as written (credentials included: the provider
   // needs them) and every VM's seed: the synth directory is its owner's only.
   fs.mkdirSync(app.outdir, { recursive: true, mode: 0o700 });

@@ -71,6 +71,8 @@ describe('the app (main.ts)', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(annotations(out)).toEqual(['@cdktf/info [lvs-dr-lab]: authorizing ~/.ssh/id_ed25519.pub for user lab (the lab config lists no ssh.authorizedKeys)']);
+    // the manifest records no stack trace: the synth output never names this checkout
+    expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).not.toContain(root);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'lvs-dr-lab', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource.libvirt_domain)).toHaveLength(4);
     // every seed ISO the stack uploads is written next to it

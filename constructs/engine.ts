@@ -7,4 +7,4 @@
  * scripts/engine-compare.sh, which loads this module (and the generated bindings, which
  * import `cdktf` themselves) with `cdktf` resolved to `cdktn`.
  */
-export { Annotations, App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+export { Annotations, App, AssetType, DISABLE_STACK_TRACE_IN_METADATA, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing } from 'cdktf';
