@@ -26,6 +26,11 @@ export interface LanOptions {
   readonly dnsLog: string;
 }
 
+/** The bridge's own MAC: locally administered, from the lab's subnet (02:00 and its four octets). */
+export function lanBridgeMac(lab: ResolvedLab): string {
+  return ['02', '00', ...lab.network.networkAddress.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+}
+
 /**
  * Makes the bridge (if absent) and, with a gateway, the router and DNS forwarder. Idempotent:
  * a second call for the same bridge changes nothing. Throws when the config's DNS servers are
@@ -43,6 +48,11 @@ export function ensureLan(o: LanOptions): void {
   const exists = spawnSync('ip', ['-n', o.ns, 'link', 'show', o.bridge], { encoding: 'utf8' }).status === 0;
   if (!exists) {
     ip(['-n', o.ns, 'link', 'add', o.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+    // A bridge without an address of its own takes the lowest MAC of its ports, and changes it
+    // when a port with a lower one joins (the client's veth, after the lab is up): the router's
+    // MAC would change under the VMs' ARP caches, and the gateway (the directors' track script
+    // pings it) would be unreachable for half a minute. A LAN's router keeps its MAC.
+    ip(['-n', o.ns, 'link', 'set', o.bridge, 'address', lanBridgeMac(o.lab)]);
     ip(['-n', o.ns, 'link', 'set', o.bridge, 'up']);
   }
   if (network.gateway === undefined) return;
