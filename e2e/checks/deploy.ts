@@ -12,7 +12,7 @@ export const deploy: E2eCheck = {
   appliesTo: () => true,
   name: (ctx) => (interruptsDeploy(ctx) ? `${ctx.settings.cli} deploy again converges to the whole lab (${engineName(ctx)})` : `${ctx.settings.cli} deploy creates the lab (${engineName(ctx)})`),
   run({ settings, labFile, state, result }) {
-    const r = cdktf(settings, 'deploy', labFile, 1800, state.internet?.caFile);
+    const r = cdktf(settings, 'deploy', labFile, settings.readyTimeoutSec + 600, state.internet?.caFile);
     state.deployed = true;
     expect(r.status === 0, `cdktf deploy exited ${r.status}: ${tail(r.stdout + r.stderr)}`);
     result.figures.deploySec = Math.round(r.seconds);

@@ -133,7 +133,7 @@ export const brokenMirror: E2eCheck = {
     return runBrokenMirrorDrill({
       lab, victim, mirrorAddress: settings.wanIp, log,
       virsh: (...args) => sb.virsh(...args),
-      deploy: () => cdktf(settings, 'deploy', labFile, 1800, state.internet?.caFile),
+      deploy: () => cdktf(settings, 'deploy', labFile, settings.readyTimeoutSec + 600, state.internet?.caFile),
       inRouterNs: (args) => run('ip', ['netns', 'exec', settings.ns, ...args], { timeoutSec: 30 }),
       victimServes: () => tcpServices.filter((x) => x.realServers.includes(victim.name)).every((x) =>
         sources.some((source) => servedBy(sb.httpGet(serviceUrl(x), { source, maxTimeSec: 2 }).body) === victim.name)),
