@@ -11,7 +11,8 @@ export { failoverGap, probeSummary, parseProbeLines, startProber, type ProbeLine
 export { predictShares, judgeShares, type SharePrediction } from './shares';
 export { waitForReady, askCloudInit, formatReady, formatReadyEvent, formatReadyJson, DEFAULT_WAIT_TIMEOUT_SEC, WAIT_TIMEOUT_ENV, type ReadyReport, type ReadyOptions, type ReadyEvent, type VmCloudInit } from './ready';
 export { parseCloudInitStatus, classifyCloudInitFailure, type CloudInitStatus, type CloudInitFailure } from './cloud-init';
-export { collectStatus, formatStatus, formatStatusJson, type StatusReport, type Finding } from './status';
+export { collectStatus, type StatusReport, type Finding } from './status';
+export { formatStatus, formatStatusJson } from './status-format';
 export { runTraffic, formatTraffic, formatTrafficJson, servedBy, TRAFFIC_LIMITS, type TrafficOptions, type TrafficReport } from './traffic';
 export {
   runFailoverDrill, runRsDownDrill, formatFailover, formatRsDown, formatDrillJson, vipHolders, DrillError,

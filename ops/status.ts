@@ -365,4 +365,3 @@ export async function collectStatus(host: OpsHost, lab: ResolvedLab, configFile?
   };
 }
 
-export { formatStatus, formatStatusJson } from './status-format';

@@ -2,7 +2,8 @@ import { NOTIFY_STATE_FILE } from '../../cloud-init/paths';
 import { ARP_SYSCTLS } from '../../cloud-init/real-server';
 import { resolveLabConfig } from '../../lab';
 import { VRRP_STATE_FILE, WEB_SERVICE } from '../../ops/remote';
-import { collectStatus, formatStatus, formatStatusJson } from '../../ops/status';
+import { collectStatus } from '../../ops/status';
+import { formatStatus, formatStatusJson } from '../../ops/status-format';
 import { FakeLab, settle } from '../helpers/ops-lab';
 
 /* `lvs-lab status` against a lab that answers with the tools' own output, healthy, then broken one way at a time. */
