@@ -31,7 +31,7 @@ import { rsFailure, rsFailureNotApplicable } from './checks/rs-failure';
 import { standIn } from './checks/stand-in';
 import { type PlanEntry, type RunContext, when } from './context';
 import { backupCrash, directorRestart } from './drills/backup-crash';
-import { brokenMirror } from './drills/broken-mirror';
+import { brokenMirror, brokenMirrorNotRun } from './drills/broken-mirror';
 import { interruptedFirstDeploy, interruptedThenDestroy } from './drills/interrupted-deploy';
 import { libvirtdRestart } from './drills/libvirtd-restart';
 import { linkDown } from './drills/link-down';
@@ -63,7 +63,7 @@ export const CHECKS: readonly PlanEntry[] = [
   arpSilentWholeRun,
   // The packages check asks every VM, the restarted director too.
   when(directorRestart, ({ lab }) => !lab.image.preinstalled), packagesFromMirror, nothingInstalled,
-  egress, gatewayAndDns, libvirtdRestart, brokenMirror, secondDeploy, directorRestart, fwmarkAfterRestart,
+  egress, gatewayAndDns, libvirtdRestart, brokenMirrorNotRun, brokenMirror, secondDeploy, directorRestart, fwmarkAfterRestart,
   firstChecked, besideDeploy,
 ];
 

@@ -1,6 +1,7 @@
 import { resolveLabConfig } from '../../lab';
+import type { RunContext } from '../../e2e/context';
 import { formatReady, waitForReady } from '../../ops/ready';
-import { brokenMirrorNotApplicable, brokenMirrorVictim, runBrokenMirrorDrill, type BrokenMirrorParams, type DrillRun } from '../../e2e/drills/broken-mirror';
+import { brokenMirror, brokenMirrorNotApplicable, brokenMirrorNotRun, brokenMirrorVictim, runBrokenMirrorDrill, type BrokenMirrorParams, type DrillRun } from '../../e2e/drills/broken-mirror';
 import { FakeLab, settle } from '../helpers/ops-lab';
 
 /*
@@ -50,6 +51,19 @@ test('applies to a lab that installs packages at first boot with two real server
   expect(brokenMirrorNotApplicable(lab)).toBeUndefined();
   expect(brokenMirrorNotApplicable(resolveLabConfig({ image: { preinstalled: true } }))).toBe('the image has the packages preinstalled: a first boot installs nothing');
   expect(victim.name).toBe('rs-2');
+});
+
+test('asked of a lab it cannot break, the drill is recorded as not applicable with the reason; not asked, neither runs', async () => {
+  const preinstalled = resolveLabConfig({ image: { preinstalled: true } });
+  const ctx = (l: typeof lab, drills: string[]) => ({ lab: l, settings: { drills: new Set(drills) } }) as unknown as RunContext;
+  expect(brokenMirrorNotRun.appliesTo(ctx(preinstalled, ['broken-mirror']))).toBe(true);
+  expect(brokenMirror.appliesTo(ctx(preinstalled, ['broken-mirror']))).toBe(false);
+  expect(await brokenMirrorNotRun.run(ctx(preinstalled, ['broken-mirror']))).toBe('the image has the packages preinstalled: a first boot installs nothing');
+  expect(brokenMirrorNotRun.appliesTo(ctx(lab, ['broken-mirror']))).toBe(false);
+  expect(brokenMirror.appliesTo(ctx(lab, ['broken-mirror']))).toBe(true);
+  for (const l of [lab, preinstalled]) {
+    expect(brokenMirror.appliesTo(ctx(l, ['rs-reboot'])) || brokenMirrorNotRun.appliesTo(ctx(l, ['rs-reboot']))).toBe(false);
+  }
 });
 
 test('a deploy that names the VM and apt\'s error, then one that ends ready: passes, in order, the block lifted before the fix', async () => {

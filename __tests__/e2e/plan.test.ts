@@ -95,13 +95,13 @@ async function names(lab: ResolvedLab, env: Record<string, string>): Promise<str
 }
 
 describe('the declared order against the recorded matrix run', () => {
-  test('the feature lab (first beside the other; tofu; drills backup-crash, rs-reboot, link-down): the same 47 checks in the same order', async () => {
+  test('the feature lab (recorded as the first of the pair; tofu; drills backup-crash, rs-reboot, link-down): the same 47 checks in the same order', async () => {
     const recordedRun = JSON.parse(recorded('feature-lab-checks.json'));
     const got = await names(featureLab(), { E2E_HANDOFF_ROLE: 'first', E2E_DRILLS: 'backup-crash,rs-reboot,link-down', TERRAFORM_BINARY_NAME: 'tofu' });
     expect(got).toEqual(recordedRun.checks);
   });
 
-  test('the default lab (second, beside the first; terraform by cdktn; drills libvirtd-restart, interrupted-deploy): the same 32 checks in the same order', async () => {
+  test('the default lab (recorded as the second of the pair; terraform by cdktn; drills libvirtd-restart, interrupted-deploy): the same 32 checks in the same order', async () => {
     const recordedRun = JSON.parse(recorded('default-lab-checks.json'));
     const got = await names(defaultLab(), { E2E_HANDOFF_ROLE: 'second', E2E_CLIENT: 'b', E2E_DRILLS: 'libvirtd-restart,interrupted-deploy', LAB_CLI: 'cdktn' });
     expect(got).toEqual(recordedRun.checks);
