@@ -52,3 +52,10 @@ export const TLS_KEY_PATH = '/etc/ssl/private/lvs-lab.key';
 
 /** A file in the web root: `GET /ready` answers 200 while it exists (remove it to fail a readiness check). */
 export const READY_FILE_NAME = 'ready';
+
+/** The dpkg apt runs while cloud-init installs the lab's packages at first boot (first-boot-install.ts). */
+export const FIRST_BOOT_DPKG_PATH = '/usr/local/lib/lvs-lab/first-boot-dpkg';
+/** The apt setting that points apt at it for that install; runcmd removes both. */
+export const FIRST_BOOT_APT_CONF_PATH = '/etc/apt/apt.conf.d/00lvs-lab-first-boot';
+/** Written by cloud-init at the end of every boot's final stage: absent only until the first boot has finished. */
+export const CLOUD_INIT_BOOT_FINISHED_PATH = '/var/lib/cloud/instance/boot-finished';

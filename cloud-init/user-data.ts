@@ -1,4 +1,5 @@
 import { DEBIAN_RELEASE_FACTS, type DebianRelease } from './debian-release';
+import { firstBootInstall } from './first-boot-install';
 import { renderKeepalivedConf } from './keepalived-conf';
 import type { CloudFile, DirectorUserDataModel, PackageSources, RealServerUserDataModel, UserDataBase } from './model';
 import { renderNotifyScript } from './notify-script';
@@ -298,12 +299,15 @@ function cloudConfig(base: UserDataBase, packages: readonly string[], files: rea
       allFiles.unshift({ path: MIRROR_KEY_PATH, content: withNewline(base.packages.signingKey), permissions: '0644', owner: 'root:root' });
     }
   }
+  const firstBoot = base.preinstalled ? { files: [], runcmd: [] } : firstBootInstall(base.release);
   if (!base.preinstalled) {
     config.package_update = true;
     config.packages = [...packages];
+    // Not deferred: in place before cloud-init's final stage installs the packages.
+    allFiles.push(...firstBoot.files);
   }
   config.write_files = allFiles.map(toWriteFile);
-  config.runcmd = runcmd.map((item) => (typeof item === 'string' ? item : [...item]));
+  config.runcmd = [...firstBoot.runcmd, ...runcmd].map((item) => (typeof item === 'string' ? item : [...item]));
   return config;
 }
 

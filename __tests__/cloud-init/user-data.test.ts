@@ -214,6 +214,9 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
       ['/etc/keepalived/keepalived.conf', '0640', 'root:root', true],
       ['/etc/modules-load.d/lvs-dr-lab.conf', '0644', 'root:root', false],
       ['/usr/local/sbin/lvs-lab-notify', '0755', 'root:root', false],
+      // Debian 13 installing at first boot: the package scripts offline for systemd (first-boot-install.ts)
+      ['/usr/local/lib/lvs-lab/first-boot-dpkg', '0755', 'root:root', false],
+      ['/etc/apt/apt.conf.d/00lvs-lab-first-boot', '0644', 'root:root', false],
     ]);
     expect(fileAt(config, '/etc/keepalived/keepalived.conf').content).toBe(renderKeepalivedConf(model.keepalived));
     expect(fileAt(config, '/etc/modules-load.d/lvs-dr-lab.conf').content).toBe('ip_vs\nip_vs_wrr\nip_vs_wlc\n');
@@ -222,7 +225,9 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
 
   test('director without a notify hook gets no notify script', () => {
     const { config } = cloudConfigView(rendered.director(directorUserData({ keepalived: referenceDirector({ notifyScriptPath: undefined }) })));
-    expect(filesOf(config).map((f) => f.path)).toEqual(['/etc/keepalived/keepalived.conf', '/etc/modules-load.d/lvs-dr-lab.conf']);
+    expect(filesOf(config).map((f) => f.path)).toEqual([
+      '/etc/keepalived/keepalived.conf', '/etc/modules-load.d/lvs-dr-lab.conf', '/usr/local/lib/lvs-lab/first-boot-dpkg', '/etc/apt/apt.conf.d/00lvs-lab-first-boot',
+    ]);
   });
 
   test('real-server files: ARP sysctls, VIP script, unit, nginx site (deferred), byte for byte', () => {
@@ -238,6 +243,8 @@ describe('user-data content as cloud-init reads it (PyYAML)', () => {
       ['/usr/local/sbin/lvs-real-server', '0755', 'root:root', false],
       ['/etc/systemd/system/lvs-real-server.service', '0644', 'root:root', false],
       ['/etc/nginx/sites-available/lvs-lab', '0644', 'root:root', true],
+      ['/usr/local/lib/lvs-lab/first-boot-dpkg', '0755', 'root:root', false],
+      ['/etc/apt/apt.conf.d/00lvs-lab-first-boot', '0644', 'root:root', false],
     ]);
     expect(fileAt(config, '/etc/sysctl.d/90-lvs-dr-arp.conf').content).toBe(renderArpSysctl());
     expect(fileAt(config, '/usr/local/sbin/lvs-real-server').content).toBe(renderRealServerScript(model.vips));
@@ -269,9 +276,11 @@ describe('director runcmd', () => {
 
   test('loads IPVS, validates the config, then enables and restarts keepalived', () => {
     // GIVEN stubs that all succeed
-    const run = runStubbed(runcmd, { modprobe: 0, keepalived: 0, systemctl: 0 });
+    const run = runStubbed(runcmd, { rm: 0, modprobe: 0, keepalived: 0, systemctl: 0 });
 
     expect(run.calls).toEqual([
+      'rm -f /etc/apt/apt.conf.d/00lvs-lab-first-boot /usr/local/lib/lvs-lab/first-boot-dpkg',
+      'systemctl daemon-reload',
       'modprobe -a ip_vs ip_vs_wrr',
       'keepalived --config-test -f /etc/keepalived/keepalived.conf',
       'SYSTEMCTL_SKIP_SYSV=1 systemctl enable keepalived.service',
@@ -283,13 +292,13 @@ describe('director runcmd', () => {
 
   test('a failing config test is shouted on the console and stderr, exits non-zero and keepalived is not started', () => {
     // GIVEN keepalived --config-test fails as 2.2.7 does on a warning
-    const run = runStubbed(runcmd, { modprobe: 0, keepalived: 5, systemctl: 0 });
+    const run = runStubbed(runcmd, { rm: 0, modprobe: 0, keepalived: 5, systemctl: 0 });
 
     const banner = '!!!!! lvs-dr-lab: keepalived --config-test FAILED for /etc/keepalived/keepalived.conf: keepalived NOT started !!!!!\n';
     expect(run.console).toBe(banner);
     expect(run.stderr).toBe(banner);
     expect(run.status).toBe(1);
-    expect(run.calls.filter((call) => call.startsWith('systemctl'))).toEqual([]);
+    expect(run.calls.filter((call) => call.startsWith('systemctl'))).toEqual(['systemctl daemon-reload']);
   });
 });
 
@@ -307,6 +316,8 @@ describe('real-server runcmd', () => {
 
   test('starts the VIP unit and checks it before switching nginx to the demo site', () => {
     expect(runcmd).toBe(`#!/bin/sh
+'rm' '-f' '/etc/apt/apt.conf.d/00lvs-lab-first-boot' '/usr/local/lib/lvs-lab/first-boot-dpkg'
+'systemctl' 'daemon-reload'
 'env' 'SYSTEMCTL_SKIP_SYSV=1' 'systemctl' 'enable' 'lvs-real-server.service'
 'systemctl' 'restart' 'lvs-real-server.service'
 if ! /usr/local/sbin/lvs-real-server status; then
@@ -365,6 +376,8 @@ describe('user-data: service options', () => {
 
     expect(run.status).toBe(0);
     expect(run.calls).toEqual([
+      'rm -f /etc/apt/apt.conf.d/00lvs-lab-first-boot /usr/local/lib/lvs-lab/first-boot-dpkg',
+      'systemctl daemon-reload',
       'modprobe -a ip_vs ip_vs_wrr',
       'systemctl enable --now nftables.service',
       `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj /CN=director-1 -keyout ${TLS_KEY_PATH} -out ${TLS_CERT_PATH}`,
@@ -384,7 +397,7 @@ describe('user-data: service options', () => {
   test('director runcmd: a ruleset nftables refuses stops first boot loudly, before keepalived', () => {
     const { runcmd } = cloudConfigView(rendered.director(featuresDirector({ sorrySite: undefined })));
 
-    const run = runStubbed(runcmd, { modprobe: 0, systemctl: 1, keepalived: 0 });
+    const run = runStubbed(runcmd, { rm: 0, modprobe: 0, systemctl: 1, keepalived: 0 });
 
     expect(run.status).toBe(1);
     expect(run.console).toContain('!!!!! lvs-dr-lab: nftables.service FAILED to load /etc/nftables.conf: the firewall-mark services get no packets !!!!!');
@@ -398,9 +411,9 @@ describe('user-data: service options', () => {
     expect(fileAt(config, IPVS_SYSCTL_PATH)).toEqual({ path: IPVS_SYSCTL_PATH, content: renderIpvsSysctl(), permissions: '0644', owner: 'root:root' });
     expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_quiescent_template = 1$/m);
     expect(renderIpvsSysctl()).toMatch(/^net\.ipv4\.vs\.expire_nodest_conn = 1$/m);
-    const run = runStubbed(runcmd, { modprobe: 0, sysctl: 0, systemctl: 0, keepalived: 0 });
+    const run = runStubbed(runcmd, { rm: 0, modprobe: 0, sysctl: 0, systemctl: 0, keepalived: 0 });
     expect(run.status).toBe(0);
-    expect(run.calls.slice(0, 2)).toEqual(['modprobe -a ip_vs ip_vs_wrr', `sysctl -q -p ${IPVS_SYSCTL_PATH}`]);
+    expect(run.calls.slice(2, 4)).toEqual(['modprobe -a ip_vs ip_vs_wrr', `sysctl -q -p ${IPVS_SYSCTL_PATH}`]);
     // without persistence there is no template to expire: no file
     expect(filesOf(cloudConfigView(rendered.director(featuresDirector())).config).map((f) => f.path)).not.toContain(IPVS_SYSCTL_PATH);
   });
