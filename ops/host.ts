@@ -6,7 +6,10 @@
  * driven without a lab.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** What a program printed and how it ended. */
 export interface CommandResult {
@@ -49,6 +52,8 @@ export interface OpsHost {
   sleep(ms: number): Promise<void>;
   /** How `remote` reaches a VM, for messages: `ssh -i ~/.ssh/id_ed25519 lab@192.168.20.141`. */
   describeRemote(address: string): string;
+  /** Ends what the host keeps open between calls (shared ssh connections); nothing when it keeps nothing. */
+  close?(): Promise<void>;
 }
 
 /** Time limit of one ssh session when the caller names none. */
@@ -75,9 +80,10 @@ export interface SshAccess {
  * keys to pin (they are made inside the guest, not in the terraform state). The lab's segment is
  * this machine's own, as it is for the e2e harness, which reaches the VMs the same way.
  */
-export function sshArgs(access: SshAccess, address: string): string[] {
+export function sshArgs(access: SshAccess, address: string, controlDir?: string): string[] {
   return [
     ...(access.keyFile ? ['-i', access.keyFile] : []),
+    ...(controlDir !== undefined ? sharedConnectionArgs(controlDir) : []),
     '-o', 'BatchMode=yes',
     '-o', 'StrictHostKeyChecking=no',
     '-o', 'UserKnownHostsFile=/dev/null',
@@ -87,6 +93,20 @@ export function sshArgs(access: SshAccess, address: string): string[] {
     '-o', 'ServerAliveCountMax=2',
     `${access.user}@${address}`,
   ];
+}
+
+/** How long a shared ssh connection outlives its last session (seconds). */
+export const SHARED_CONNECTION_PERSIST_SEC = 120;
+
+/**
+ * ssh's options for one connection per VM shared by every session (OpenSSH multiplexing): the
+ * first session logs in, the next ones open a channel in it. A VM busy with its first boot under
+ * emulation takes a minute or more for a login (the session waits for the user's systemd to
+ * start, and the user's systemd stops when the last session ends): one login, not one a poll.
+ * The control sockets live in a directory of this process's own (0700).
+ */
+export function sharedConnectionArgs(controlDir: string): string[] {
+  return ['-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(controlDir, '%C')}`, '-o', `ControlPersist=${SHARED_CONNECTION_PERSIST_SEC}`];
 }
 
 /** Ends each command's output in a session script: the marker, the command's index and its status. */
@@ -192,11 +212,24 @@ export function httpGet(url: string, timeoutMs: number): Promise<HttpOutcome> {
   });
 }
 
-/** This machine, reaching the VMs with `ssh` as `access` says. */
-export function localOpsHost(access: SshAccess, env: NodeJS.ProcessEnv = process.env): OpsHost {
+/**
+ * This machine, reaching the VMs with `ssh` as `access` says. With `shareConnections`, one ssh
+ * connection per VM serves every session until `close()` ({@link sharedConnectionArgs}): for a
+ * command that asks the same VMs again and again (`lvs-lab wait`).
+ */
+export function localOpsHost(access: SshAccess, env: NodeJS.ProcessEnv = process.env, options: { shareConnections?: boolean } = {}): OpsHost {
+  let controlDir: string | undefined;
+  const reached = new Set<string>();
+  const control = () => {
+    if (!options.shareConnections) return undefined;
+    controlDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-ssh-'));
+    return controlDir;
+  };
   return {
     async remote(address, commands, timeoutMs = REMOTE_TIMEOUT_MS) {
-      const r = await runProgram('ssh', [...sshArgs(access, address), sessionScript(commands)], timeoutMs, env);
+      const dir = control();
+      if (dir !== undefined) reached.add(address);
+      const r = await runProgram('ssh', [...sshArgs(access, address, dir), sessionScript(commands)], timeoutMs, env);
       // 255: ssh's own failure (connection, authentication); anything else is the script's last status
       if (r.error || r.status === 255 || r.status === null) return { reached: false, why: sshFailure(r, timeoutMs) };
       const steps = parseSession(r.stdout, commands.length);
@@ -208,5 +241,13 @@ export function localOpsHost(access: SshAccess, env: NodeJS.ProcessEnv = process
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     describeRemote: (address) => `ssh ${access.keyFile ? `-i ${access.keyFile} ` : ''}${access.user}@${address}`,
+    async close() {
+      if (controlDir === undefined) return;
+      const dir = controlDir;
+      await Promise.all([...reached].map((address) => runProgram('ssh', [...sshArgs(access, address, dir).slice(0, -1), '-O', 'exit', `${access.user}@${address}`], LOCAL_TIMEOUT_MS, env)));
+      fs.rmSync(dir, { recursive: true, force: true });
+      controlDir = undefined;
+      reached.clear();
+    },
   };
 }

@@ -94,8 +94,15 @@ export type ReadyEvent =
   | { readonly kind: 'vm'; readonly vm: VmCloudInit }
   | { readonly kind: 'answer'; readonly service: string; readonly realServer: string; readonly atSec: number };
 
+/**
+ * How long the wait gives one question to a VM: a login to a VM in its first boot under emulation
+ * has taken over 20 s (the session waits for the user's systemd), and a question cut short
+ * leaves nothing behind to make the next one quicker.
+ */
+export const WAIT_REMOTE_TIMEOUT_MS = 90_000;
+
 /** What one VM's cloud-init says now: one ssh session, and a second one for the log when it failed. */
-export async function askCloudInit(host: OpsHost, address: string, timeoutMs = 20_000): Promise<CloudInitReading> {
+export async function askCloudInit(host: OpsHost, address: string, timeoutMs = WAIT_REMOTE_TIMEOUT_MS): Promise<CloudInitReading> {
   const r = await host.remote(address, [CLOUD_INIT_STATUS_COMMAND], timeoutMs);
   if (!r.reached) return { phase: 'booting', cloudInit: null, unreachable: r.why };
   return judgeCloudInit(host, address, r.steps[0].output, timeoutMs);

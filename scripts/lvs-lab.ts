@@ -33,7 +33,7 @@ import {
 const USAGE_ERROR = 2;
 
 /** The lab (as doctor reads it) and the way to its VMs; exits 2 when the config cannot be read. */
-function openLab(sshKey: string | undefined): { lab: ResolvedLab; host: OpsHost; configFile?: string } {
+function openLab(sshKey: string | undefined, hostOptions: { shareConnections?: boolean } = {}): { lab: ResolvedLab; host: OpsHost; configFile?: string } {
   let lab: ResolvedLab;
   try {
     lab = labFromEnv(process.env).lab;
@@ -51,7 +51,7 @@ function openLab(sshKey: string | undefined): { lab: ResolvedLab; host: OpsHost;
     if (priv && fs.existsSync(priv)) keyFile = priv;
   }
   const configFile = process.env.LAB_CONFIG?.trim() || undefined;
-  return { lab, host: localOpsHost({ user: lab.ssh.user, ...(keyFile ? { keyFile } : {}) }), ...(configFile ? { configFile } : {}) };
+  return { lab, host: localOpsHost({ user: lab.ssh.user, ...(keyFile ? { keyFile } : {}) }, process.env, hostOptions), ...(configFile ? { configFile } : {}) };
 }
 
 function usage(message: string): never {
@@ -115,9 +115,10 @@ yargs(process.argv.slice(2))
           return true;
         }),
     async (argv) => {
-      const { lab, host } = openLab(argv.sshKey);
+      const { lab, host } = openLab(argv.sshKey, { shareConnections: true });
       process.stderr.write(`lvs-lab wait: lab ${lab.name}: waiting for cloud-init on ${lab.directors.length + lab.realServers.length} VMs and the services' answers (at most ${argv.timeout} s)...\n`);
-      const report = await waitForReady(host, lab, { timeoutMs: argv.timeout * 1000 }, (e) => process.stderr.write(`${formatReadyEvent(e)}\n`));
+      const report = await waitForReady(host, lab, { timeoutMs: argv.timeout * 1000 }, (e) => process.stderr.write(`${formatReadyEvent(e)}\n`))
+        .finally(() => host.close?.());
       process.stdout.write(argv.json ? formatReadyJson(report) : formatReady(report));
       process.exitCode = report.ok ? 0 : 1;
     },

@@ -1,6 +1,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpGet, parseSession, runProgram, sessionScript, sshArgs, sshFailure } from '../../ops/host';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { httpGet, localOpsHost, parseSession, runProgram, sessionScript, sshArgs, sshFailure } from '../../ops/host';
 
 describe('one ssh session, several commands', () => {
   test('the session script run by a real sh gives each command its own status and output', async () => {
@@ -33,6 +36,49 @@ describe('sshArgs', () => {
       '-o', 'ConnectTimeout=5', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=2', 'lab@192.168.20.141',
     ]);
     expect(sshArgs({ user: 'lab' }, '192.168.20.141')).not.toContain('-i');
+  });
+
+  test('a shared connection: the real ssh reads the options as one master per VM in the given directory, kept 120 s', async () => {
+    const args = sshArgs({ user: 'lab' }, '192.0.2.1', '/run/lvs-lab-ssh-x');
+    const r = await runProgram('ssh', ['-G', ...args], 5000);
+    expect(r.status).toBe(0);
+    const effective = r.stdout.split('\n').filter((l) => l.startsWith('control'));
+    expect(effective[0]).toBe('controlmaster auto');
+    expect(effective[1]).toMatch(/^controlpath \/run\/lvs-lab-ssh-x\/[0-9a-f]{40}$/);
+    expect(effective[2]).toBe('controlpersist 120');
+  });
+});
+
+describe('localOpsHost with shared connections', () => {
+  test('every session names one private control directory; close() ends each VM\'s master and removes the directory', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'lvslab-fake-ssh-'));
+    const calls = path.join(bin, 'calls');
+    try {
+      // an ssh that records its arguments and answers like a VM running the session script
+      fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\necho "$*" >> ${calls}\nfor last; do :; done\ncase "$*" in *" -O exit "*) exit 0;; esac\nexec sh -c "$last"\n`, { mode: 0o755 });
+      const host = localOpsHost({ user: 'lab' }, { ...process.env, PATH: `${bin}:${process.env.PATH}` }, { shareConnections: true });
+      const a = await host.remote('192.0.2.1', ['echo one'], 5000);
+      const b = await host.remote('192.0.2.1', ['echo two'], 5000);
+      await host.remote('192.0.2.2', ['true'], 5000);
+      expect([a, b]).toEqual([{ reached: true, steps: [{ status: 0, output: 'one' }] }, { reached: true, steps: [{ status: 0, output: 'two' }] }]);
+      const lines = fs.readFileSync(calls, 'utf8').trim().split('\n');
+      const dirs = new Set(lines.map((l) => /ControlPath=(\S+)\/%C/.exec(l)?.[1]));
+      expect(dirs.size).toBe(1);
+      const dir = [...dirs][0]!;
+      expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+      await host.close?.();
+      const exits = fs.readFileSync(calls, 'utf8').trim().split('\n').slice(lines.length);
+      expect(exits.map((l) => l.replace(/^.* -O exit /, '')).sort()).toEqual(['lab@192.0.2.1', 'lab@192.0.2.2']);
+      expect(exits.every((l) => l.includes(`ControlPath=${dir}/%C`))).toBe(true);
+      expect(fs.existsSync(dir)).toBe(false);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('without sharing, no control option and nothing to close', async () => {
+    expect(sshArgs({ user: 'lab' }, '192.0.2.1').join(' ')).not.toMatch(/Control/);
+    await expect(localOpsHost({ user: 'lab' }).close?.()).resolves.toBeUndefined();
   });
 });
 
