@@ -56,8 +56,13 @@ export interface OpsHost {
   close?(): Promise<void>;
 }
 
-/** Time limit of one ssh session when the caller names none. */
-export const REMOTE_TIMEOUT_MS = 20_000;
+/**
+ * Time limit of one ssh session when the caller names none. A login to a VM under emulation
+ * (TCG) on a busy host has taken over 20 s: the session waits for the user's systemd to start
+ * (and it stops again when the last session ends). Unreachable VMs fail sooner: ssh's own
+ * ConnectTimeout bounds the connection.
+ */
+export const REMOTE_TIMEOUT_MS = 90_000;
 /** Time limit of one local program when the caller names none. */
 export const LOCAL_TIMEOUT_MS = 10_000;
 /** ssh's own limit for the TCP connection and key exchange to begin. */

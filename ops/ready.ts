@@ -9,7 +9,7 @@
  */
 import type { ResolvedLab, ResolvedService } from '../lab';
 import { CLOUD_INIT_ERRORS_COMMAND, CLOUD_INIT_STATUS_COMMAND, classifyCloudInitFailure, parseCloudInitStatus, type CloudInitFailure } from './cloud-init';
-import type { OpsHost } from './host';
+import { REMOTE_TIMEOUT_MS, type OpsHost } from './host';
 import { parseRouteGet } from './iproute';
 import { serviceKey, serviceUrl } from './ipvs';
 import { reachFix } from './remote';
@@ -95,11 +95,10 @@ export type ReadyEvent =
   | { readonly kind: 'answer'; readonly service: string; readonly realServer: string; readonly atSec: number };
 
 /**
- * How long the wait gives one question to a VM: a login to a VM in its first boot under emulation
- * has taken over 20 s (the session waits for the user's systemd), and a question cut short
+ * How long the wait gives one question to a VM ({@link REMOTE_TIMEOUT_MS}): a question cut short
  * leaves nothing behind to make the next one quicker.
  */
-export const WAIT_REMOTE_TIMEOUT_MS = 90_000;
+export const WAIT_REMOTE_TIMEOUT_MS = REMOTE_TIMEOUT_MS;
 
 /** What one VM's cloud-init says now: one ssh session, and a second one for the log when it failed. */
 export async function askCloudInit(host: OpsHost, address: string, timeoutMs = WAIT_REMOTE_TIMEOUT_MS): Promise<CloudInitReading> {
@@ -112,7 +111,7 @@ export async function askCloudInit(host: OpsHost, address: string, timeoutMs = W
 export type CloudInitReading = Pick<VmCloudInit, 'phase' | 'cloudInit' | 'failure' | 'failedModules' | 'unreachable'>;
 
 /** Judges what {@link CLOUD_INIT_STATUS_COMMAND} printed on the VM at `address`; on an error, reads the log's error lines (a second ssh session). */
-export async function judgeCloudInit(host: OpsHost, address: string, statusOutput: string, timeoutMs = 20_000): Promise<CloudInitReading> {
+export async function judgeCloudInit(host: OpsHost, address: string, statusOutput: string, timeoutMs = REMOTE_TIMEOUT_MS): Promise<CloudInitReading> {
   const status = parseCloudInitStatus(statusOutput);
   // no JSON: cloud-init is not installed, or too old for --format json; it cannot be judged
   if (!status) return { phase: 'running', cloudInit: null, unreachable: `\`${CLOUD_INIT_STATUS_COMMAND}\` printed no status: ${statusOutput.trim().split('\n').pop() ?? ''}` };

@@ -7,7 +7,7 @@
  * arp_ignore 1 and arp_announce 2.
  */
 import { labVips, labVips6, type ResolvedDirector, type ResolvedLab, type ResolvedRealServer } from '../lab';
-import type { OpsHost, RemoteOutcome } from './host';
+import { REMOTE_TIMEOUT_MS, type OpsHost, type RemoteOutcome } from './host';
 import { boundVips, canonicalAddress, CONFIRMED_NEIGHBOUR_STATES, parseNeighbour, parseRouteGet } from './iproute';
 import { parseIpvsServices, parseSyncDaemons, realServerAddress, serviceKey, serviceUrl, type IpvsService, type SyncDaemon } from './ipvs';
 import { cloudInitProblem, judgeCloudInit, vmCloudInit, type VmCloudInitStatus } from './ready';
@@ -115,7 +115,7 @@ export interface StatusReport {
 }
 
 /** Time limit of one ssh session of status. */
-const STATUS_SSH_TIMEOUT_MS = 20_000;
+const STATUS_SSH_TIMEOUT_MS = REMOTE_TIMEOUT_MS;
 
 /** Reads one director (one ssh session). */
 async function readDirector(host: OpsHost, lab: ResolvedLab, d: ResolvedDirector, findings: Findings): Promise<DirectorStatus & { readMac?: string }> {
