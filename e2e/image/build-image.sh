@@ -63,8 +63,10 @@ readonly BASE_PACKAGES=(
   # boot: init, device manager, kernel, bootloader
   systemd-sysv udev dbus kmod initramfs-tools linux-image-cloud-amd64
   grub-pc-bin grub2-common
-  # provisioning and access
-  cloud-init openssh-server sudo
+  # provisioning and access; cloud-init's growpart and resizefs grow the root filesystem to the
+  # lab's disk, as on Debian's genericcloud images (trixie's minbase has no e2fsprogs: without
+  # resize2fs cloud-init's resizefs fails and the first boot ends in error)
+  cloud-init openssh-server sudo e2fsprogs cloud-guest-utils
   # network tools used by the lab and its checks; resolved applies the DNS servers of
   # network-config (networkd hands them to it), so names resolve as in Debian's cloud images
   iproute2 iputils-ping curl ca-certificates netbase procps systemd-resolved
