@@ -38,7 +38,7 @@ describe('runDoctor', () => {
     try {
       const cases: [string, RegExp][] = [
         ['network: { mode: bridge, bridge: br0, gateway: 192.168.20.1 }\n', /network\.dns: got nothing, expected at least one DNS server.*resolves deb\.debian\.org/],
-        ['network: { mode: isolated }\n', /network\.mode: got "isolated", expected nat or bridge; or, to stay isolated, image\.preinstalled: true or packages\.mirror or packages\.proxy/],
+        ['network: { mode: isolated }\n', /network\.mode: got "isolated", expected nat or bridge; or, to stay isolated, image\.preinstalled: true, packages\.mirror or packages\.proxy .*, or network\.gateway: a router on the segment/],
       ];
       for (const [yaml, problem] of cases) {
         const file = path.join(dir, 'lab.yaml');

@@ -497,15 +497,20 @@ describe('validateLabConfig: first-boot packages need a way to the mirror (issue
     expect(validateLabConfig({ network: BRIDGE, image: { preinstalled: true } })).toEqual([]);
   });
   test('fails when an isolated lab on the default image has no mirror or proxy: it has no way out to deb.debian.org', () => {
-    expectProblem({ network: { mode: 'isolated' } }, 'network.mode', 'packages-route');
-    expect(message({ network: { mode: 'isolated' } }, 'network.mode')).toMatch(/image\.preinstalled: true.*packages\.mirror or packages\.proxy.*192\.168\.20\.0\/24/);
+    expectProblem({ network: { mode: 'isolated' } }, 'network.mode', 'packages-route', 1);
+    expect(message({ network: { mode: 'isolated' } }, 'network.mode')).toMatch(/image\.preinstalled: true.*packages\.mirror or packages\.proxy.*192\.168\.20\.0\/24.*network\.gateway: a router on the segment/);
   });
   test('fails when a bridged lab on the default image has no gateway: no route to deb.debian.org', () =>
-    expectProblem({ network: { mode: 'bridge', bridge: 'br0' } }, 'network.gateway', 'packages-route'));
+    expectProblem({ network: { mode: 'bridge', bridge: 'br0' } }, 'network.gateway', 'packages-route', 1));
+  test('a bridged lab with neither gateway nor dns hears of both at once, not of the second after fixing the first', () => {
+    const paths = validateLabConfig({ network: { mode: 'bridge', bridge: 'br0' } }).map((p) => `${p.path} ${p.rule}`);
+    expect(paths).toEqual(expect.arrayContaining(['network.gateway packages-route', 'network.dns packages-resolver']));
+    expect(validateLabConfig({ network: { mode: 'bridge', bridge: 'br0', gateway: '192.168.20.1', dns: ['192.168.20.1'] } })).toEqual([]);
+  });
   test('fails when an isolated lab\'s mirror or proxy is off the segment', () => {
     expectProblem({ network: { mode: 'isolated' }, packages: { mirror: 'http://10.0.0.5/debian' } }, 'packages.mirror', 'packages-route');
     expectProblem({ network: { mode: 'isolated' }, packages: { proxy: 'http://10.0.0.5:3142' } }, 'packages.proxy', 'packages-route');
-    expectProblem({ network: { mode: 'isolated' }, packages: { mirror: 'http://192.168.20.5/mirror' } }, 'packages.securityMirror', 'packages-route');
+    expectProblem({ network: { mode: 'isolated' }, packages: { mirror: 'http://192.168.20.5/mirror' } }, 'packages.securityMirror', 'packages-route', 1);
   });
   test('fails when an isolated lab resolves its mirror through a dns server off the segment', () =>
     expectProblem({ network: { mode: 'isolated', dns: ['1.1.1.1'] }, packages: { mirror: 'http://mirror.lab/debian' } }, 'network.dns', 'packages-resolver'));

@@ -40,7 +40,7 @@ const CASES: Record<string, () => [unknown, string]> = {
   'nat-gateway': () => [{ network: { gateway: '192.168.20.254' } }, 'network.gateway'],
   'image-release': () => [{ image: { release: 13, source: 'https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2' } }, 'image.release'],
   'packages-need-mirror': () => [{ packages: { securityMirror: 'http://security.example/debian-security' } }, 'packages.securityMirror'],
-  'packages-route': () => [{ network: { mode: 'isolated' } }, 'network.mode'],
+  'packages-route': () => [{ network: { mode: 'isolated' }, packages: { mirror: 'http://10.0.0.5/debian' } }, 'packages.mirror'],
   'packages-resolver': () => [{ network: { dns: [] } }, 'network.dns'],
   'ssh-user-reserved': () => [{ ssh: { user: 'root' } }, 'ssh.user'],
   'ssh-key': () => [{ ssh: { authorizedKeys: [`ssh-ed25519 ${'A'.repeat(68)} me@laptop`] } }, 'ssh.authorizedKeys[0]'],

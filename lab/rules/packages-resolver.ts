@@ -5,15 +5,17 @@ import { firstBootPackages, offSegment, FIRST_BOOT_WHY } from './packages';
 /**
  * A source given by host name needs a resolver: outside nat mode `network.dns` defaults to none,
  * and a VM that cannot resolve its mirror installs nothing (cloud-init ends in error, nothing
- * serves). A mirror or proxy given by IP address needs no resolver. Sources `packages-route`
- * already refused are left to it.
+ * serves). A mirror or proxy given by IP address needs no resolver. A DNS server off the segment
+ * of a lab without a way out is left to `packages-route`, which refuses the route itself.
  */
 export const packagesResolverRule: LabRule = {
   id: 'packages-resolver',
   check: (input, report) => {
     const needs = firstBootPackages(input);
     if (!needs) return;
-    const named = needs.sources.filter((s) => parseIpv4(s.host) === undefined && (needs.wayOut || !offSegment(s, needs.subnet)));
+    // With no DNS server at all every named source is reported here, reachable or not yet (the
+    // route to it is packages-route's): both problems at once, not one after the other's fix.
+    const named = needs.sources.filter((s) => parseIpv4(s.host) === undefined && (needs.wayOut || !offSegment(s, needs.subnet) || needs.dns.length === 0));
     if (named.length === 0) return;
     const hosts = [...new Set(named.map((s) => s.host))].join(', ');
     const why = `${FIRST_BOOT_WHY}, and resolves ${hosts} to do so`;

@@ -26,7 +26,7 @@ export const packagesRouteRule: LabRule = {
         report(source.at, undefined, `a security mirror on the lab segment (inside ${cidr})`,
           `${FIRST_BOOT_WHY}; packages.mirror's path does not end in /debian, so the security archive defaults to ${DEBIAN_SECURITY_ARCHIVE}, and ${noWayOut}`);
       } else if (network.mode === 'isolated') {
-        report('network.mode', network.mode, `nat or bridge; or, to stay isolated, image.preinstalled: true or ${onSegment}`,
+        report('network.mode', network.mode, `nat or bridge; or, to stay isolated, image.preinstalled: true, ${onSegment}, or network.gateway: a router on the segment`,
           `${FIRST_BOOT_WHY} from the image's own sources (${IMAGE_SOURCES_HOST}), and ${noWayOut}`);
       } else {
         report('network.gateway', undefined, `the address of the segment's router (inside ${cidr}); or image.preinstalled: true, or ${onSegment}`,
