@@ -12,9 +12,7 @@
 #
 # The matrix's two labs share one sandbox: the second deploys beside the first once the first's
 # checks are done, the first is destroyed while the second is probed, and the second goes on
-# with its own checks. The lab that installs its packages at first boot (the heavier boot) comes
-# first and boots alone; the preinstalled lab boots beside it while it serves idle, and runs its
-# timing checks (fast failover, steady state) once the first is gone. `bench:e2e` (E2E_BENCH=1) runs each lab alone in its own sandbox, so that
+# with its own checks. `bench:e2e` (E2E_BENCH=1) runs each lab alone in its own sandbox, so that
 # nothing else runs while a figure is measured, and then boots the same VMs with virsh alone
 # (the baseline) and with qemu alone (the reference) for bench/e2e.md.
 #
@@ -38,7 +36,7 @@ cd "$root"
 # destroyed by CDK Terrain's CLI (cdktn: what a user starting today runs), and a bridged lab
 # (multicast VRRPv3 with fast failover, the preinstalled Debian 12 image by URL, the keepalived features
 # beyond the reference: fwmark, SSL_GET, MISC_CHECK, sorry server, quorum) through OpenTofu,
-# its values drawn from a seed (below), in that order. The fault drills are spread
+# its values drawn from a seed (below). The fault drills are spread
 # over them (each lab also has the MASTER crash): the slower first-boot lab gets the cheap one.
 # The bridged lab is drawn afresh for every commit (e2e/feature-lab.ts): its base
 # lab-multicast.yaml holds every feature, and the seed picks the values they come with (ports,
@@ -69,7 +67,7 @@ if ((${#configs[@]} == 0)); then
     configs=("$LAB_CONFIG:${TERRAFORM_BINARY_NAME:-terraform}")
   else
     draw_feature_lab
-    readonly MATRIX=("$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy,broken-mirror:cdktn" "$feature_lab:tofu:backup-crash,rs-reboot,link-down")
+    readonly MATRIX=("$feature_lab:tofu:backup-crash,rs-reboot,link-down" "$here/lab.yaml:terraform:libvirtd-restart,interrupted-deploy,broken-mirror:cdktn")
     configs=("${MATRIX[@]}")
     [[ $bench == 1 ]] || paired=true
   fi
