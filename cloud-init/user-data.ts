@@ -303,9 +303,9 @@ function cloudConfig(base: UserDataBase, packages: readonly string[], files: rea
   if (!base.preinstalled) {
     config.package_update = true;
     config.packages = [...packages];
-    // Not deferred: in place before cloud-init's final stage installs the packages.
-    allFiles.push(...firstBoot.files);
   }
+  // Not deferred: in place before cloud-init's final stage installs the packages.
+  allFiles.push(...firstBoot.files);
   config.write_files = allFiles.map(toWriteFile);
   config.runcmd = [...firstBoot.runcmd, ...runcmd].map((item) => (typeof item === 'string' ? item : [...item]));
   return config;

@@ -94,14 +94,8 @@ export type ReadyEvent =
   | { readonly kind: 'vm'; readonly vm: VmCloudInit }
   | { readonly kind: 'answer'; readonly service: string; readonly realServer: string; readonly atSec: number };
 
-/**
- * How long the wait gives one question to a VM ({@link REMOTE_TIMEOUT_MS}): a question cut short
- * leaves nothing behind to make the next one quicker.
- */
-export const WAIT_REMOTE_TIMEOUT_MS = REMOTE_TIMEOUT_MS;
-
 /** What one VM's cloud-init says now: one ssh session, and a second one for the log when it failed. */
-export async function askCloudInit(host: OpsHost, address: string, timeoutMs = WAIT_REMOTE_TIMEOUT_MS): Promise<CloudInitReading> {
+export async function askCloudInit(host: OpsHost, address: string, timeoutMs = REMOTE_TIMEOUT_MS): Promise<CloudInitReading> {
   const r = await host.remote(address, [CLOUD_INIT_STATUS_COMMAND], timeoutMs);
   if (!r.reached) return { phase: 'booting', cloudInit: null, unreachable: r.why };
   return judgeCloudInit(host, address, r.steps[0].output, timeoutMs);
